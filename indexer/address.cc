@@ -1,0 +1,201 @@
+#include "address.h"
+
+#include "strutil.h"
+
+namespace tw {
+namespace {
+
+// Splits at top-level separators: ',' between mailboxes, ':' opening a group
+// and ';' closing it. Quotes, comments and angle brackets are respected.
+struct Piece {
+    std::string text;
+    std::string group;
+};
+
+std::vector<Piece> split_mailboxes(std::string_view s) {
+    std::vector<Piece> out;
+    std::string cur, group;
+    bool in_group = false;
+    int angle = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
+        if (c == '"') {
+            size_t j = i + 1;
+            while (j < s.size() && s[j] != '"') j += (s[j] == '\\') ? 2 : 1;
+            cur.append(s.substr(i, std::min(j + 1, s.size()) - i));
+            i = std::min(j, s.size());
+            continue;
+        }
+        if (c == '(') {
+            int depth = 0;
+            size_t j = i;
+            for (; j < s.size(); ++j) {
+                if (s[j] == '\\') { ++j; continue; }
+                if (s[j] == '(') ++depth;
+                else if (s[j] == ')' && --depth == 0) break;
+            }
+            cur.append(s.substr(i, std::min(j + 1, s.size()) - i));
+            i = std::min(j, s.size());
+            continue;
+        }
+        if (c == '<') ++angle;
+        if (c == '>' && angle > 0) --angle;
+        if (angle == 0 && c == ':' && !in_group && cur.find('@') == std::string::npos) {
+            // "Group name: a, b;"  (an "@" before ':' would be a route or a broken address)
+            group = std::string(trim(cur));
+            in_group = true;
+            cur.clear();
+            continue;
+        }
+        if (angle == 0 && (c == ',' || (c == ';' && in_group) || (c == ';' && !in_group))) {
+            out.push_back({cur, group});
+            cur.clear();
+            if (c == ';') {
+                in_group = false;
+                group.clear();
+            }
+            continue;
+        }
+        cur += c;
+    }
+    out.push_back({cur, group});
+    return out;
+}
+
+// The words of a phrase: quoted strings unquoted, comments set aside.
+void phrase_words(std::string_view s, std::string& words, std::string& comments) {
+    auto add = [](std::string& to, std::string_view w) {
+        if (w.empty()) return;
+        if (!to.empty()) to += ' ';
+        to.append(w);
+    };
+    std::string atom;
+    for (size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
+        if (c == '"') {
+            add(words, atom);
+            atom.clear();
+            std::string q;
+            size_t j = i + 1;
+            for (; j < s.size() && s[j] != '"'; ++j) {
+                if (s[j] == '\\' && j + 1 < s.size()) ++j;
+                q += s[j];
+            }
+            add(words, trim(q));
+            i = j;
+        } else if (c == '(') {
+            add(words, atom);
+            atom.clear();
+            std::string com;
+            int depth = 0;
+            size_t j = i;
+            for (; j < s.size(); ++j) {
+                if (s[j] == '\\' && j + 1 < s.size()) { com += s[++j]; continue; }
+                if (s[j] == '(' && depth++ == 0) continue;
+                if (s[j] == ')' && --depth == 0) break;
+                com += s[j];
+            }
+            add(comments, trim(com));
+            i = j;
+        } else if (is_wsp(c)) {
+            add(words, atom);
+            atom.clear();
+        } else {
+            atom += c;
+        }
+    }
+    add(words, atom);
+}
+
+std::string clean_addr(std::string_view a) {
+    std::string out;
+    // Drop comments and white space inside the address; drop a route ("@a,@b:").
+    int depth = 0;
+    for (char c : a) {
+        if (c == '(') { ++depth; continue; }
+        if (c == ')' && depth) { --depth; continue; }
+        if (depth || is_wsp(c)) continue;
+        out += c;
+    }
+    if (!out.empty() && out[0] == '@') {
+        if (auto colon = out.find(':'); colon != std::string::npos) out.erase(0, colon + 1);
+    }
+    while (!out.empty() && (out.back() == '.' || out.back() == '>' || out.back() == '\'')) out.pop_back();
+    while (!out.empty() && (out.front() == '<' || out.front() == '\'')) out.erase(0, 1);
+    if (out.starts_with("mailto:") || out.starts_with("MAILTO:")) out.erase(0, 7);
+    return out;
+}
+
+Address make(std::string name_raw, std::string addr, const std::string& group, const HeaderDecodeContext& ctx) {
+    Address a;
+    std::string words, comments;
+    phrase_words(name_raw, words, comments);
+    a.name = decode_header_text(words, ctx);
+    std::string com = decode_header_text(comments, ctx);
+    if (a.name.empty()) a.name = com;
+    else if (!com.empty()) a.name += " (" + com + ")";
+    a.address = decode_header_text(clean_addr(addr), ctx);
+    a.normalized = to_lower(a.address);
+    a.group = decode_header_text(group, ctx);
+    // A name that only repeats the address adds nothing.
+    if (iequals(a.name, a.address) || iequals(a.name, "'" + a.address + "'")) a.name.clear();
+    return a;
+}
+
+}  // namespace
+
+std::vector<Address> parse_address_list(std::string_view raw, const HeaderDecodeContext& ctx) {
+    std::vector<Address> out;
+    std::string unfolded = unfold(raw);
+    for (auto& piece : split_mailboxes(unfolded)) {
+        std::string_view t = trim(piece.text);
+        if (t.empty()) continue;
+        size_t lt = std::string_view::npos;
+        // Find a top-level '<' (outside quotes and comments).
+        for (size_t i = 0, depth = 0; i < t.size(); ++i) {
+            if (t[i] == '"') { for (++i; i < t.size() && t[i] != '"'; ++i) if (t[i] == '\\') ++i; continue; }
+            if (t[i] == '(') ++depth;
+            else if (t[i] == ')' && depth) --depth;
+            else if (t[i] == '<' && !depth) { lt = i; break; }
+        }
+        if (lt != std::string_view::npos) {
+            size_t gt = t.find('>', lt);
+            std::string_view addr = t.substr(lt + 1, (gt == std::string_view::npos ? t.size() : gt) - lt - 1);
+            std::string name(t.substr(0, lt));
+            if (gt != std::string_view::npos && gt + 1 < t.size()) name += " " + std::string(t.substr(gt + 1));
+            Address a = make(name, std::string(addr), piece.group, ctx);
+            if (!a.address.empty() || !a.name.empty()) out.push_back(std::move(a));
+            continue;
+        }
+        // No angle brackets: "addr", "addr (Name)", or "Name addr" from broken clients.
+        std::string words, comments;
+        phrase_words(t, words, comments);
+        std::string addr, name;
+        size_t start = 0;
+        std::string_view ws(words);
+        while (start <= ws.size()) {
+            size_t sp = ws.find(' ', start);
+            std::string_view w = ws.substr(start, sp == std::string_view::npos ? ws.npos : sp - start);
+            if (addr.empty() && w.find('@') != std::string_view::npos && !w.starts_with("=?")) addr = std::string(w);
+            else {
+                if (!name.empty()) name += ' ';
+                name += w;
+            }
+            if (sp == std::string_view::npos) break;
+            start = sp + 1;
+        }
+        if (addr.empty()) {
+            // No '@' at all: a local name ("root", "undisclosed-recipients") -> keep as address.
+            if (name.find(' ') == std::string::npos && name.find("=?") == std::string::npos) {
+                addr = name;
+                name.clear();
+            }
+        }
+        if (!comments.empty()) name = name.empty() ? "(" + comments + ")" : name + " (" + comments + ")";
+        Address a = make(name, addr, piece.group, ctx);
+        if (!a.address.empty() || !a.name.empty()) out.push_back(std::move(a));
+    }
+    return out;
+}
+
+}  // namespace tw

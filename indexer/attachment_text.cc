@@ -1,0 +1,68 @@
+#include "attachment_text.h"
+
+#include "charset.h"
+#include "html_text.h"
+#include "strutil.h"
+
+namespace tw {
+namespace {
+
+bool ends_with_i(std::string_view s, std::string_view suffix) {
+    return s.size() >= suffix.size() && iequals(s.substr(s.size() - suffix.size()), suffix);
+}
+
+// Cut at a character boundary.
+void cap_utf8(std::string& s, size_t max) {
+    if (s.size() <= max) return;
+    size_t n = max;
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+    s.resize(n);
+}
+
+}  // namespace
+
+DocFormat doc_format(std::string_view ct, std::string_view name) {
+    std::string t = to_lower(ct);
+    if (t == "application/pdf" || t == "application/x-pdf" || ends_with_i(name, ".pdf")) return DocFormat::Pdf;
+    if (t.find("spreadsheetml.sheet") != std::string::npos || ends_with_i(name, ".xlsx")) return DocFormat::Xlsx;
+    if (t.find("wordprocessingml.document") != std::string::npos || ends_with_i(name, ".docx")) return DocFormat::Docx;
+    if (t == "text/html" || ends_with_i(name, ".html") || ends_with_i(name, ".htm")) return DocFormat::Html;
+    if (t == "text/plain" || t == "text/csv" || t == "text/comma-separated-values" || t == "text/tab-separated-values" ||
+        ends_with_i(name, ".txt") || ends_with_i(name, ".csv") || ends_with_i(name, ".tsv"))
+        return DocFormat::Text;
+    return DocFormat::None;
+}
+
+std::string extract_attachment_text(DocFormat fmt, std::string_view data, const ParseLimits& lim,
+                                    std::vector<std::string>& problems, std::string_view charset) {
+    std::string text, error;
+    switch (fmt) {
+        case DocFormat::None:
+            return {};
+        case DocFormat::Pdf:
+            if (!lim.extract_pdf_text) return {};
+            text = pdf_text(data, &error);
+            break;
+        case DocFormat::Xlsx:
+            text = xlsx_text(data, lim.max_unzip_bytes, &error);
+            break;
+        case DocFormat::Docx:
+            text = docx_text(data, lim.max_unzip_bytes, &error);
+            break;
+        case DocFormat::Text:
+            text = charset.empty() ? guess_to_utf8(data) : to_utf8(data, charset).text;
+            break;
+        case DocFormat::Html: {
+            std::string cs(charset.empty() ? html_meta_charset(data) : std::string(charset));
+            text = html_to_text(cs.empty() ? guess_to_utf8(data) : to_utf8(data, cs).text);
+            break;
+        }
+    }
+    if (!error.empty()) problems.push_back(error);
+    if (!is_valid_utf8(text)) text = sanitize_utf8(text);
+    text = normalize_newlines(text);
+    cap_utf8(text, lim.max_attachment_text_bytes);
+    return text;
+}
+
+}  // namespace tw

@@ -1,0 +1,37 @@
+// Charset conversion to UTF-8 (glibc iconv, uchardet). The only code that
+// touches iconv or uchardet.
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace tw {
+
+// The iconv name to use for a MIME charset label: lower-cased, trimmed,
+// RFC 2231 language suffix removed, and labels glibc lacks mapped to what
+// real mail means by them (gb2312 -> GB18030, ks_c_5601-1987 -> CP949, ...).
+std::string normalize_charset(std::string_view label);
+
+bool is_valid_utf8(std::string_view s);
+
+// Replaces every invalid UTF-8 sequence with U+FFFD. Valid input is returned unchanged.
+std::string sanitize_utf8(std::string_view s);
+
+struct Utf8Result {
+    std::string text;          // always valid UTF-8
+    bool unknown_charset = false;  // iconv does not know the label (text is a best guess)
+    bool lossy = false;            // some bytes were invalid in the charset
+};
+
+// Converts bytes in the given charset label to UTF-8. Never fails: unknown
+// labels fall back to detect-then-guess, invalid bytes become U+FFFD.
+Utf8Result to_utf8(std::string_view bytes, std::string_view charset_label);
+
+// uchardet's guess for bytes ("" when unsure).
+std::string detect_charset(std::string_view bytes);
+
+// For bytes with no declared charset (raw 8-bit headers, text attachments):
+// valid UTF-8 stays; otherwise the hint charset if it converts cleanly, then
+// uchardet's guess, then windows-1252.
+std::string guess_to_utf8(std::string_view bytes, std::string_view hint_charset = {});
+
+}  // namespace tw

@@ -1,0 +1,166 @@
+#include "message.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+
+#include "charset.h"
+#include "date.h"
+#include "message_build.h"
+#include "msgid.h"
+#include "params.h"
+#include "strutil.h"
+#include "subject.h"
+
+namespace tw {
+namespace {
+
+std::vector<Address> addresses(const MimePart& p, const char* name, BuildContext& ctx) {
+    std::vector<Address> out;
+    for (const std::string* v : p.fields(name)) {
+        auto list = parse_address_list(*v, ctx.headers);
+        out.insert(out.end(), std::make_move_iterator(list.begin()), std::make_move_iterator(list.end()));
+    }
+    return out;
+}
+
+// The latest date among the Received fields (the text after their last ';').
+std::optional<int64_t> received_date(const MimePart& p) {
+    std::optional<int64_t> best;
+    for (const std::string* v : p.fields("Received")) {
+        size_t semi = v->rfind(';');
+        if (semi == std::string::npos) continue;
+        if (auto t = parse_date(std::string_view(*v).substr(semi + 1)); t && (!best || *t > *best)) best = t;
+    }
+    return best;
+}
+
+void fill_date(const MimePart& p, BuildContext& ctx, int64_t arrival, Message& m) {
+    const std::string* d = p.field("Date");
+    if (d) {
+        if (auto parts = parse_date_parts(*d)) {
+            m.date = to_unix_time(*parts);
+            m.date_source = DateSource::Header;
+            if (!parts->tz_known) ctx.problems.push_back("Date has no time zone; UTC assumed");
+            return;
+        }
+        ctx.problems.push_back("unparseable Date \"" + sanitize_utf8(std::string(trim(*d)).substr(0, 80)) + "\"");
+    } else {
+        ctx.problems.push_back("no Date header");
+    }
+    if (auto r = received_date(p)) {
+        m.date = *r;
+        m.date_source = DateSource::Received;
+        return;
+    }
+    m.date = arrival;
+    m.date_source = DateSource::Arrival;
+}
+
+// A stable id for mail without Message-ID: the hash of what every delivered
+// copy shares (not the Received/Delivered-To trace, which differs per copy).
+std::string synthetic_id(const MimePart& p, std::string_view raw) {
+    std::string key;
+    for (const char* f : {"From", "To", "Cc", "Date", "Subject"}) {
+        if (const std::string* v = p.field(f)) key += unfold(*v);
+        key += '\n';
+    }
+    size_t body = raw.find("\r\n\r\n");
+    size_t body_lf = raw.find("\n\n");
+    size_t at = std::min(body == std::string_view::npos ? raw.size() : body + 4,
+                         body_lf == std::string_view::npos ? raw.size() : body_lf + 2);
+    key.append(raw.substr(at));
+    return sha256_hex(key).substr(0, 32) + "@synthetic.tradewind";
+}
+
+}  // namespace
+
+const char* to_string(DateSource s) {
+    switch (s) {
+        case DateSource::Header: return "header";
+        case DateSource::Received: return "received";
+        case DateSource::Arrival: return "arrival";
+    }
+    return "arrival";
+}
+
+std::string sha256_hex(std::string_view data) {
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+    char hex[crypto_hash_sha256_BYTES * 2 + 1];
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    return hex;
+}
+
+std::string first_text_charset(const MimePart& p) {
+    if (p.type == "text") {
+        if (const std::string* ct = p.field("Content-Type")) {
+            std::string cs = parse_param_header(*ct).param("charset");
+            if (!cs.empty()) return cs;
+        }
+    }
+    for (const auto& c : p.children)
+        if (!c.is_message())
+            if (auto cs = first_text_charset(c); !cs.empty()) return cs;
+    return {};
+}
+
+void fill_header_fields(const MimePart& p, BuildContext& ctx, int64_t arrival, Message& m) {
+    std::string cs = first_text_charset(p);
+    std::string lcs = to_lower(cs);
+    if (lcs != "us-ascii" && lcs != "utf-8") ctx.headers.fallback_charset = cs;
+    ctx.headers.problems = &ctx.problems;
+    m.from = addresses(p, "From", ctx);
+    m.sender = addresses(p, "Sender", ctx);
+    m.reply_to = addresses(p, "Reply-To", ctx);
+    m.to = addresses(p, "To", ctx);
+    m.cc = addresses(p, "Cc", ctx);
+    m.bcc = addresses(p, "Bcc", ctx);
+    if (m.from.empty()) ctx.problems.push_back(p.field("From") ? "From header has no address" : "no From header");
+    if (const std::string* s = p.field("Subject")) m.subject = decode_header_text(*s, ctx.headers);
+    m.base_subject = base_subject(m.subject);
+    if (const std::string* v = p.field("Message-ID")) m.message_id = parse_msgid(*v);
+    if (const std::string* v = p.field("In-Reply-To")) m.in_reply_to = parse_in_reply_to(*v);
+    if (const std::string* v = p.field("References")) m.references = parse_msgid_list(*v);
+    // Ids are byte strings to us; keep them valid UTF-8 for JSON and the index.
+    m.message_id = sanitize_utf8(m.message_id);
+    m.in_reply_to = sanitize_utf8(m.in_reply_to);
+    for (auto& r : m.references) r = sanitize_utf8(r);
+    fill_date(p, ctx, arrival, m);
+}
+
+Message parse_message(std::string raw, int64_t arrival, const ParseLimits& limits) {
+    static const int sodium_ok = sodium_init();
+    (void)sodium_ok;
+    Message m;
+    m.raw = std::move(raw);
+    std::string_view input(m.raw);
+    if (input.size() > limits.max_message_bytes) {
+        m.problems.push_back("message over " + std::to_string(limits.max_message_bytes >> 20) +
+                             " MiB: only the header is parsed");
+        size_t end = input.find("\n\r\n");
+        if (end == std::string_view::npos) end = input.find("\n\n");
+        input = input.substr(0, std::min(end == std::string_view::npos ? input.size() : end + 1,
+                                         limits.max_header_block_bytes));
+    }
+    // An mbox "From " separator line left at the top (files cut from mbox) is not a header.
+    if (input.starts_with("From ")) {
+        size_t nl = input.find('\n');
+        input.remove_prefix(nl == std::string_view::npos ? input.size() : nl + 1);
+    }
+    if (input.empty()) m.problems.push_back("empty message");
+    else if (input.find("\n\n") == std::string_view::npos && input.find("\n\r\n") == std::string_view::npos)
+        m.problems.push_back("no blank line after the header (truncated, or no body)");
+    MimePart root = parse_mime(input, limits, m.problems);
+    BuildContext ctx{limits, m.problems, {}, 0};
+    fill_header_fields(root, ctx, arrival, m);
+    if (m.message_id.empty()) {
+        m.problems.push_back(root.field("Message-ID") ? "empty or unreadable Message-ID" : "no Message-ID");
+        m.message_id = synthetic_id(root, input);
+        m.synthetic_id = true;
+    }
+    fill_body(root, ctx, m);
+    return m;
+}
+
+}  // namespace tw

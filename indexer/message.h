@@ -1,0 +1,52 @@
+// The normalised message: every field clean UTF-8, whatever the raw bytes
+// were. parse_message() is the one entry point; it never throws for bad
+// mail, never loses the raw bytes, and lists what was wrong in problems.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "address.h"
+#include "parse_limits.h"
+
+namespace tw {
+
+struct Message;
+
+struct Attachment {
+    std::string filename;      // decoded (RFC 2231, encoded words, raw 8-bit); may be ""
+    std::string content_type;  // lower-case "type/subtype"
+    std::string disposition;   // "attachment", "inline" or ""
+    std::string content_id;    // without brackets
+    size_t size = 0;           // decoded bytes
+    std::string sha256;        // of the decoded bytes, lower-case hex
+    std::string text;          // extracted searchable text (PDF, XLSX, DOCX, CSV, TXT, HTML, forwarded mail)
+    std::shared_ptr<const Message> message;  // a forwarded message/rfc822 part, parsed
+};
+
+enum class DateSource { Header, Received, Arrival };
+const char* to_string(DateSource s);
+
+struct Message {
+    std::string message_id;  // without brackets
+    bool synthetic_id = false;
+    std::string subject;       // decoded
+    std::string base_subject;  // without Re:/Fwd:/回复: prefixes (threading)
+    std::vector<Address> from, sender, reply_to, to, cc, bcc;
+    int64_t date = 0;  // seconds since the epoch, UTC
+    DateSource date_source = DateSource::Arrival;
+    std::string in_reply_to;
+    std::vector<std::string> references;
+    std::string text;  // what a person reads: text/plain, else the HTML as text
+    std::string html;  // the HTML part, UTF-8, unsanitised (sanitise before display)
+    std::vector<Attachment> attachments;
+    std::vector<std::string> problems;
+    std::string raw;  // the bytes as received, untouched
+};
+
+// arrival_time: when the mail reached us (file mtime, IMAP INTERNALDATE),
+// used when neither Date nor Received gives a date.
+Message parse_message(std::string raw, int64_t arrival_time, const ParseLimits& limits = {});
+
+}  // namespace tw

@@ -1,0 +1,74 @@
+// Small string helpers shared by the header parsers.
+#pragma once
+#include <algorithm>
+#include <string>
+#include <string_view>
+
+namespace tw {
+
+inline bool is_wsp(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+inline std::string_view trim(std::string_view s) {
+    while (!s.empty() && is_wsp(s.front())) s.remove_prefix(1);
+    while (!s.empty() && is_wsp(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+inline std::string to_lower(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+    return out;
+}
+
+inline bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
+               return std::tolower(x) == std::tolower(y);
+           });
+}
+
+inline bool istarts_with(std::string_view s, std::string_view prefix) {
+    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+inline bool has_8bit(std::string_view s) {
+    return std::any_of(s.begin(), s.end(), [](unsigned char c) { return c >= 0x80; });
+}
+
+// Unfolds a header value: CR/LF followed by white space becomes that white
+// space; lone CR/LF are dropped. Runs of white space collapse to one space.
+inline std::string unfold(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    bool space = false;
+    for (char c : s) {
+        if (c == '\r' || c == '\n') continue;
+        if (c == ' ' || c == '\t') {
+            space = true;
+            continue;
+        }
+        if (space && !out.empty()) out += ' ';
+        space = false;
+        out += c;
+    }
+    return out;
+}
+
+// CRLF and lone CR become LF; form feeds (PDF page breaks) become LF.
+inline std::string normalize_newlines(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
+        if (c == '\r') {
+            out += '\n';
+            if (i + 1 < s.size() && s[i + 1] == '\n') ++i;
+        } else if (c == '\f') {
+            out += '\n';
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+}  // namespace tw
