@@ -137,8 +137,6 @@ Address make(std::string name_raw, std::string addr, const std::string& group, c
     a.address = decode_header_text(clean_addr(addr), ctx);
     a.normalized = to_lower(a.address);
     a.group = decode_header_text(group, ctx);
-    // A name that only repeats the address adds nothing.
-    if (iequals(a.name, a.address) || iequals(a.name, "'" + a.address + "'")) a.name.clear();
     return a;
 }
 

@@ -206,6 +206,14 @@ Utf8Result to_utf8(std::string_view bytes, std::string_view label) {
         return r;
     }
     r.lossy = run_iconv(cd, bytes, r.text);
+    if (r.lossy && is_valid_utf8(bytes)) {
+        // Mislabelled UTF-8 (a 7-bit label such as ISO-2022-JP on 8-bit text, or
+        // a gateway that re-encoded the body but kept the header): trust the bytes.
+        r.text.assign(bytes);
+        r.lossy = false;
+        r.mislabelled = true;
+        return r;
+    }
     if (!is_valid_utf8(r.text)) r.text = sanitize_utf8(r.text);
     return r;
 }

@@ -20,6 +20,7 @@ struct Utf8Result {
     std::string text;          // always valid UTF-8
     bool unknown_charset = false;  // iconv does not know the label (text is a best guess)
     bool lossy = false;            // some bytes were invalid in the charset
+    bool mislabelled = false;      // not valid in the charset, but valid UTF-8: taken as UTF-8
 };
 
 // Converts bytes in the given charset label to UTF-8. Never fails: unknown

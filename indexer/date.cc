@@ -191,6 +191,15 @@ struct Parser {
                 d.day = day;
                 return have_date = true;
             }
+            // "20 11 79": numeric month between spaces (obsolete senders)
+            if (at(Tok::Num) && t[i].digits <= 2 && i + 1 < t.size() && t[i + 1].kind == Tok::Num &&
+                (t[i + 1].digits == 2 || t[i + 1].digits == 4) && (i + 2 >= t.size() || t[i + 2].kind != Tok::Colon)) {
+                d.month = num();
+                int digits = t[i].digits;
+                d.year = fix_year(num(), digits);
+                d.day = day;
+                return have_date = true;
+            }
             if (at_sep() && i + 3 < t.size()) {  // d.m.y (European order)
                 ++i;
                 if (!at(Tok::Num)) return (i = save, false);
@@ -265,6 +274,8 @@ struct Parser {
 }  // namespace
 
 std::optional<DateTimeParts> parse_date_parts(std::string_view s) {
+    // A whole Received field: the date follows its last ';'.
+    if (size_t semi = s.rfind(';'); semi != std::string_view::npos) s = s.substr(semi + 1);
     if (s.size() > 256) s = s.substr(0, 256);
     Parser p;
     p.t = tokenize(s);

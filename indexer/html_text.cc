@@ -44,6 +44,12 @@ struct Walker {
         if (n >= 2 && out[n - 1] == '\n' && out[n - 2] == '\n') return;
         out += '\n';
     }
+    // <br>: always a line break, even after another one.
+    void newline_hard() {
+        while (!out.empty() && out.back() == ' ') out.pop_back();
+        pending_break = false;
+        out += '\n';
+    }
     void walk(xmlNode* node, int depth) {
         // libxml2 caps the tree depth at 256 by default; the walk is iterative over siblings.
         for (xmlNode* n = node; n; n = n->next) {
@@ -56,6 +62,10 @@ struct Walker {
             if (!strcmp(name, "script") || !strcmp(name, "style") || !strcmp(name, "head") ||
                 !strcmp(name, "noscript") || !strcmp(name, "template"))
                 continue;
+            if (!strcmp(name, "br")) {
+                newline_hard();
+                continue;
+            }
             bool block = is_block(name);
             if (block) newline();
             if (!strcmp(name, "td") || !strcmp(name, "th")) text(" ");

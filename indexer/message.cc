@@ -135,9 +135,10 @@ Message parse_message(std::string raw, int64_t arrival, const ParseLimits& limit
     Message m;
     m.raw = std::move(raw);
     std::string_view input(m.raw);
-    if (input.size() > limits.max_message_bytes) {
-        m.problems.push_back("message over " + std::to_string(limits.max_message_bytes >> 20) +
-                             " MiB: only the header is parsed");
+    bool header_only = input.size() > limits.max_message_bytes;
+    if (header_only) {
+        m.problems.push_back("message over " + std::to_string(limits.max_message_bytes) +
+                             " bytes: only the header is parsed");
         size_t end = input.find("\n\r\n");
         if (end == std::string_view::npos) end = input.find("\n\n");
         input = input.substr(0, std::min(end == std::string_view::npos ? input.size() : end + 1,
@@ -149,7 +150,7 @@ Message parse_message(std::string raw, int64_t arrival, const ParseLimits& limit
         input.remove_prefix(nl == std::string_view::npos ? input.size() : nl + 1);
     }
     if (input.empty()) m.problems.push_back("empty message");
-    else if (input.find("\n\n") == std::string_view::npos && input.find("\n\r\n") == std::string_view::npos)
+    else if (!header_only && input.find("\n\n") == std::string_view::npos && input.find("\n\r\n") == std::string_view::npos)
         m.problems.push_back("no blank line after the header (truncated, or no body)");
     MimePart root = parse_mime(input, limits, m.problems);
     BuildContext ctx{limits, m.problems, {}, 0};

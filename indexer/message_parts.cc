@@ -31,6 +31,7 @@ struct Walk {
     Message& m;
 
     void part(const MimePart& p) {
+        if (p.dropped) return;
         if (p.is_multipart()) {
             for (const auto& c : p.children) part(c);
             return;
@@ -67,6 +68,8 @@ struct Walk {
             ctx.problems.push_back("unknown charset \"" + sanitize_utf8(charset) + "\" in " + what + " (guessed)");
         else if (r.lossy)
             ctx.problems.push_back("bytes not valid in charset \"" + sanitize_utf8(charset) + "\" in " + what);
+        else if (r.mislabelled)
+            ctx.problems.push_back(what + " is labelled \"" + sanitize_utf8(charset) + "\" but is UTF-8");
         return r.text;
     }
 

@@ -83,25 +83,28 @@ public:
                 }
                 block_message = block_message || is_msg;
             }
+            // What of this line fits the field limit, then the block limit.
+            size_t field_room = lim_.max_header_field_bytes > field_len ? lim_.max_header_field_bytes - field_len : 0;
+            size_t keep_len = std::min(line.size(), field_room);
             field_len += line.size();
-            block_len += line.size();
-            if (block_len > lim_.max_header_block_bytes) {
-                note_once(cut_block_, "header block over " + std::to_string(lim_.max_header_block_bytes) +
-                                          " bytes; the surplus fields are not parsed");
-                skip(pos, end);
-            } else if (field_len > lim_.max_header_field_bytes) {
+            if (keep_len < line.size())
                 note_once(cut_field_, "header field over " + std::to_string(lim_.max_header_field_bytes) +
                                           " bytes was cut before parsing");
-                size_t over = field_len - lim_.max_header_field_bytes;
-                size_t keep_len = content.size() > over ? content.size() - over : 0;
-                if (continuation && keep_len == 0) skip(pos, end);
-                else {
-                    skip(pos, end);
-                    out_.append(raw_.substr(pos, std::max<size_t>(keep_len, 1)));
+            if (block_len + keep_len > lim_.max_header_block_bytes) {
+                note_once(cut_block_, "header block over " + std::to_string(lim_.max_header_block_bytes) +
+                                          " bytes; the surplus fields are not parsed");
+                keep_len = 0;
+            }
+            block_len += keep_len;
+            if (keep_len == line.size()) {
+                keep(pos, end);
+            } else {
+                skip(pos, end);
+                // A cut field keeps its first bytes; a cut new field keeps at least its name.
+                if (keep_len > 0 || !continuation) {
+                    out_.append(raw_.substr(pos, std::min(std::max<size_t>(keep_len, 1), content.size())));
                     out_ += "\r\n";
                 }
-            } else {
-                keep(pos, end);
             }
             // A line that is neither a field nor a continuation ends mimetic's header.
             if (!continuation && content.find(':') == std::string_view::npos) in_header = false;
@@ -182,6 +185,7 @@ struct Converter {
                     if (!many_noted) problems.push_back("more than " + std::to_string(lim.max_parts) +
                                                         " parts; the rest are not decoded");
                     many_noted = true;
+                    p.dropped = true;
                     return p;
                 }
                 p.body = std::move(static_cast<std::string&>(me.body()));
@@ -226,6 +230,14 @@ std::vector<const std::string*> MimePart::fields(std::string_view name) const {
 MimePart parse_mime(std::string_view raw, const ParseLimits& lim, std::vector<std::string>& problems) {
     Guard guard(raw, lim, problems);
     std::string_view input = guard.run();
+    // mimetic drops the last header field when no blank line follows it.
+    std::string terminated;
+    if (input.find("\n\n") == std::string_view::npos && input.find("\n\r\n") == std::string_view::npos) {
+        terminated.reserve(input.size() + 4);
+        terminated.append(input);
+        terminated += input.ends_with('\n') ? "\r\n" : "\r\n\r\n";
+        input = terminated;
+    }
     mimetic::MimeEntity me(input.begin(), input.end());
     Converter conv{lim, problems, input};
     return conv.convert(me, 0);

@@ -18,7 +18,7 @@ struct MimePart {
     std::string body;                              // leaves: still transfer-encoded
     std::vector<MimePart> children;                // multipart parts, or the one message/rfc822 message
     std::string message_bytes;                     // message/rfc822: the enclosed message, re-serialised
-    bool header_separator = true;                  // a blank line ended the header block
+    bool dropped = false;                          // over the part limit: not decoded
 
     // First field with this name (case-insensitive), or nullptr.
     const std::string* field(std::string_view name) const;

@@ -34,13 +34,34 @@ std::string read_quoted(std::string_view s, size_t& i) {
     std::string out;
     ++i;  // opening quote
     while (i < s.size() && s[i] != '"') {
-        // Windows clients put paths with single backslashes inside quotes:
-        // only \" and \\ are treated as escapes.
-        if (s[i] == '\\' && i + 1 < s.size() && (s[i + 1] == '"' || s[i + 1] == '\\')) ++i;
+        // Windows clients put paths with single backslashes inside quotes
+        // ("C:\temp\a.pdf"): a backslash before a letter or digit is kept.
+        if (s[i] == '\\' && i + 1 < s.size() && !std::isalnum(static_cast<unsigned char>(s[i + 1]))) ++i;
         out += s[i++];
     }
     if (i < s.size()) ++i;  // closing quote
     return out;
+}
+
+bool is_token_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '*' || c == '-' || c == '_' || c == '.';
+}
+
+// Clients that forget the ';' between parameters: after white space, "name=" starts the next one.
+bool param_starts_at(std::string_view s, size_t i) {
+    size_t j = i;
+    while (j < s.size() && is_token_char(s[j])) ++j;
+    if (j == i) return false;
+    while (j < s.size() && (s[j] == ' ' || s[j] == '\t')) ++j;
+    return j < s.size() && s[j] == '=';
+}
+
+// At a separator: ';', or white space followed by "name=".
+bool at_separator(std::string_view s, size_t i) {
+    if (s[i] == ';') return true;
+    if (!is_wsp(s[i])) return false;
+    while (i < s.size() && is_wsp(s[i])) ++i;
+    return i < s.size() && param_starts_at(s, i);
 }
 
 RawParam split_name(std::string name) {
@@ -61,8 +82,15 @@ RawParam split_name(std::string name) {
     return p;
 }
 
-// RFC 2231 extended value "charset'lang'%XX..." (first section only carries the charset).
+// RFC 2231 extended value "charset'lang'%XX..." (first section only carries the
+// charset; some clients repeat "charset'" in later sections too).
 std::string decode_extended(std::string_view v, std::string* charset, bool first) {
+    if (!first && !charset->empty() && v.size() > charset->size() && iequals(v.substr(0, charset->size()), *charset) &&
+        v[charset->size()] == '\'') {
+        v.remove_prefix(charset->size() + 1);
+        if (size_t q = v.find('\''); q != std::string_view::npos && q < 16 && v.substr(0, q).find('%') == std::string_view::npos)
+            v.remove_prefix(q + 1);
+    }
     if (first) {
         size_t q1 = v.find('\'');
         size_t q2 = q1 == std::string_view::npos ? q1 : v.find('\'', q1 + 1);
@@ -110,20 +138,22 @@ ParamHeader parse_param_header(std::string_view raw, const HeaderDecodeContext& 
     std::string_view s(unfolded);
     size_t i = 0;
     skip_cfws(s, i);
-    // The value: up to the first ';' outside quotes/comments, white space dropped.
-    while (i < s.size() && s[i] != ';') {
+    // The value: up to the first separator outside quotes/comments, white space dropped.
+    while (i < s.size() && !at_separator(s, i)) {
         if (s[i] == '(') { skip_cfws(s, i); continue; }
         if (s[i] == '"') { out.value += to_lower(read_quoted(s, i)); continue; }
         if (!is_wsp(s[i])) out.value += char(std::tolower((unsigned char)s[i]));
         ++i;
     }
+    while (out.value.ends_with('/')) out.value.pop_back();  // "text/" -> "text"
     std::vector<RawParam> raws;
     while (i < s.size()) {
-        ++i;  // ';'
+        if (s[i] == ';') ++i;
         skip_cfws(s, i);
         size_t name_start = i;
         while (i < s.size() && s[i] != '=' && s[i] != ';') ++i;
         if (i >= s.size() || s[i] == ';') continue;  // a bare token or ";;": ignore
+        if (i == name_start) { ++i; continue; }      // "=value" with no name
         RawParam p = split_name(std::string(s.substr(name_start, i - name_start)));
         ++i;  // '='
         skip_cfws(s, i);
@@ -131,14 +161,14 @@ ParamHeader parse_param_header(std::string_view raw, const HeaderDecodeContext& 
             p.value = read_quoted(s, i);
             p.quoted = true;
             // Junk after the closing quote up to ';' (for example a second quoted part) is appended.
-            while (i < s.size() && s[i] != ';') {
+            while (i < s.size() && !at_separator(s, i)) {
                 if (s[i] == '"') p.value += read_quoted(s, i);
                 else if (s[i] == '(') skip_cfws(s, i);
                 else { if (!is_wsp(s[i])) p.value += s[i]; ++i; }
             }
         } else {
             size_t vs = i;
-            while (i < s.size() && s[i] != ';') ++i;
+            while (i < s.size() && !at_separator(s, i)) ++i;
             std::string_view v = trim(s.substr(vs, i - vs));
             // "name=value (comment)": drop a trailing comment
             if (auto c = v.find(" ("); c != std::string_view::npos && v.back() == ')') v = trim(v.substr(0, c));

@@ -67,14 +67,48 @@ std::string plain_text(std::string_view s, const HeaderDecodeContext& ctx) {
     return guess_to_utf8(s, ctx.fallback_charset);
 }
 
+// Undoes folding. A fold inside an encoded word (clients that wrap long
+// words) vanishes; elsewhere CRLF + white space is one space.
+std::string unfold_words(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    size_t word_start = std::string::npos;  // where an unfinished "=?" in out begins
+    int qmarks = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
+        if (c == '\r' || c == '\n') {
+            while (i + 1 < s.size() && (s[i + 1] == '\r' || s[i + 1] == '\n' || s[i + 1] == ' ' || s[i + 1] == '\t')) ++i;
+            bool inside = word_start != std::string::npos && qmarks >= 3;
+            if (!inside && !out.empty() && out.back() != ' ') out += ' ';
+            continue;
+        }
+        if (c == '\t') c = ' ';
+        out += c;
+        size_t n = out.size();
+        if (n >= 2 && out[n - 2] == '=' && out[n - 1] == '?' && word_start == std::string::npos) {
+            word_start = n - 2;
+            qmarks = 1;
+        } else if (word_start != std::string::npos && c == '?') {
+            ++qmarks;
+        } else if (word_start != std::string::npos && qmarks >= 4 && n >= 2 && out[n - 2] == '?' && c == '=') {
+            word_start = std::string::npos;
+        } else if (word_start != std::string::npos && c == '=' && qmarks >= 4) {
+            word_start = std::string::npos;
+        }
+        if (word_start != std::string::npos && qmarks < 3 && c == ' ') word_start = std::string::npos;
+    }
+    return out;
+}
+
 }  // namespace
 
 std::string decode_word_payload(char encoding, std::string_view payload, bool* bad) {
     std::string compact;
     compact.reserve(payload.size());
+    bool b64 = encoding == 'B' || encoding == 'b';
     for (char c : payload)
-        if (!is_wsp(c)) compact += c;
-    if (encoding == 'B' || encoding == 'b') return decode_base64(compact, bad);
+        if (!(b64 ? is_wsp(c) : (c == '\r' || c == '\n'))) compact += c;  // Q: literal spaces are text
+    if (b64) return decode_base64(compact, bad);
     std::string out;
     out.reserve(compact.size());
     for (size_t i = 0; i < compact.size(); ++i) {
@@ -89,7 +123,7 @@ std::string decode_word_payload(char encoding, std::string_view payload, bool* b
 }
 
 std::string decode_header_text(std::string_view raw, const HeaderDecodeContext& ctx) {
-    std::string s = unfold(raw);
+    std::string s = unfold_words(raw);
     std::string_view in(s);
     std::string out;
     out.reserve(in.size());
