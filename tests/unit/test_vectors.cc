@@ -187,7 +187,7 @@ TEST_CASE("stalwart vectors: content types and RFC 2231 parameters", "[vectors]"
         std::string want_value = e["c_type"].get<std::string>();
         if (!e["c_subtype"].is_null()) want_value += "/" + e["c_subtype"].get<std::string>();
         CHECK(got.value == to_lower_copy(want_value));
-        if (e["attributes"].is_null()) continue;
+        if (!e.contains("attributes") || e["attributes"].is_null()) continue;
         for (const auto& kv : e["attributes"]) {
             std::string name = to_lower_copy(kv[0].get<std::string>());
             if (name.ends_with("-language")) continue;  // RFC 2231 languages are not kept
