@@ -40,6 +40,10 @@ struct Walk {
             forwarded(p);
             return;
         }
+        if (p.is_message() && !p.body.empty() && ctx.depth + 1 < ctx.limits.max_depth) {
+            encoded_forward(p);
+            return;
+        }
         leaf(p);
     }
 
@@ -76,7 +80,10 @@ struct Walk {
     void leaf(const MimePart& p) {
         const std::string* ct_raw = p.field("Content-Type");
         ParamHeader ct = ct_raw ? parse_param_header(*ct_raw, ctx.headers) : ParamHeader{};
-        std::string type = ct.value.find('/') != std::string::npos ? ct.value : p.type + "/" + p.subtype;
+        // mimetic's type when the header's is unusable, or when a multipart without parts was degraded to text.
+        std::string type = ct.value.find('/') != std::string::npos && !ct.value.starts_with("multipart/")
+                               ? ct.value
+                               : p.type + "/" + p.subtype;
         const std::string* cd_raw = p.field("Content-Disposition");
         ParamHeader cd = cd_raw ? parse_param_header(*cd_raw, ctx.headers) : ParamHeader{};
         std::string filename = cd.param("filename");
@@ -107,13 +114,26 @@ struct Walk {
         m.attachments.push_back(std::move(a));
     }
 
-    void forwarded(const MimePart& p) {
+    // A message/rfc822 part sent base64- or QP-encoded: decode, then parse it whole.
+    void encoded_forward(const MimePart& p) {
+        std::string bytes = decode(p, "a forwarded message");
+        std::vector<std::string> problems;
+        MimePart inner = parse_mime(bytes, ctx.limits, problems);
         auto nested = std::make_shared<Message>();
+        nested->problems = std::move(problems);
+        forwarded_from_tree(p, inner, bytes, std::move(nested));
+    }
+
+    void forwarded(const MimePart& p) {
+        forwarded_from_tree(p, p.children.front(), p.message_bytes, std::make_shared<Message>());
+    }
+
+    void forwarded_from_tree(const MimePart& p, const MimePart& inner, const std::string& bytes,
+                             std::shared_ptr<Message> nested) {
         BuildContext sub{ctx.limits, nested->problems, {}, ctx.depth + 1};
-        const MimePart& inner = p.children.front();
         fill_header_fields(inner, sub, m.date, *nested);
         if (nested->message_id.empty()) {
-            nested->message_id = sha256_hex(p.message_bytes).substr(0, 32) + "@synthetic.tradewind";
+            nested->message_id = sha256_hex(bytes).substr(0, 32) + "@synthetic.tradewind";
             nested->synthetic_id = true;
         }
         fill_body(inner, sub, *nested);
@@ -124,8 +144,8 @@ struct Walk {
         if (a.filename.empty()) a.filename = (nested->subject.empty() ? "forwarded message" : nested->subject) + ".eml";
         a.content_type = "message/" + p.subtype;
         a.disposition = cd.value;
-        a.size = p.message_bytes.size();
-        a.sha256 = sha256_hex(p.message_bytes);
+        a.size = bytes.size();
+        a.sha256 = sha256_hex(bytes);
         // Searchable: who wrote it, when, about what, and everything it says.
         std::string& t = a.text;
         auto list = [](const std::vector<Address>& v) {

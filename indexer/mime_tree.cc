@@ -45,7 +45,17 @@ public:
             std::string_view content = line;
             while (!content.empty() && (content.back() == '\n' || content.back() == '\r')) content.remove_suffix(1);
             if (!in_header) {
-                keep(pos, end);
+                bool padded = content.starts_with("--") && (content.back() == ' ' || content.back() == '\t');
+                if (padded) {
+                    // RFC 2046 transport padding after a boundary: mimetic does not accept it.
+                    std::string_view bare = content;
+                    while (bare.back() == ' ' || bare.back() == '\t') bare.remove_suffix(1);
+                    skip(pos, end);
+                    out_.append(bare);
+                    out_.append(line.substr(content.size()));
+                } else {
+                    keep(pos, end);
+                }
                 if (content.starts_with("--")) {
                     in_header = true;
                     field_len = block_len = 0;
@@ -200,6 +210,15 @@ struct Converter {
             std::ostringstream os;
             os << *parts.front();
             p.message_bytes = os.str();
+            // A base64/QP-encoded message (not allowed, but sent): mimetic parsed the
+            // encoded text. Keep it as a leaf; the body walk decodes and parses it.
+            const std::string* cte = p.field("Content-Transfer-Encoding");
+            std::string enc = cte ? lower(*cte) : std::string();
+            if (enc.find("base64") != std::string::npos || enc.find("quoted-printable") != std::string::npos) {
+                p.body = std::move(p.message_bytes);
+                p.message_bytes.clear();
+                return p;
+            }
         }
         p.children.reserve(parts.size());
         for (auto* child : parts) p.children.push_back(convert(*child, depth + 1));
