@@ -248,18 +248,39 @@ std::vector<const std::string*> MimePart::fields(std::string_view name) const {
 
 MimePart parse_mime(std::string_view raw, const ParseLimits& lim, std::vector<std::string>& problems) {
     Guard guard(raw, lim, problems);
-    std::string_view input = guard.run();
-    // mimetic drops the last header field when no blank line follows it.
-    std::string terminated;
-    if (input.find("\n\n") == std::string_view::npos && input.find("\n\r\n") == std::string_view::npos) {
-        terminated.reserve(input.size() + 4);
-        terminated.append(input);
-        terminated += input.ends_with('\n') ? "\r\n" : "\r\n\r\n";
-        input = terminated;
+    std::string_view guarded = guard.run();
+    // mimetic reads one byte before a part body when it trims a one-byte
+    // block, so the bytes it sees start one byte into the buffer. It also
+    // drops the last header field when no blank line follows it.
+    std::string buf;
+    buf.reserve(guarded.size() + 5);
+    buf += '\n';
+    buf.append(guarded);
+    if (guarded.find("\n\n") == std::string_view::npos && guarded.find("\n\r\n") == std::string_view::npos)
+        buf += guarded.ends_with('\n') ? "\r\n" : "\r\n\r\n";
+    std::string_view input = std::string_view(buf).substr(1);
+    try {
+        // load() rather than the parsing constructor: if mimetic throws, the
+        // entity's destructor still frees the parts it had built.
+        mimetic::MimeEntity me;
+        me.load(input.begin(), input.end());
+        Converter conv{lim, problems, input};
+        return conv.convert(me, 0);
+    } catch (const std::exception& e) {
+        // mimetic computes a negative block size on some broken boundaries and
+        // throws from std::string. Keep what is safe: the top-level header.
+        problems.push_back(std::string("MIME structure could not be parsed (") + e.what() +
+                           "); only the header is used, the raw message is kept");
     }
-    mimetic::MimeEntity me(input.begin(), input.end());
-    Converter conv{lim, problems, input};
-    return conv.convert(me, 0);
+    try {
+        mimetic::MimeEntity top;
+        top.load(input.begin(), input.end(), mimetic::imChildParts | mimetic::imBody);
+        MimePart p;
+        for (const auto& f : top.header()) p.headers.emplace_back(std::string(f.name()), f.value());
+        return p;
+    } catch (const std::exception&) {
+        return MimePart{};
+    }
 }
 
 std::string decode_base64(std::string_view in, bool* bad) {

@@ -230,3 +230,21 @@ TEST_CASE("shared corpora: mime4j's decoded parts are found in our parse", "[cor
     }
     CHECK(checked > 100);
 }
+
+TEST_CASE("fuzz regressions: inputs that once crashed or leaked parse cleanly", "[corpus]") {
+    fs::path dir = fs::path(TW_TEST_CORPORA) / "fuzz-regressions";
+    size_t n = 0;
+    for (const auto& e : fs::directory_iterator(dir)) {
+        if (e.path().extension() != ".eml") continue;
+        INFO(e.path().string());
+        std::string raw = slurp(e.path());
+        tw::Message m = tw::parse_message(raw, kArrival);
+        CHECK(m.raw == raw);
+        check_utf8(m);
+        ++n;
+    }
+    CHECK(n >= 2);
+    // mimetic's negative block size is caught and reported, not fatal.
+    tw::Message m = tw::parse_message(slurp(dir / "mimetic-negative-block.eml"), kArrival);
+    CHECK(contains_problem(m, "MIME structure could not be parsed"));
+}

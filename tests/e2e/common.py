@@ -1,0 +1,68 @@
+"""Helpers shared by the end-to-end tests (they run the real tradewind binary)."""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+SKIP = 77  # CTest SKIP_RETURN_CODE
+
+CONTRACT = {
+    "file": str, "message_id": str, "synthetic_id": bool, "subject": str, "from": list, "to": list, "cc": list,
+    "date": str, "date_source": str, "in_reply_to": str, "references": list, "text": str, "has_html": bool,
+    "attachments": list, "problems": list,
+}
+ATTACHMENT = {"filename": str, "content_type": str, "size": int, "sha256": str, "text": str}
+
+
+def args():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tradewind", required=True)
+    ap.add_argument("--corpora", required=True)
+    ap.add_argument("--shared", required=True)
+    return ap.parse_args()
+
+
+class Checker:
+    def __init__(self, name):
+        self.name, self.failures, self.checks = name, [], 0
+
+    def check(self, cond, what):
+        self.checks += 1
+        if not cond:
+            self.failures.append(what)
+
+    def done(self):
+        for f in self.failures[:50]:
+            print("FAIL:", f)
+        if len(self.failures) > 50:
+            print("... and %d more failures" % (len(self.failures) - 50))
+        print("%s: %d checks, %d failed" % (self.name, self.checks, len(self.failures)))
+        sys.exit(1 if self.failures else 0)
+
+
+def run_parse(tw, files, extra=(), stdin=None):
+    """Runs tradewind parse; returns (exit code, list of parsed JSON lines, stderr)."""
+    p = subprocess.run([tw, "parse", "--json", *extra, *files], input=stdin, capture_output=True, timeout=900)
+    lines = p.stdout.decode("utf-8").splitlines()
+    return p.returncode, [json.loads(l) for l in lines], p.stderr.decode("utf-8", "replace")
+
+
+def check_contract(c, obj):
+    for key, typ in CONTRACT.items():
+        c.check(isinstance(obj.get(key), typ), "%s: field %s missing or not %s" % (obj.get("file"), key, typ.__name__))
+    for a in obj.get("attachments", []):
+        for key, typ in ATTACHMENT.items():
+            c.check(isinstance(a.get(key), typ), "%s: attachment field %s missing" % (obj.get("file"), key))
+    for who in ("from", "to", "cc"):
+        for a in obj.get(who, []):
+            c.check(isinstance(a.get("name"), str) and isinstance(a.get("address"), str),
+                    "%s: %s entry lacks name/address" % (obj.get("file"), who))
+
+
+def shared_or_skip(shared, sub):
+    path = os.path.join(shared, sub)
+    if not os.path.exists(path):
+        print("SKIP: %s is absent; this test needs ../shared beside the checkout" % path)
+        sys.exit(SKIP)
+    return path
