@@ -160,7 +160,10 @@ std::vector<Address> parse_address_list(std::string_view raw, const HeaderDecode
             size_t gt = t.find('>', lt);
             std::string_view addr = t.substr(lt + 1, (gt == std::string_view::npos ? t.size() : gt) - lt - 1);
             std::string name(t.substr(0, lt));
-            if (gt != std::string_view::npos && gt + 1 < t.size()) name += " " + std::string(t.substr(gt + 1));
+            if (gt != std::string_view::npos && gt + 1 < t.size()) {
+                name += ' ';
+                name.append(t.substr(gt + 1));
+            }
             Address a = make(name, std::string(addr), piece.group, ctx);
             if (!a.address.empty() || !a.name.empty()) out.push_back(std::move(a));
             continue;
