@@ -13,6 +13,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import Checker, args, check_contract, run_parse, shared_or_skip  # noqa: E402
 
 ENCODED_WORD = re.compile(r"=\?[\w.:-]+\?[bBqQ]\?[^?\s]*\?=")
+# How tradegen names trade-document attachments; {} is a document number from truth.
+ATTACHMENT_NAMES = ["报价单{}.pdf", "Quotation {}.pdf", "{}.pdf", "B_L {}.pdf", "Packing List {}.xlsx",
+                    "Commercial Invoice {}.pdf", "LC {} draft.pdf"]
 
 
 def utc(iso):
@@ -27,6 +30,8 @@ def main():
         subprocess.run([sys.executable, gen, "--out", tmp, "--messages", "800", "--reps", "5", "--seed", "11",
                         "--flaws", "3", "--small-attachments"], check=True, capture_output=True)
         truth = [json.loads(l) for l in open(os.path.join(tmp, "truth.jsonl"), encoding="utf-8")]
+        country = {x["id"]: x["country"] for x in json.load(open(os.path.join(tmp, "customers.json"), encoding="utf-8"))}
+        cjk_subjects = named_attachments = 0
         files = [os.path.join(tmp, t["file"]) for t in truth]
         rc, out, err = run_parse(a.tradewind, files)
         c.check(rc == 0, "exit code %d (stderr: %s)" % (rc, err[:300]))
@@ -61,6 +66,21 @@ def main():
             for n in names:
                 c.check(not ENCODED_WORD.search(n), "%s: undecoded encoded word in %r" % (f, n))
                 c.check("\ufffd" not in n, "%s: replacement character in %r" % (f, n))
+            # Chinese and Taiwanese customers' deals have Chinese subjects (GBK, Big5, encoded or raw)
+            if country[t["customer"]] in ("CN", "TW") and "truncate" not in flaws:
+                s = o["subject"]
+                ok = "询价" in s or s.startswith("PI ") or s.startswith("FW: PI ")
+                if "raw8bit_subject" in flaws:  # tradegen wrote it with errors="replace": some '?' are in the bytes
+                    ok = bool(re.search(r"[\u4e00-\u9fff]", s))
+                c.check(ok, "%s: subject %r of a Chinese deal lost its Chinese" % (f, s))
+                cjk_subjects += 1
+            # attachment names are exactly what the sender wrote
+            if not flaws & {"truncate", "broken_boundary"}:
+                for x in o["attachments"]:
+                    if x["filename"].endswith((".pdf", ".xlsx")):
+                        named_attachments += 1
+                        want = {p.format(d) for d in t["docs"] for p in ATTACHMENT_NAMES}
+                        c.check(x["filename"] in want, "%s: attachment name %r not one of %s" % (f, x["filename"], sorted(want)[:6]))
             # every trade document the message mentions is findable
             if not flaws & {"truncate", "bad_base64", "broken_boundary"}:
                 hay = "\n".join([o["subject"], o["text"]] + [x["filename"] + "\n" + x["text"] for x in o["attachments"]])
@@ -78,6 +98,8 @@ def main():
             if not flaws - {"drop_refs", "long_line", "raw8bit_subject"}:
                 c.check(o["problems"] in ([], ["raw 8-bit header text that is not UTF-8 (charset guessed)"]),
                         "%s: unexpected problems %s" % (f, o["problems"]))
+        c.check(cjk_subjects > 50, "only %d Chinese-deal subjects checked" % cjk_subjects)
+        c.check(named_attachments > 200, "only %d attachment names checked" % named_attachments)
         for k, n in flawed.items():
             c.check(n > 0, "the corpus has no %s message: the flaw checks did not run" % k)
         # the same message in several mailboxes has the same id
@@ -86,7 +108,8 @@ def main():
             if t["message_id"]:
                 by_id.setdefault(t["message_id"], set()).add(o["message_id"])
         c.check(all(len(v) == 1 for v in by_id.values()), "copies of one message got different ids")
-        print("messages: %d, flawed: %s" % (len(out), flawed))
+        print("messages: %d, Chinese subjects: %d, attachment names: %d, flawed: %s"
+              % (len(out), cjk_subjects, named_attachments, flawed))
     c.done()
 
 
