@@ -21,7 +21,14 @@ std::vector<std::string> load(int argc, char** argv, size_t& bytes) {
     std::vector<std::string> out;
     bytes = 0;
     for (int i = 1; i < argc; ++i) {
-        if (std::string(argv[i]).starts_with("--")) continue;
+        if (std::string(argv[i]) == "--repeat") {
+            ++i;
+            continue;
+        }
+        if (!fs::is_directory(argv[i])) {
+            std::fprintf(stderr, "bench_parse: %s is not a directory\n", argv[i]);
+            continue;
+        }
         for (const auto& e : fs::recursive_directory_iterator(argv[i])) {
             if (!e.is_regular_file()) continue;
             std::string p = e.path().string();

@@ -1,7 +1,5 @@
 #include "message.h"
 
-#include <sodium.h>
-
 #include <algorithm>
 
 #include "charset.h"
@@ -84,14 +82,6 @@ const char* to_string(DateSource s) {
     return "arrival";
 }
 
-std::string sha256_hex(std::string_view data) {
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-    char hex[crypto_hash_sha256_BYTES * 2 + 1];
-    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-    return hex;
-}
-
 std::string first_text_charset(const MimePart& p) {
     if (p.type == "text") {
         if (const std::string* ct = p.field("Content-Type")) {
@@ -130,8 +120,6 @@ void fill_header_fields(const MimePart& p, BuildContext& ctx, int64_t arrival, M
 }
 
 Message parse_message(std::string raw, int64_t arrival, const ParseLimits& limits) {
-    static const int sodium_ok = sodium_init();
-    (void)sodium_ok;
     Message m;
     m.raw = std::move(raw);
     std::string_view input(m.raw);

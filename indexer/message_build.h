@@ -1,5 +1,6 @@
 // Internal to the indexer: turning a MimePart tree into a Message.
 #pragma once
+#include "codec.h"
 #include "message.h"
 #include "mime_tree.h"
 #include "rfc2047.h"
@@ -21,7 +22,5 @@ void fill_body(const MimePart& root, BuildContext& ctx, Message& msg);
 
 // The charset of the first text part, for guessing raw 8-bit headers.
 std::string first_text_charset(const MimePart& root);
-
-std::string sha256_hex(std::string_view data);
 
 }  // namespace tw

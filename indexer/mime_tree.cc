@@ -283,35 +283,4 @@ MimePart parse_mime(std::string_view raw, const ParseLimits& lim, std::vector<st
     }
 }
 
-std::string decode_base64(std::string_view in, bool* bad) {
-    if (bad) {
-        size_t n = 0;
-        bool invalid = false, padded = false;
-        for (unsigned char c : in) {
-            if (c == '\r' || c == '\n' || c == ' ' || c == '\t') continue;
-            if (c == '=') { padded = true; ++n; continue; }
-            if (std::isalnum(c) || c == '+' || c == '/') {
-                if (padded) invalid = true;  // data after padding
-                ++n;
-            } else {
-                invalid = true;
-            }
-        }
-        *bad = invalid || (n % 4 != 0);
-    }
-    std::string out;
-    out.reserve(in.size() * 3 / 4);
-    mimetic::Base64::Decoder dec;
-    mimetic::decode(in.begin(), in.end(), dec, std::back_inserter(out));
-    return out;
-}
-
-std::string decode_qp(std::string_view in) {
-    std::string out;
-    out.reserve(in.size());
-    mimetic::QP::Decoder dec;
-    mimetic::decode(in.begin(), in.end(), dec, std::back_inserter(out));
-    return out;
-}
-
 }  // namespace tw

@@ -32,9 +32,4 @@ struct MimePart {
 // those), and reports what it cut and what was malformed into problems.
 MimePart parse_mime(std::string_view raw, const ParseLimits& limits, std::vector<std::string>& problems);
 
-// Transfer decodings (mimetic's codecs). bad is set when the input had
-// characters outside the alphabet or ended mid-quantum.
-std::string decode_base64(std::string_view in, bool* bad = nullptr);
-std::string decode_qp(std::string_view in);
-
 }  // namespace tw

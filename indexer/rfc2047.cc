@@ -1,7 +1,7 @@
 #include "rfc2047.h"
 
 #include "charset.h"
-#include "mime_tree.h"
+#include "codec.h"
 #include "strutil.h"
 
 namespace tw {

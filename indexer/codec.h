@@ -1,0 +1,20 @@
+// Transfer decodings and content hashes.
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace tw {
+
+// Base64 as mail really carries it: line breaks and blanks ignored. Valid
+// input takes OpenSSL's fast path; anything else is decoded leniently by
+// mimetic (invalid characters skipped, a partial last quantum kept) and sets
+// *bad when given.
+std::string decode_base64(std::string_view in, bool* bad = nullptr);
+
+// Quoted-printable (mimetic's decoder).
+std::string decode_qp(std::string_view in);
+
+// SHA-256 of data, lower-case hex (OpenSSL).
+std::string sha256_hex(std::string_view data);
+
+}  // namespace tw
