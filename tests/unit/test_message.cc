@@ -3,16 +3,13 @@
 
 #include "charset.h"
 #include "date.h"
+#include "helpers.h"
 #include "message.h"
 
 using tw::parse_message;
 
 namespace {
-bool has_problem(const tw::Message& m, const std::string& part) {
-    for (const auto& p : m.problems)
-        if (p.find(part) != std::string::npos) return true;
-    return false;
-}
+using tw_test::has_problem;
 const int64_t kArrival = 1736600000;  // 2025-01-11T12:53:20Z
 }  // namespace
 

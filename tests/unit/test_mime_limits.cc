@@ -2,16 +2,13 @@
 // and the cut is reported. (No timing assertions: a hang shows as a CTest timeout.)
 #include <catch2/catch.hpp>
 
+#include "helpers.h"
 #include "message.h"
 
 using tw::parse_message;
 
 namespace {
-bool has_problem(const tw::Message& m, const std::string& part) {
-    for (const auto& p : m.problems)
-        if (p.find(part) != std::string::npos) return true;
-    return false;
-}
+using tw_test::has_problem;
 const std::string kHead = "From: a@x.example\r\nMessage-ID: <1@x>\r\nDate: Sat, 11 Jan 2025 10:00:00 +0000\r\n";
 }  // namespace
 
