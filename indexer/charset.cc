@@ -190,8 +190,14 @@ Utf8Result to_utf8(std::string_view bytes, std::string_view label) {
         r.lossy = true;
         return r;
     }
-    bool ascii = std::all_of(bytes.begin(), bytes.end(), [](unsigned char c) { return c < 0x80 && c != 0x1B && c != '+'; });
-    if (ascii) {  // fast path: every ASCII-compatible charset maps these bytes to themselves
+    // Fast path: ASCII-compatible charsets map 7-bit bytes to themselves. Not
+    // so for UTF-16/32, for ISO-2022 escapes, or for UTF-7's '+' shifts.
+    bool wide = name.starts_with("UTF-16") || name.starts_with("UTF-32") || name.starts_with("UCS");
+    bool utf7 = name == "UTF-7";
+    bool ascii = !wide && std::all_of(bytes.begin(), bytes.end(), [utf7](unsigned char c) {
+        return c < 0x80 && c != 0x1B && c != 0 && !(utf7 && c == '+');
+    });
+    if (ascii) {
         r.text.assign(bytes);
         return r;
     }
@@ -218,22 +224,52 @@ Utf8Result to_utf8(std::string_view bytes, std::string_view label) {
     return r;
 }
 
+namespace {
+
+// Double-byte CJK text (GBK, Big5) has its 8-bit bytes in runs of even
+// length; Latin text mostly has single accented letters between ASCII ones.
+bool cjk_shaped(std::string_view bytes) {
+    size_t run = 0, runs = 0;
+    for (size_t i = 0; i <= bytes.size(); ++i) {
+        bool high = i < bytes.size() && static_cast<unsigned char>(bytes[i]) >= 0x80;
+        if (high) {
+            ++run;
+        } else if (run) {
+            if (run % 2) return false;
+            ++runs;
+            run = 0;
+        }
+    }
+    return runs > 0;
+}
+
+// Converts with the named charset; "" unless every byte was valid.
+std::string clean_convert(std::string_view bytes, const std::string& name) {
+    std::string out;
+    iconv_t cd = t_iconv.get(name);
+    if (cd == (iconv_t)-1 || run_iconv(cd, bytes, out) || !is_valid_utf8(out)) return {};
+    return out;
+}
+
+}  // namespace
+
 std::string guess_to_utf8(std::string_view bytes, std::string_view hint) {
     if (is_valid_utf8(bytes)) return std::string(bytes);
     std::string out;
     if (!hint.empty()) {
         std::string name = normalize_charset(hint);
-        iconv_t cd = name == "UTF-8" ? (iconv_t)-1 : t_iconv.get(name);
-        if (cd != (iconv_t)-1 && !run_iconv(cd, bytes, out) && is_valid_utf8(out)) return out;
+        if (name != "UTF-8" && !(out = clean_convert(bytes, name)).empty()) return out;
     }
     std::string guess = detect_charset(bytes);
-    if (!guess.empty() && normalize_charset(guess) != "UTF-8") {
-        iconv_t cd = t_iconv.get(normalize_charset(guess));
-        if (cd != (iconv_t)-1 && !run_iconv(cd, bytes, out) && is_valid_utf8(out)) return out;
+    std::string guessed = guess.empty() ? std::string() : normalize_charset(guess);
+    // uchardet is unreliable on a few bytes: CJK-shaped bytes are read as
+    // Chinese (Big5 only when uchardet says so), which this trade sees most.
+    if (cjk_shaped(bytes)) {
+        if (guessed == "BIG5-HKSCS" && !(out = clean_convert(bytes, guessed)).empty()) return out;
+        if (!(out = clean_convert(bytes, "GB18030")).empty()) return out;
     }
-    // Chinese mail without a label is most often GBK: try it before Latin.
-    if (iconv_t cd = t_iconv.get("GB18030"); cd != (iconv_t)-1 && !run_iconv(cd, bytes, out) && is_valid_utf8(out))
-        return out;
+    if (!guessed.empty() && guessed != "UTF-8" && !(out = clean_convert(bytes, guessed)).empty()) return out;
+    if (!(out = clean_convert(bytes, "WINDOWS-1252")).empty()) return out;
     iconv_t cd = t_iconv.get("WINDOWS-1252");
     if (cd != (iconv_t)-1) run_iconv(cd, bytes, out);
     return sanitize_utf8(out);

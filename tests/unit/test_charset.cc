@@ -37,6 +37,25 @@ TEST_CASE("utf-8 validation and repair", "[charset]") {
     CHECK(tw::sanitize_utf8("a\xFF" "b") == "a\xEF\xBF\xBD" "b");
 }
 
+TEST_CASE("wide and stateful charsets never take the ASCII fast path", "[charset]") {
+    CHECK(tw::to_utf8(std::string("h\0i\0", 4), "utf-16le").text == "hi");
+    CHECK(tw::to_utf8(std::string("\xFF\xFEh\0i\0", 6), "utf-16").text == "hi");
+    CHECK(tw::to_utf8("a+ThZ1TA-b", "utf-7").text == "a世界b");
+    CHECK(tw::to_utf8("1+1=2", "us-ascii").text == "1+1=2");
+}
+
+TEST_CASE("short unlabelled strings: Latin stays Latin, double-byte runs read as Chinese", "[charset]") {
+    struct Row { const char* raw; const char* want; };
+    const Row rows[] = {
+        {"M\xFCller GmbH", "Müller GmbH"}, {"Caf\xE9", "Café"}, {"Jos\xE9 Mu\xF1oz", "José Muñoz"},
+        {"S\xF8ren \xC5" "berg", "Søren Åberg"}, {"\xB1\xA8\xBC\xDB", "报价"}, {"\xD6\xDC\xC0\xF6\xC0\xF6", "周丽丽"},
+    };
+    for (const auto& r : rows) {
+        INFO(r.raw);
+        CHECK(tw::guess_to_utf8(r.raw) == r.want);
+    }
+}
+
 TEST_CASE("unlabelled bytes are guessed", "[charset]") {
     CHECK(tw::guess_to_utf8("报价单") == "报价单");
     CHECK(tw::guess_to_utf8("\xB1\xA8\xBC\xDB\xB5\xA5", "gbk") == "报价单");
