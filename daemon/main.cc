@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
     std::string cmd = argv[1];
     std::vector<std::string> args(argv + 2, argv + argc);
     if (cmd == "parse") return tw::cmd_parse(args);
+    if (cmd == "_extract-worker") return tw::cmd_extract_worker(args);
     if (cmd == "help" || cmd == "--help" || cmd == "-h") {
         usage(stdout);
         return 0;

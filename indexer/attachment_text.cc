@@ -33,6 +33,18 @@ DocFormat doc_format(std::string_view ct, std::string_view name) {
     return DocFormat::None;
 }
 
+std::string extract_document_text(DocFormat fmt, std::string_view data, size_t max_unzip, std::string* error) {
+    switch (fmt) {
+        case DocFormat::Pdf: return pdf_text(data, error);
+        case DocFormat::Xlsx: return xlsx_text(data, max_unzip, error);
+        case DocFormat::Docx: return docx_text(data, max_unzip, error);
+        case DocFormat::None:
+        case DocFormat::Text:
+        case DocFormat::Html: break;
+    }
+    return {};
+}
+
 std::string extract_attachment_text(DocFormat fmt, std::string_view data, const ParseLimits& lim,
                                     std::vector<std::string>& problems, std::string_view charset) {
     std::string text, error;
@@ -40,14 +52,11 @@ std::string extract_attachment_text(DocFormat fmt, std::string_view data, const 
         case DocFormat::None:
             return {};
         case DocFormat::Pdf:
-            if (!lim.extract_pdf_text) return {};
-            text = pdf_text(data, &error);
-            break;
         case DocFormat::Xlsx:
-            text = xlsx_text(data, lim.max_unzip_bytes, &error);
-            break;
         case DocFormat::Docx:
-            text = docx_text(data, lim.max_unzip_bytes, &error);
+            if (fmt == DocFormat::Pdf && !lim.extract_pdf_text) return {};
+            text = lim.extractor ? lim.extractor->extract(fmt, data, lim.max_unzip_bytes, &error)
+                                 : extract_document_text(fmt, data, lim.max_unzip_bytes, &error);
             break;
         case DocFormat::Text:
             text = charset.empty() ? guess_to_utf8(data) : to_utf8(data, charset).text;

@@ -6,6 +6,8 @@
 
 namespace tw {
 
+class TextExtractor;
+
 struct ParseLimits {
     // Messages larger than this are parsed for their header only.
     size_t max_message_bytes = 64u << 20;
@@ -31,6 +33,9 @@ struct ParseLimits {
     bool extract_attachment_text = true;
     // PDF text via poppler, which is the slowest and least trusted extractor.
     bool extract_pdf_text = true;
+    // Where PDF/XLSX/DOCX extraction runs: null = in this process; a
+    // TextWorker = in a killable child process (not owned; one per thread).
+    TextExtractor* extractor = nullptr;
 };
 
 }  // namespace tw

@@ -1,0 +1,17 @@
+#include <cstdio>
+#include <cstdlib>
+
+#include "commands.h"
+#include "text_worker.h"
+
+namespace tw {
+
+int cmd_extract_worker(const std::vector<std::string>& args) {
+    if (args.size() != 1) {
+        std::fputs("tradewind _extract-worker FD: internal; started by tradewind itself\n", stderr);
+        return 2;
+    }
+    return run_text_worker(std::atoi(args[0].c_str()));
+}
+
+}  // namespace tw

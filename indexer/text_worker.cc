@@ -1,0 +1,208 @@
+#include "text_worker.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+
+// Protocol over a SOCK_STREAM socketpair, native byte order:
+//   request:  u8 format, u64 max_unzip, u64 length, length bytes
+//   response: u8 status (0 text, 1 error), u64 length, length bytes
+
+namespace tw {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Waits until fd is ready for events or the deadline passes.
+bool wait_fd(int fd, short events, Clock::time_point deadline) {
+    while (true) {
+        auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
+        if (left <= 0) return false;
+        pollfd p{fd, events, 0};
+        int r = poll(&p, 1, int(std::min<long long>(left, 1000000)));
+        if (r > 0) return true;
+        if (r < 0 && errno != EINTR) return false;
+    }
+}
+
+bool send_all(int fd, const void* buf, size_t len, Clock::time_point deadline) {
+    auto* p = static_cast<const char*>(buf);
+    while (len > 0) {
+        ssize_t n = send(fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0) {
+            p += n;
+            len -= size_t(n);
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (!wait_fd(fd, POLLOUT, deadline)) return false;
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool recv_all(int fd, void* buf, size_t len, Clock::time_point deadline) {
+    auto* p = static_cast<char*>(buf);
+    while (len > 0) {
+        ssize_t n = recv(fd, p, len, MSG_DONTWAIT);
+        if (n > 0) {
+            p += n;
+            len -= size_t(n);
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (!wait_fd(fd, POLLIN, deadline)) return false;
+        } else {
+            return false;  // EOF or error
+        }
+    }
+    return true;
+}
+
+const Clock::time_point kForever = Clock::time_point::max() - std::chrono::hours(24 * 365);
+
+const char* format_name(DocFormat f) {
+    switch (f) {
+        case DocFormat::Pdf: return "PDF";
+        case DocFormat::Xlsx: return "XLSX";
+        case DocFormat::Docx: return "DOCX";
+        case DocFormat::Text: return "text";
+        case DocFormat::Html: return "HTML";
+        case DocFormat::None: return "document";
+    }
+    return "document";
+}
+
+}  // namespace
+
+TextWorker::TextWorker(std::vector<std::string> command, WorkerLimits limits)
+    : command_(std::move(command)), limits_(limits) {}
+
+TextWorker::~TextWorker() { stop(false); }
+
+bool TextWorker::start(std::string* error) {
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+        *error = std::string("cannot create the text extraction worker's socket: ") + std::strerror(errno);
+        return false;
+    }
+    std::vector<std::string> args = command_;
+    args.push_back("3");
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(sv[0]);
+        close(sv[1]);
+        *error = std::string("cannot start the text extraction worker: ") + std::strerror(errno);
+        return false;
+    }
+    if (pid == 0) {
+        // Child: the socket becomes fd 3 (dup2 clears close-on-exec), everything else closes on exec.
+        if (dup2(sv[1], 3) < 0) _exit(126);
+        execv(argv[0], argv.data());
+        _exit(127);
+    }
+    close(sv[1]);
+    pid_ = pid;
+    fd_ = sv[0];
+    return true;
+}
+
+int TextWorker::stop(bool kill_it) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+    int status = -1;
+    if (pid_ > 0) {
+        if (kill_it) kill(pid_, SIGKILL);
+        // Closing the socket ends a healthy worker; give it a moment, then kill.
+        bool reaped = false;
+        for (int i = 0; i < 100 && !reaped; ++i) {
+            reaped = waitpid(pid_, &status, WNOHANG) == pid_;
+            if (!reaped) usleep(2000);
+        }
+        if (!reaped) {
+            kill(pid_, SIGKILL);
+            waitpid(pid_, &status, 0);
+        }
+    }
+    pid_ = -1;
+    return status;
+}
+
+std::string TextWorker::extract(DocFormat fmt, std::string_view data, size_t max_unzip, std::string* error) {
+    if (pid_ < 0 && !start(error)) return {};
+    auto deadline = Clock::now() + std::chrono::milliseconds(limits_.timeout_ms);
+    uint8_t f = uint8_t(fmt);
+    uint64_t mu = max_unzip, len = data.size();
+    bool sent = send_all(fd_, &f, 1, deadline) && send_all(fd_, &mu, 8, deadline) && send_all(fd_, &len, 8, deadline) &&
+                send_all(fd_, data.data(), data.size(), deadline);
+    uint8_t status = 1;
+    uint64_t rlen = 0;
+    std::string payload;
+    bool got = sent && recv_all(fd_, &status, 1, deadline) && recv_all(fd_, &rlen, 8, deadline) && rlen < (1ull << 32);
+    if (got) {
+        payload.resize(size_t(rlen));
+        got = recv_all(fd_, payload.data(), payload.size(), deadline);
+    }
+    if (!got) {
+        ++failures_;
+        bool timed_out = Clock::now() >= deadline;
+        int ws = stop(true);
+        std::string what;
+        if (timed_out) what = "timed out after " + std::to_string(limits_.timeout_ms / 1000) + " s";
+        else if (ws >= 0 && WIFEXITED(ws) && WEXITSTATUS(ws) == 127) what = "failed: the worker " + command_[0] + " could not be started";
+        else if (ws >= 0 && WIFSIGNALED(ws)) what = "crashed the worker (signal " + std::to_string(WTERMSIG(ws)) + ")";
+        else what = "failed: the worker stopped";
+        *error = std::string(format_name(fmt)) + " attachment: text extraction " + what +
+                 "; the attachment is kept without text";
+        return {};
+    }
+    if (status != 0) {
+        *error = payload;
+        return {};
+    }
+    return payload;
+}
+
+int run_text_worker(int fd, const WorkerLimits& limits) {
+    rlimit as{limits.address_space, limits.address_space};
+    setrlimit(RLIMIT_AS, &as);
+    rlimit core{0, 0};
+    setrlimit(RLIMIT_CORE, &core);
+    signal(SIGPIPE, SIG_IGN);
+    while (true) {
+        uint8_t f;
+        uint64_t max_unzip, len;
+        if (!recv_all(fd, &f, 1, kForever)) return 0;  // the parent closed the socket
+        if (!recv_all(fd, &max_unzip, 8, kForever) || !recv_all(fd, &len, 8, kForever) || len > (1ull << 32)) return 1;
+        std::string data(size_t(len), '\0');
+        if (!recv_all(fd, data.data(), data.size(), kForever)) return 1;
+        std::string error, text;
+        try {
+            text = extract_document_text(DocFormat(f), data, size_t(max_unzip), &error);
+        } catch (const std::exception& e) {
+            error = std::string(format_name(DocFormat(f))) + " attachment could not be read (" + e.what() + ")";
+        }
+        uint8_t status = error.empty() ? 0 : 1;
+        const std::string& out = error.empty() ? text : error;
+        uint64_t olen = out.size();
+        if (!send_all(fd, &status, 1, kForever) || !send_all(fd, &olen, 8, kForever) ||
+            !send_all(fd, out.data(), out.size(), kForever))
+            return 1;
+    }
+}
+
+}  // namespace tw
