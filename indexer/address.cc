@@ -185,13 +185,7 @@ std::vector<Address> parse_address_list(std::string_view raw, const HeaderDecode
             if (sp == std::string_view::npos) break;
             start = sp + 1;
         }
-        if (addr.empty()) {
-            // No '@' at all: a local name ("root", "undisclosed-recipients") -> keep as address.
-            if (name.find(' ') == std::string::npos && name.find("=?") == std::string::npos) {
-                addr = name;
-                name.clear();
-            }
-        }
+        // No '@' at all ("From: Whomever"): a name without an address, as Stalwart reads it.
         if (!comments.empty()) name = name.empty() ? "(" + comments + ")" : name + " (" + comments + ")";
         Address a = make(name, addr, piece.group, ctx);
         if (!a.address.empty() || !a.name.empty()) out.push_back(std::move(a));

@@ -57,6 +57,8 @@ TEST_CASE("comments, groups, routes and missing brackets", "[address]") {
         {"john@example.com,, ,mary@example.com", {{"", "john@example.com"}, {"", "mary@example.com"}}},
         {"\"john@example.com\" <john@example.com>", {{"john@example.com", "john@example.com"}}},
         {"Sales <mailto:sales@x.example>", {{"Sales", "sales@x.example"}}},
+        {"Whomever", {{"Whomever", ""}}},                      // no '@': a name without an address
+        {"MAILER-DAEMON <>", {{"MAILER-DAEMON", ""}}},
         {"", {}},
     });
 }
