@@ -110,7 +110,9 @@ bool TextWorker::start(std::string* error) {
         return false;
     }
     if (pid == 0) {
-        // Child: the socket becomes fd 3 (dup2 clears close-on-exec), everything else closes on exec.
+        // Child: its own process group (so a kill reaches anything it starts);
+        // the socket becomes fd 3 (dup2 clears close-on-exec); the rest closes on exec.
+        setpgid(0, 0);
         if (dup2(sv[1], 3) < 0) _exit(126);
         execv(argv[0], argv.data());
         _exit(127);
@@ -126,7 +128,7 @@ int TextWorker::stop(bool kill_it) {
     fd_ = -1;
     int status = -1;
     if (pid_ > 0) {
-        if (kill_it) kill(pid_, SIGKILL);
+        if (kill_it) kill(-pid_, SIGKILL);
         // Closing the socket ends a healthy worker; give it a moment, then kill.
         bool reaped = false;
         for (int i = 0; i < 100 && !reaped; ++i) {
@@ -134,7 +136,7 @@ int TextWorker::stop(bool kill_it) {
             if (!reaped) usleep(2000);
         }
         if (!reaped) {
-            kill(pid_, SIGKILL);
+            kill(-pid_, SIGKILL);
             waitpid(pid_, &status, 0);
         }
     }
