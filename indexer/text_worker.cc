@@ -117,6 +117,7 @@ bool TextWorker::start(std::string* error) {
         execv(argv[0], argv.data());
         _exit(127);
     }
+    setpgid(pid, pid);  // also here, so the group exists before any kill (the usual race)
     close(sv[1]);
     pid_ = pid;
     fd_ = sv[0];
