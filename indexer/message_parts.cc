@@ -5,6 +5,7 @@
 #include "attachment_text.h"
 #include "charset.h"
 #include "date.h"
+#include "flowed.h"
 #include "html_text.h"
 #include "message_build.h"
 #include "msgid.h"
@@ -92,6 +93,7 @@ struct Walk {
         bool is_attachment = cd.value == "attachment" || !filename.empty();
         if (!is_attachment && type == "text/plain") {
             std::string t = to_text(decode(p, "the text part"), charset, "the text part");
+            if (iequals(ct.param("format"), "flowed")) t = unflow(t, iequals(ct.param("delsp"), "yes"));
             if (!m.text.empty() && !t.empty()) m.text += "\n\n";
             m.text += t;
             return;

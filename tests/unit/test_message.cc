@@ -196,3 +196,12 @@ TEST_CASE("raw 8-bit GBK subject is decoded with the body charset", "[message]")
     CHECK(m.subject == "回复: 询价");
     CHECK(m.text == "您好\n");
 }
+
+TEST_CASE("format=flowed text is unwrapped", "[message]") {
+    auto m = parse_message(
+        "From: a@x.example\r\nMessage-ID: <1@x>\r\nDate: Sat, 11 Jan 2025 10:00:00 +0000\r\n"
+        "Content-Type: text/plain; charset=utf-8; format=flowed; delsp=no\r\n\r\n"
+        "Our target price is USD 4.20 per piece, FOB \r\nNingbo.\r\n",
+        kArrival);
+    CHECK(m.text == "Our target price is USD 4.20 per piece, FOB Ningbo.\n");
+}
