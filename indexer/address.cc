@@ -16,13 +16,16 @@ std::vector<Piece> split_mailboxes(std::string_view s) {
     std::vector<Piece> out;
     std::string cur, group;
     bool in_group = false;
+    bool cur_has_at = false;  // kept as we go: searching cur at every ':' would be quadratic
     int angle = 0;
     for (size_t i = 0; i < s.size(); ++i) {
         char c = s[i];
         if (c == '"') {
             size_t j = i + 1;
             while (j < s.size() && s[j] != '"') j += (s[j] == '\\') ? 2 : 1;
-            cur.append(s.substr(i, std::min(j + 1, s.size()) - i));
+            std::string_view run = s.substr(i, std::min(j + 1, s.size()) - i);
+            cur_has_at = cur_has_at || run.find('@') != std::string_view::npos;
+            cur.append(run);
             i = std::min(j, s.size());
             continue;
         }
@@ -34,28 +37,33 @@ std::vector<Piece> split_mailboxes(std::string_view s) {
                 if (s[j] == '(') ++depth;
                 else if (s[j] == ')' && --depth == 0) break;
             }
-            cur.append(s.substr(i, std::min(j + 1, s.size()) - i));
+            std::string_view run = s.substr(i, std::min(j + 1, s.size()) - i);
+            cur_has_at = cur_has_at || run.find('@') != std::string_view::npos;
+            cur.append(run);
             i = std::min(j, s.size());
             continue;
         }
         if (c == '<') ++angle;
         if (c == '>' && angle > 0) --angle;
-        if (angle == 0 && c == ':' && !in_group && cur.find('@') == std::string::npos) {
+        if (angle == 0 && c == ':' && !in_group && !cur_has_at) {
             // "Group name: a, b;"  (an "@" before ':' would be a route or a broken address)
             group = std::string(trim(cur));
             in_group = true;
             cur.clear();
+            cur_has_at = false;
             continue;
         }
         if (angle == 0 && (c == ',' || (c == ';' && in_group) || (c == ';' && !in_group))) {
             out.push_back({cur, group});
             cur.clear();
+            cur_has_at = false;
             if (c == ';') {
                 in_group = false;
                 group.clear();
             }
             continue;
         }
+        if (c == '@') cur_has_at = true;
         cur += c;
     }
     out.push_back({cur, group});

@@ -56,10 +56,12 @@ bool param_starts_at(std::string_view s, size_t i) {
     return j < s.size() && s[j] == '=';
 }
 
-// At a separator: ';', or white space followed by "name=".
+// At a separator: ';', or white space followed by "name=". Only the first
+// blank of a run looks ahead (callers stop at the first separator), which
+// keeps long runs of blanks linear.
 bool at_separator(std::string_view s, size_t i) {
     if (s[i] == ';') return true;
-    if (!is_wsp(s[i])) return false;
+    if (!is_wsp(s[i]) || (i > 0 && is_wsp(s[i - 1]))) return false;
     while (i < s.size() && is_wsp(s[i])) ++i;
     return i < s.size() && param_starts_at(s, i);
 }

@@ -87,3 +87,27 @@ TEST_CASE("a message over the size limit is parsed for its header only", "[limit
     CHECK(has_problem(m, "only the header is parsed"));
     CHECK(m.raw.size() > 5000);
 }
+
+TEST_CASE("pathological header values stay linear", "[limits]") {
+    // Each of these was, or could have been, quadratic in a header parser.
+    // No timing assertion: a regression shows as the CTest timeout.
+    const size_t n = 120000;
+    std::string spaces(n, ' ');
+    std::string colons;
+    for (size_t i = 0; colons.size() < n; ++i) colons += "a@b:";
+    std::string words;
+    for (size_t i = 0; words.size() < n; ++i) words += "=?utf-8?q?x ";
+    const std::string values[] = {
+        "Content-Type: text/plain;" + spaces + "x" + spaces + "charset=utf-8\r\n",
+        "To: " + colons + "\r\n",
+        "Subject: " + words + "\r\n",
+        "References: " + std::string(n, '<') + "\r\n",
+        "Date: " + std::string(n, '9') + "\r\n",
+        "From: " + std::string(n, '"') + "\r\n",
+        "Cc: " + std::string(n, '(') + "\r\n",
+    };
+    for (const auto& v : values) {
+        auto m = parse_message(kHead + v + "\r\nbody\r\n", 0);
+        CHECK(m.raw.size() > n);
+    }
+}
