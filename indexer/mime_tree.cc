@@ -1,5 +1,7 @@
 #include "mime_tree.h"
 
+#include "mime_guard.h"
+
 #include <mimetic/mimetic.h>
 
 #include <algorithm>
@@ -14,146 +16,6 @@ std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
     return s;
 }
-
-bool icontains(std::string_view hay, std::string_view needle) {
-    if (needle.size() > hay.size()) return false;
-    for (size_t i = 0; i + needle.size() <= hay.size(); ++i)
-        if (strncasecmp(hay.data() + i, needle.data(), needle.size()) == 0) return true;
-    return false;
-}
-
-// Cuts what would make mimetic stall or recurse too deep, before it parses.
-// Header blocks can start at the top, after any line that begins with "--"
-// (a boundary, as mimetic sees it) and after the header block of a message/*
-// part. Over-approximating those positions is safe: only lines longer than
-// the field limit are ever cut.
-class Guard {
-public:
-    Guard(std::string_view raw, const ParseLimits& lim, std::vector<std::string>& problems)
-        : raw_(raw), lim_(lim), problems_(problems) {}
-
-    // The bytes to hand to mimetic: raw itself when nothing had to be cut.
-    std::string_view run() {
-        size_t pos = 0;
-        bool in_header = true;
-        size_t field_len = 0, block_len = 0, block_start = 0;
-        bool block_container = false, block_message = false, in_ctype = false;
-        while (pos < raw_.size()) {
-            const char* nl = static_cast<const char*>(memchr(raw_.data() + pos, '\n', raw_.size() - pos));
-            size_t end = nl ? size_t(nl - raw_.data()) + 1 : raw_.size();
-            std::string_view line = raw_.substr(pos, end - pos);
-            std::string_view content = line;
-            while (!content.empty() && (content.back() == '\n' || content.back() == '\r')) content.remove_suffix(1);
-            if (!in_header) {
-                bool padded = content.starts_with("--") && (content.back() == ' ' || content.back() == '\t');
-                if (padded) {
-                    // RFC 2046 transport padding after a boundary: mimetic does not accept it.
-                    std::string_view bare = content;
-                    while (bare.back() == ' ' || bare.back() == '\t') bare.remove_suffix(1);
-                    skip(pos, end);
-                    out_.append(bare);
-                    out_.append(line.substr(content.size()));
-                } else {
-                    keep(pos, end);
-                }
-                if (content.starts_with("--")) {
-                    in_header = true;
-                    field_len = block_len = 0;
-                    block_start = end;
-                    block_container = block_message = in_ctype = false;
-                }
-                pos = end;
-                continue;
-            }
-            if (content.empty()) {  // end of a header block
-                keep(pos, end);
-                in_header = block_message;
-                field_len = block_len = 0;
-                block_start = end;
-                block_container = block_message = in_ctype = false;
-                pos = end;
-                continue;
-            }
-            bool continuation = line[0] == ' ' || line[0] == '\t';
-            if (!continuation) {
-                field_len = 0;
-                in_ctype = content.size() >= 13 && strncasecmp(content.data(), "content-type:", 13) == 0;
-            }
-            if (in_ctype) {
-                bool is_msg = icontains(content, "message/") || icontains(content, "message /");
-                bool is_multi = icontains(content, "multipart");
-                if ((is_msg || is_multi) && !block_container) {
-                    block_container = true;
-                    if (++containers_ > lim_.max_containers) {
-                        problems_.push_back("more than " + std::to_string(lim_.max_containers) +
-                                            " multipart/message parts; the rest of the message is not parsed");
-                        truncate_at(block_start);
-                        return view();
-                    }
-                }
-                block_message = block_message || is_msg;
-            }
-            // What of this line fits the field limit, then the block limit.
-            size_t field_room = lim_.max_header_field_bytes > field_len ? lim_.max_header_field_bytes - field_len : 0;
-            size_t keep_len = std::min(line.size(), field_room);
-            field_len += line.size();
-            if (keep_len < line.size())
-                note_once(cut_field_, "header field over " + std::to_string(lim_.max_header_field_bytes) +
-                                          " bytes was cut before parsing");
-            if (block_len + keep_len > lim_.max_header_block_bytes) {
-                note_once(cut_block_, "header block over " + std::to_string(lim_.max_header_block_bytes) +
-                                          " bytes; the surplus fields are not parsed");
-                keep_len = 0;
-            }
-            block_len += keep_len;
-            if (keep_len == line.size()) {
-                keep(pos, end);
-            } else {
-                skip(pos, end);
-                // A cut field keeps its first bytes; a cut new field keeps at least its name.
-                if (keep_len > 0 || !continuation) {
-                    out_.append(raw_.substr(pos, std::min(std::max<size_t>(keep_len, 1), content.size())));
-                    out_ += "\r\n";
-                }
-            }
-            // A line that is neither a field nor a continuation ends mimetic's header.
-            if (!continuation && content.find(':') == std::string_view::npos) in_header = false;
-            pos = end;
-        }
-        return view();
-    }
-
-private:
-    void keep(size_t from, size_t to) {
-        if (copying_) out_.append(raw_.substr(from, to - from));
-    }
-    void skip(size_t from, size_t) {
-        if (!copying_) {
-            copying_ = true;
-            out_.assign(raw_.substr(0, from));
-        }
-    }
-    void truncate_at(size_t at) {
-        if (!copying_) {
-            copying_ = true;
-            out_.assign(raw_.substr(0, at));
-        } else {
-            // at is a raw offset; everything kept so far precedes it, so keep as is
-        }
-    }
-    void note_once(bool& flag, std::string msg) {
-        if (!flag) problems_.push_back(std::move(msg));
-        flag = true;
-    }
-    std::string_view view() const { return copying_ ? std::string_view(out_) : raw_; }
-
-    std::string_view raw_;
-    const ParseLimits& lim_;
-    std::vector<std::string>& problems_;
-    std::string out_;
-    bool copying_ = false, cut_field_ = false, cut_block_ = false;
-    size_t containers_ = 0;
-};
 
 struct Converter {
     const ParseLimits& lim;
@@ -247,8 +109,8 @@ std::vector<const std::string*> MimePart::fields(std::string_view name) const {
 }
 
 MimePart parse_mime(std::string_view raw, const ParseLimits& lim, std::vector<std::string>& problems) {
-    Guard guard(raw, lim, problems);
-    std::string_view guarded = guard.run();
+    std::string guard_storage;
+    std::string_view guarded = guard_for_mimetic(raw, lim, guard_storage, problems);
     // mimetic reads one byte before a part body when it trims a one-byte
     // block, so the bytes it sees start one byte into the buffer. It also
     // drops the last header field when no blank line follows it.
