@@ -11,13 +11,6 @@ bool ends_with_i(std::string_view s, std::string_view suffix) {
     return s.size() >= suffix.size() && iequals(s.substr(s.size() - suffix.size()), suffix);
 }
 
-// Cut at a character boundary.
-void cap_utf8(std::string& s, size_t max) {
-    if (s.size() <= max) return;
-    size_t n = max;
-    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-    s.resize(n);
-}
 
 }  // namespace
 
@@ -70,7 +63,7 @@ std::string extract_attachment_text(DocFormat fmt, std::string_view data, const 
     if (!error.empty()) problems.push_back(error);
     if (!is_valid_utf8(text)) text = sanitize_utf8(text);
     text = normalize_newlines(text);
-    cap_utf8(text, lim.max_attachment_text_bytes);
+    truncate_utf8(text, lim.max_attachment_text_bytes);
     return text;
 }
 

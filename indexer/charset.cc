@@ -140,6 +140,14 @@ bool is_valid_utf8(std::string_view s) {
     return true;
 }
 
+bool truncate_utf8(std::string& s, size_t max) {
+    if (s.size() <= max) return false;
+    size_t n = max;
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+    s.resize(n);
+    return true;
+}
+
 std::string sanitize_utf8(std::string_view s) {
     if (is_valid_utf8(s)) return std::string(s);
     std::string out;

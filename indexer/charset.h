@@ -13,6 +13,9 @@ std::string normalize_charset(std::string_view label);
 
 bool is_valid_utf8(std::string_view s);
 
+// Cuts s to at most max bytes without splitting a UTF-8 character. True if it cut.
+bool truncate_utf8(std::string& s, size_t max);
+
 // Replaces every invalid UTF-8 sequence with U+FFFD. Valid input is returned unchanged.
 std::string sanitize_utf8(std::string_view s);
 

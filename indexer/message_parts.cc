@@ -15,14 +15,6 @@
 namespace tw {
 namespace {
 
-void cap_text(std::string& s, size_t max, std::vector<std::string>& problems) {
-    if (s.size() <= max) return;
-    size_t n = max;
-    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-    s.resize(n);
-    problems.push_back("body text over " + std::to_string(max) + " bytes was cut");
-}
-
 std::string describe(const std::string& ct, const std::string& filename) {
     return filename.empty() ? ct : "\"" + filename + "\"";
 }
@@ -158,7 +150,7 @@ struct Walk {
         t = "From: " + list(nested->from) + "\nTo: " + list(nested->to) + "\nDate: " + format_iso_utc(nested->date) +
             "\nSubject: " + nested->subject + "\n\n" + nested->text;
         for (const auto& na : nested->attachments) t += "\n\n" + na.filename + "\n" + na.text;
-        if (t.size() > ctx.limits.max_attachment_text_bytes) cap_text(t, ctx.limits.max_attachment_text_bytes, ctx.problems);
+        truncate_utf8(t, ctx.limits.max_attachment_text_bytes);
         a.message = std::move(nested);
         m.attachments.push_back(std::move(a));
     }
@@ -172,7 +164,8 @@ void fill_body(const MimePart& root, BuildContext& ctx, Message& m) {
     // Mail whose plain part is empty or missing: the HTML is what people read.
     if (trim(m.text).empty() && !m.html.empty()) m.text = html_to_text(m.html);
     m.text = normalize_newlines(m.text);
-    cap_text(m.text, ctx.limits.max_text_bytes, ctx.problems);
+    if (truncate_utf8(m.text, ctx.limits.max_text_bytes))
+        ctx.problems.push_back("body text over " + std::to_string(ctx.limits.max_text_bytes) + " bytes was cut");
 }
 
 }  // namespace tw
