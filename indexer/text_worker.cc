@@ -34,17 +34,18 @@ bool wait_fd(int fd, short events, Clock::time_point deadline) {
     }
 }
 
-bool send_all(int fd, const void* buf, size_t len, Clock::time_point deadline) {
-    auto* p = static_cast<const char*>(buf);
+// Sends or receives exactly len bytes before the deadline (non-blocking I/O
+// plus poll, so a stuck peer cannot block us past it). False on EOF, error or timeout.
+bool transfer_all(int fd, char* p, size_t len, bool sending, Clock::time_point deadline) {
     while (len > 0) {
-        ssize_t n = send(fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        ssize_t n = sending ? send(fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT) : recv(fd, p, len, MSG_DONTWAIT);
         if (n > 0) {
             p += n;
             len -= size_t(n);
         } else if (n < 0 && errno == EINTR) {
             continue;
         } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            if (!wait_fd(fd, POLLOUT, deadline)) return false;
+            if (!wait_fd(fd, sending ? POLLOUT : POLLIN, deadline)) return false;
         } else {
             return false;
         }
@@ -52,22 +53,12 @@ bool send_all(int fd, const void* buf, size_t len, Clock::time_point deadline) {
     return true;
 }
 
+bool send_all(int fd, const void* buf, size_t len, Clock::time_point deadline) {
+    return transfer_all(fd, const_cast<char*>(static_cast<const char*>(buf)), len, true, deadline);
+}
+
 bool recv_all(int fd, void* buf, size_t len, Clock::time_point deadline) {
-    auto* p = static_cast<char*>(buf);
-    while (len > 0) {
-        ssize_t n = recv(fd, p, len, MSG_DONTWAIT);
-        if (n > 0) {
-            p += n;
-            len -= size_t(n);
-        } else if (n < 0 && errno == EINTR) {
-            continue;
-        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            if (!wait_fd(fd, POLLIN, deadline)) return false;
-        } else {
-            return false;  // EOF or error
-        }
-    }
-    return true;
+    return transfer_all(fd, static_cast<char*>(buf), len, false, deadline);
 }
 
 const Clock::time_point kForever = Clock::time_point::max() - std::chrono::hours(24 * 365);

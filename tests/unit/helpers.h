@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <cstdio>
 #include <string>
+#include <vector>
 
 #include "message.h"
 
@@ -18,6 +20,31 @@ inline bool has_problem(const tw::Message& m, const std::string& part) {
 inline std::string slurp(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// A minimal valid one-page PDF showing text (ASCII, no parentheses).
+inline std::string make_pdf(const std::string& text) {
+    std::string content = "BT /F1 12 Tf 50 800 Td (" + text + ") Tj ET";
+    std::vector<std::string> objs = {
+        "<</Type/Catalog/Pages 2 0 R>>", "<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        "<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>",
+        "<</Length " + std::to_string(content.size()) + ">>stream\n" + content + "\nendstream",
+        "<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>"};
+    std::string out = "%PDF-1.4\n";
+    std::vector<size_t> offs;
+    for (size_t i = 0; i < objs.size(); ++i) {
+        offs.push_back(out.size());
+        out += std::to_string(i + 1) + " 0 obj\n" + objs[i] + "\nendobj\n";
+    }
+    size_t xref = out.size();
+    out += "xref\n0 " + std::to_string(objs.size() + 1) + "\n0000000000 65535 f \n";
+    for (size_t o : offs) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%010zu 00000 n \n", o);
+        out += buf;
+    }
+    return out + "trailer\n<</Size " + std::to_string(objs.size() + 1) + "/Root 1 0 R>>\nstartxref\n" +
+           std::to_string(xref) + "\n%%EOF\n";
 }
 
 }  // namespace tw_test

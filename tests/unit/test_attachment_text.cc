@@ -4,6 +4,7 @@
 #include <zip.h>
 
 #include "attachment_text.h"
+#include "helpers.h"
 
 namespace {
 
@@ -30,31 +31,6 @@ std::string make_zip(const std::vector<std::pair<std::string, std::string>>& mem
     return out;
 }
 
-std::string make_pdf(const std::string& text) {
-    std::string content = "BT /F1 12 Tf 50 800 Td (" + text + ") Tj ET";
-    std::vector<std::string> objs = {
-        "<</Type/Catalog/Pages 2 0 R>>", "<</Type/Pages/Kids[3 0 R]/Count 1>>",
-        "<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>",
-        "<</Length " + std::to_string(content.size()) + ">>stream\n" + content + "\nendstream",
-        "<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>"};
-    std::string out = "%PDF-1.4\n";
-    std::vector<size_t> offs;
-    for (size_t i = 0; i < objs.size(); ++i) {
-        offs.push_back(out.size());
-        out += std::to_string(i + 1) + " 0 obj\n" + objs[i] + "\nendobj\n";
-    }
-    size_t xref = out.size();
-    out += "xref\n0 " + std::to_string(objs.size() + 1) + "\n0000000000 65535 f \n";
-    for (size_t o : offs) {
-        char buf[32];
-        snprintf(buf, sizeof buf, "%010zu 00000 n \n", o);
-        out += buf;
-    }
-    out += "trailer\n<</Size " + std::to_string(objs.size() + 1) + "/Root 1 0 R>>\nstartxref\n" + std::to_string(xref) +
-           "\n%%EOF\n";
-    return out;
-}
-
 }  // namespace
 
 TEST_CASE("formats are recognised by type or by name", "[attachment]") {
@@ -71,7 +47,7 @@ TEST_CASE("formats are recognised by type or by name", "[attachment]") {
 
 TEST_CASE("PDF text", "[attachment]") {
     std::string err;
-    std::string text = tw::pdf_text(make_pdf("Proforma Invoice PI-2025-0042"), &err);
+    std::string text = tw::pdf_text(tw_test::make_pdf("Proforma Invoice PI-2025-0042"), &err);
     CHECK(err.empty());
     CHECK(text.find("Proforma Invoice PI-2025-0042") != std::string::npos);
     std::string junk_err;

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <string>
 
+#include "helpers.h"
 #include "text_worker.h"
 
 namespace {
@@ -15,27 +16,7 @@ namespace {
 // The worker as tradewind runs it.
 std::vector<std::string> real_worker() { return {TW_TRADEWIND_BIN, "_extract-worker"}; }
 
-std::string tiny_pdf() {
-    std::string content = "BT /F1 12 Tf 50 800 Td (PI-2025-0099) Tj ET";
-    std::string objs[] = {"<</Type/Catalog/Pages 2 0 R>>", "<</Type/Pages/Kids[3 0 R]/Count 1>>",
-                          "<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>",
-                          "<</Length " + std::to_string(content.size()) + ">>stream\n" + content + "\nendstream",
-                          "<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>"};
-    std::string out = "%PDF-1.4\n";
-    std::vector<size_t> offs;
-    for (int i = 0; i < 5; ++i) {
-        offs.push_back(out.size());
-        out += std::to_string(i + 1) + " 0 obj\n" + objs[i] + "\nendobj\n";
-    }
-    size_t xref = out.size();
-    out += "xref\n0 6\n0000000000 65535 f \n";
-    for (size_t o : offs) {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%010zu 00000 n \n", o);
-        out += buf;
-    }
-    return out + "trailer\n<</Size 6/Root 1 0 R>>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
-}
+std::string tiny_pdf() { return tw_test::make_pdf("PI-2025-0099"); }
 
 }  // namespace
 
