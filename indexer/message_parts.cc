@@ -103,8 +103,11 @@ struct Walk {
         std::string data = decode(p, describe(type, filename));
         a.size = data.size();
         a.sha256 = sha256_hex(data);
-        if (ctx.limits.extract_attachment_text)
-            a.text = extract_attachment_text(doc_format(type, filename), data, ctx.limits, ctx.problems, charset);
+        if (ctx.limits.extract_attachment_text) {
+            std::vector<std::string> problems;
+            a.text = extract_attachment_text(doc_format(type, filename), data, ctx.limits, problems, charset);
+            for (auto& p : problems) ctx.problems.push_back(describe(type, filename) + ": " + p);
+        }
         m.attachments.push_back(std::move(a));
     }
 
