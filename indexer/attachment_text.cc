@@ -20,8 +20,11 @@ DocFormat doc_format(std::string_view ct, std::string_view name) {
     if (t.find("spreadsheetml.sheet") != std::string::npos || ends_with_i(name, ".xlsx")) return DocFormat::Xlsx;
     if (t.find("wordprocessingml.document") != std::string::npos || ends_with_i(name, ".docx")) return DocFormat::Docx;
     if (t == "text/html" || ends_with_i(name, ".html") || ends_with_i(name, ".htm")) return DocFormat::Html;
-    if (t == "text/plain" || t == "text/csv" || t == "text/comma-separated-values" || t == "text/tab-separated-values" ||
-        ends_with_i(name, ".txt") || ends_with_i(name, ".csv") || ends_with_i(name, ".tsv"))
+    // Any other text/* (CSV, calendars, vCards, headers of a bounced message) and
+    // the delivery reports of bounces are searchable as they are.
+    if (t.starts_with("text/") || t == "message/delivery-status" || t == "message/disposition-notification" ||
+        t == "message/global-delivery-status" || ends_with_i(name, ".txt") || ends_with_i(name, ".csv") ||
+        ends_with_i(name, ".tsv"))
         return DocFormat::Text;
     return DocFormat::None;
 }

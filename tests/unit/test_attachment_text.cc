@@ -41,6 +41,8 @@ TEST_CASE("formats are recognised by type or by name", "[attachment]") {
     CHECK(tw::doc_format("application/octet-stream", "Packing List.xlsx") == DocFormat::Xlsx);
     CHECK(tw::doc_format("application/msword", "contract.docx") == DocFormat::Docx);
     CHECK(tw::doc_format("text/csv", "") == DocFormat::Text);
+    CHECK(tw::doc_format("text/rfc822-headers", "") == DocFormat::Text);
+    CHECK(tw::doc_format("message/delivery-status", "") == DocFormat::Text);
     CHECK(tw::doc_format("text/html", "") == DocFormat::Html);
     CHECK(tw::doc_format("image/jpeg", "bank slip.jpg") == DocFormat::None);
 }
