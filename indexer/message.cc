@@ -55,8 +55,8 @@ void fill_date(const MimePart& p, BuildContext& ctx, int64_t arrival, Message& m
     m.date_source = DateSource::Arrival;
 }
 
-// A stable id for mail without Message-ID: the hash of what every delivered
-// copy shares (not the Received/Delivered-To trace, which differs per copy).
+}  // namespace
+
 std::string synthetic_id(const MimePart& p, std::string_view raw) {
     std::string key;
     for (const char* f : {"From", "To", "Cc", "Date", "Subject"}) {
@@ -67,11 +67,10 @@ std::string synthetic_id(const MimePart& p, std::string_view raw) {
     size_t body_lf = raw.find("\n\n");
     size_t at = std::min(body == std::string_view::npos ? raw.size() : body + 4,
                          body_lf == std::string_view::npos ? raw.size() : body_lf + 2);
-    key.append(raw.substr(at));
+    for (char c : raw.substr(at))
+        if (c != '\r' && c != '\n') key += c;
     return sha256_hex(key).substr(0, 32) + "@synthetic.tradewind";
 }
-
-}  // namespace
 
 const char* to_string(DateSource s) {
     switch (s) {
@@ -131,6 +130,13 @@ Message parse_message(std::string raw, int64_t arrival, const ParseLimits& limit
         if (end == std::string_view::npos) end = input.find("\n\n");
         input = input.substr(0, std::min(end == std::string_view::npos ? input.size() : end + 1,
                                          limits.max_header_block_bytes));
+    }
+    // Bare-CR line endings (old Mac clients): mimetic needs LF, so parse a converted copy.
+    std::string lf_copy;
+    if (input.find('\n') == std::string_view::npos && input.find('\r') != std::string_view::npos) {
+        lf_copy.assign(input);
+        std::replace(lf_copy.begin(), lf_copy.end(), '\r', '\n');
+        input = lf_copy;
     }
     // An mbox "From " separator line left at the top (files cut from mbox) is not a header.
     if (input.starts_with("From ")) {

@@ -20,6 +20,12 @@ void fill_header_fields(const MimePart& root, BuildContext& ctx, int64_t arrival
 // Fills msg.text, msg.html and msg.attachments by walking the part tree.
 void fill_body(const MimePart& root, BuildContext& ctx, Message& msg);
 
+// A stable id for mail without Message-ID: the hash of what every delivered
+// copy shares (From, To, Cc, Date, Subject, body), not the trace headers that
+// differ per copy, and not the line endings that differ per store (Maildir LF,
+// IMAP CRLF). raw: the message's bytes, header included.
+std::string synthetic_id(const MimePart& root, std::string_view raw);
+
 // The charset of the first text part, for guessing raw 8-bit headers.
 std::string first_text_charset(const MimePart& root);
 

@@ -130,7 +130,7 @@ struct Walk {
         BuildContext sub{ctx.limits, nested->problems, {}, ctx.depth + 1};
         fill_header_fields(inner, sub, m.date, *nested);
         if (nested->message_id.empty()) {
-            nested->message_id = sha256_hex(bytes).substr(0, 32) + "@synthetic.tradewind";
+            nested->message_id = synthetic_id(inner, bytes);
             nested->synthetic_id = true;
         }
         fill_body(inner, sub, *nested);
