@@ -33,6 +33,9 @@ std::optional<int64_t> received_date(const MimePart& p) {
     return best;
 }
 
+// How far a Date may run ahead of the latest Received before it is distrusted.
+constexpr int64_t kFutureSlack = 2 * 86400;
+
 void fill_date(const MimePart& p, BuildContext& ctx, int64_t arrival, Message& m) {
     const std::string* d = p.field("Date");
     if (d) {
@@ -40,6 +43,15 @@ void fill_date(const MimePart& p, BuildContext& ctx, int64_t arrival, Message& m
             m.date = to_unix_time(*parts);
             m.date_source = DateSource::Header;
             if (!parts->tz_known) ctx.problems.push_back("Date has no time zone; UTC assumed");
+            // A sender's clock set days ahead would sort the mail above everything
+            // for months: when the servers that carried it disagree, trust them.
+            auto received = received_date(p);
+            if (received && m.date > *received + kFutureSlack) {
+                ctx.problems.push_back("Date is " + std::to_string((m.date - *received) / 86400) +
+                                       " days after the mail was received; the Received date is used");
+                m.date = *received;
+                m.date_source = DateSource::Received;
+            }
             return;
         }
         ctx.problems.push_back("unparseable Date \"" + sanitize_utf8(std::string(trim(*d)).substr(0, 80)) + "\"");

@@ -205,3 +205,19 @@ TEST_CASE("format=flowed text is unwrapped", "[message]") {
         kArrival);
     CHECK(m.text == "Our target price is USD 4.20 per piece, FOB Ningbo.\n");
 }
+
+TEST_CASE("a Date far ahead of the Received trace is replaced by it", "[message]") {
+    auto m = parse_message(
+        "Received: from a by b; Sat, 11 Jan 2025 10:00:00 +0000\r\n"
+        "From: a@x.example\r\nMessage-ID: <1@x>\r\nDate: Mon, 11 Jan 2055 10:00:00 +0000\r\n\r\nbody\r\n",
+        kArrival);
+    CHECK(m.date_source == tw::DateSource::Received);
+    CHECK(tw::format_iso_utc(m.date) == "2025-01-11T10:00:00Z");
+    CHECK(has_problem(m, "days after the mail was received"));
+    // A day of clock skew is normal and keeps the header's date.
+    auto ok = parse_message(
+        "Received: from a by b; Sat, 11 Jan 2025 10:00:00 +0000\r\n"
+        "From: a@x.example\r\nMessage-ID: <1@x>\r\nDate: Sat, 11 Jan 2025 20:00:00 +0000\r\n\r\nbody\r\n",
+        kArrival);
+    CHECK(ok.date_source == tw::DateSource::Header);
+}
