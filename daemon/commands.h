@@ -8,6 +8,13 @@ namespace tw {
 // tradewind parse [--json] [--no-attachment-text] [--in-process] FILE...
 int cmd_parse(const std::vector<std::string>& args);
 
+// Archive commands (see README): import, search, export, stats, reindex.
+int cmd_import(const std::vector<std::string>& args);
+int cmd_search(const std::vector<std::string>& args);
+int cmd_export(const std::vector<std::string>& args);
+int cmd_stats(const std::vector<std::string>& args);
+int cmd_reindex(const std::vector<std::string>& args);
+
 // tradewind _extract-worker FD: the attachment text worker (internal).
 int cmd_extract_worker(const std::vector<std::string>& args);
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "store.h"
 
 namespace {
 
@@ -14,6 +15,12 @@ void usage(FILE* out) {
         "\n"
         "commands:\n"
         "  parse [--json] FILE...   parse mail files, print one JSON object per file\n"
+        "  import --account ADDR PATH...   import Maildirs, mbox files or .eml files\n"
+        "  search [--json] [--limit N] [--threads] [--relevance] QUERY\n"
+        "  export                   one JSON object per stored message\n"
+        "  stats [--json]           counts and sizes of the archive\n"
+        "  reindex                  rebuild the search index from the archive\n"
+        "  (archive commands take --data DIR; default $TRADEWIND_DATA or ./data)\n"
         "  help                     this text\n"
         "\n"
         "Run 'tradewind <command> --help' for a command's options.\n",
@@ -31,6 +38,16 @@ int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 2, argv + argc);
     if (cmd == "parse") return tw::cmd_parse(args);
     if (cmd == "_extract-worker") return tw::cmd_extract_worker(args);
+    try {
+        if (cmd == "import") return tw::cmd_import(args);
+        if (cmd == "search") return tw::cmd_search(args);
+        if (cmd == "export") return tw::cmd_export(args);
+        if (cmd == "stats") return tw::cmd_stats(args);
+        if (cmd == "reindex") return tw::cmd_reindex(args);
+    } catch (const tw::StoreError& e) {
+        std::fprintf(stderr, "tradewind %s: %s\n", cmd.c_str(), e.what());
+        return 1;
+    }
     if (cmd == "help" || cmd == "--help" || cmd == "-h") {
         usage(stdout);
         return 0;

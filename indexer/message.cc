@@ -161,9 +161,10 @@ Message parse_message(std::string raw, int64_t arrival, const ParseLimits& limit
     MimePart root = parse_mime(input, limits, m.problems);
     BuildContext ctx{limits, m.problems, {}, 0};
     fill_header_fields(root, ctx, arrival, m);
+    m.content_key = synthetic_id(root, input);
     if (m.message_id.empty()) {
         m.problems.push_back(root.field("Message-ID") ? "empty or unreadable Message-ID" : "no Message-ID");
-        m.message_id = synthetic_id(root, input);
+        m.message_id = m.content_key;
         m.synthetic_id = true;
     }
     fill_body(root, ctx, m);

@@ -42,6 +42,10 @@ struct Message {
     std::string html;  // the HTML part, UTF-8, unsanitised (sanitise before display)
     std::vector<Attachment> attachments;
     std::vector<std::string> problems;
+    // What every delivered copy shares (From, To, Cc, Date, Subject, body without
+    // line endings), hashed: tells copies of one mail from different mails that
+    // reuse a Message-ID. Also the synthetic id when there is no Message-ID.
+    std::string content_key;
     std::string raw;  // the bytes as received, untouched
 };
 

@@ -1,0 +1,176 @@
+// The archive commands: import, search, export, stats, reindex.
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <cstdlib>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "date.h"
+#include "importer.h"
+#include "search_index.h"
+#include "store.h"
+
+namespace tw {
+namespace {
+
+struct Args {
+    std::string data;
+    std::string account;
+    bool json = false, threads = false, relevance = false, in_process = false;
+    size_t limit = 20;
+    std::vector<std::string> rest;
+};
+
+std::string default_data_dir() {
+    const char* env = std::getenv("TRADEWIND_DATA");
+    return env && *env ? env : "./data";
+}
+
+// Parses the options the archive commands share; false (after a message) on a bad one.
+bool parse_args(const char* cmd, const std::vector<std::string>& in, Args& a) {
+    a.data = default_data_dir();
+    for (size_t i = 0; i < in.size(); ++i) {
+        const std::string& s = in[i];
+        auto value = [&](std::string& out) {
+            if (i + 1 >= in.size()) {
+                std::fprintf(stderr, "tradewind %s: %s needs a value\n", cmd, s.c_str());
+                return false;
+            }
+            out = in[++i];
+            return true;
+        };
+        std::string v;
+        if (s == "--data") { if (!value(a.data)) return false; }
+        else if (s == "--account") { if (!value(a.account)) return false; }
+        else if (s == "--limit") {
+            if (!value(v)) return false;
+            a.limit = size_t(std::strtoul(v.c_str(), nullptr, 10));
+        }
+        else if (s == "--json") a.json = true;
+        else if (s == "--threads") a.threads = true;
+        else if (s == "--relevance") a.relevance = true;
+        else if (s == "--in-process") a.in_process = true;
+        else if (s.size() > 1 && s[0] == '-' && s.rfind("--", 0) == 0) {
+            std::fprintf(stderr, "tradewind %s: unknown option '%s'\n", cmd, s.c_str());
+            return false;
+        } else a.rest.push_back(s);
+    }
+    return true;
+}
+
+void progress_bar(const ImportProgress& p) {
+    double rate = p.seconds > 0 ? p.done / p.seconds : 0;
+    double eta = rate > 0 ? (p.total - p.done) / rate : 0;
+    std::fprintf(stderr, "\rimporting %zu/%zu  %.0f msg/s  ETA %.0f s   ", p.done, p.total, rate, eta);
+    if (p.done == p.total) std::fputc('\n', stderr);
+}
+
+nlohmann::json location_json(const std::vector<Location>& locs) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& l : locs) out.push_back({{"account", l.account}, {"folder", l.folder}});
+    return out;
+}
+
+}  // namespace
+
+int cmd_import(const std::vector<std::string>& args) {
+    Args a;
+    if (!parse_args("import", args, a)) return 2;
+    if (a.account.empty() || a.rest.empty()) {
+        std::fputs("usage: tradewind import --data DIR --account ADDR PATH...\n"
+                   "  PATH: a Maildir (with Maildir++ subfolders such as .Sent), an mbox file, or .eml files\n",
+                   stderr);
+        return 2;
+    }
+    ImportOptions o;
+    o.data_dir = a.data;
+    o.account = a.account;
+    o.paths = a.rest;
+    if (!a.in_process) o.worker_command = extract_worker_command();
+    ImportSummary s = import_mail(o, isatty(2) ? progress_bar : std::function<void(const ImportProgress&)>());
+    std::printf("%s: %zu found, %zu imported, %zu duplicates (copies of stored mail), %zu already in the archive, "
+                "%zu flagged with problems, %.1f s (%.0f msg/s)\n",
+                a.account.c_str(), s.found, s.imported, s.copies, s.skipped, s.flagged, s.seconds,
+                s.seconds > 0 ? s.found / s.seconds : 0.0);
+    return 0;
+}
+
+int cmd_search(const std::vector<std::string>& args) {
+    Args a;
+    if (!parse_args("search", args, a)) return 2;
+    std::string query;
+    for (const auto& r : a.rest) query += (query.empty() ? "" : " ") + r;
+    Store store(a.data);
+    SearchIndex index(a.data, false);
+    SearchOptions opts;
+    opts.limit = a.limit;
+    opts.by_relevance = a.relevance;
+    opts.collapse_threads = a.threads;
+    std::vector<SearchHit> hits = index.search(query, opts);
+    std::vector<int64_t> rows;
+    for (const auto& h : hits) rows.push_back(h.row);
+    std::vector<MessageSummary> sums = store.summaries(rows);
+    for (size_t i = 0; i < hits.size(); ++i) {
+        const MessageSummary& m = sums[i];
+        if (a.json) {
+            nlohmann::json j = {{"message_id", m.message_id}, {"sha256", m.sha256}, {"thread", m.thread},
+                                {"subject", m.subject}, {"from", m.from}, {"date", format_iso_utc(m.date)},
+                                {"snippet", hits[i].snippet}, {"score", hits[i].score}};
+            std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+        } else {
+            std::cout << format_iso_utc(m.date).substr(0, 10) << "  " << m.from << "  " << m.subject << "  [thread "
+                      << m.thread << "]\n";
+        }
+    }
+    return 0;
+}
+
+int cmd_export(const std::vector<std::string>& args) {
+    Args a;
+    if (!parse_args("export", args, a)) return 2;
+    Store store(a.data);
+    store.for_each([&](const StoredMessage& s) {
+        nlohmann::json j = {{"message_id", s.message_id}, {"sha256", s.sha256}, {"thread", s.thread},
+                            {"subject", s.subject}, {"date", format_iso_utc(s.date)},
+                            {"locations", location_json(s.locations)}, {"problems", s.problems}};
+        std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    });
+    return 0;
+}
+
+int cmd_stats(const std::vector<std::string>& args) {
+    Args a;
+    if (!parse_args("stats", args, a)) return 2;
+    Store store(a.data);
+    StoreStats s = store.stats();
+    SearchIndex index(a.data, false);
+    std::uintmax_t index_bytes = 0, db_bytes = 0;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(std::filesystem::path(a.data) / "index", ec))
+        if (e.is_regular_file()) index_bytes += e.file_size();
+    for (const char* f : {"archive.db", "archive.db-wal"})
+        if (auto p = std::filesystem::path(a.data) / f; std::filesystem::exists(p)) db_bytes += std::filesystem::file_size(p);
+    nlohmann::json j = {{"messages", s.messages}, {"conversations", s.conversations}, {"locations", s.locations},
+                        {"accounts", s.accounts}, {"with_problems", s.with_problems}, {"raw_bytes", s.raw_bytes},
+                        {"stored_bytes", s.stored_bytes}, {"archive_bytes", db_bytes}, {"index_bytes", index_bytes},
+                        {"indexed", index.documents()}};
+    if (a.json) std::cout << j.dump() << '\n';
+    else
+        for (auto it = j.begin(); it != j.end(); ++it) std::cout << it.key() << ": " << it.value().dump() << '\n';
+    return 0;
+}
+
+int cmd_reindex(const std::vector<std::string>& args) {
+    Args a;
+    if (!parse_args("reindex", args, a)) return 2;
+    size_t n = reindex(a.data, a.in_process ? std::vector<std::string>{} : extract_worker_command());
+    std::printf("reindexed %zu messages\n", n);
+    return 0;
+}
+
+}  // namespace tw

@@ -1,0 +1,98 @@
+// The archive's on-disk layout, in one place (notmuch's database.cc comment
+// and mu's field table are the models).
+//
+// DATA/archive.db  SQLite (WAL), the source of truth:
+//   messages   one row per distinct message: id, message_id, synthetic, body_key
+//              (hash of what every copy shares), sha256 (of the first copy's raw
+//              bytes), body_sha + header_len (to store further copies as a header),
+//              thread, subject, base_subject, from_name, from_addr, date,
+//              date_source, in_reply_to, refs (JSON), size, attachments, problems (JSON)
+//   blobs      sha256 -> zstd(raw bytes) of a message's first copy, stored once
+//   locations  (account, folder, source) -> message. A copy whose body equals the
+//              stored one keeps only its own header block (`header`, trace headers
+//              differ per copy): the copy is that header + the blob's body, byte-exact.
+//              A copy that differs otherwise has its own blob (`blob`).
+//   parties    (message, address): every From/To/Cc address, lower-cased
+//   docs       (message, doc): trade document numbers seen in subject and text
+//   thread_ids (msgid, thread): every Message-ID seen, own or referenced (ghosts too)
+//   meta       key -> value (schema version)
+// DATA/index/      Xapian, rebuildable from archive.db (`tradewind reindex`).
+//   Document id = messages.id. Value slots and prefixes: kFields below.
+//   Metadata "last_row" = the highest messages.id indexed, committed with the docs.
+#pragma once
+#include <string_view>
+
+namespace tw::schema {
+
+inline constexpr int kVersion = 1;
+
+inline constexpr const char* kSql = R"SQL(
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS blobs (sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS messages (
+  id INTEGER PRIMARY KEY,
+  message_id TEXT NOT NULL,
+  synthetic INTEGER NOT NULL,
+  body_key TEXT NOT NULL,
+  sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+  thread INTEGER NOT NULL,
+  subject TEXT NOT NULL,
+  base_subject TEXT NOT NULL,
+  from_name TEXT NOT NULL,
+  from_addr TEXT NOT NULL,
+  date INTEGER NOT NULL,
+  date_source TEXT NOT NULL,
+  in_reply_to TEXT NOT NULL,
+  refs TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  body_sha TEXT NOT NULL,
+  header_len INTEGER NOT NULL,
+  attachments INTEGER NOT NULL,
+  problems TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS messages_mid ON messages(message_id);
+CREATE INDEX IF NOT EXISTS messages_thread ON messages(thread);
+CREATE INDEX IF NOT EXISTS messages_subject ON messages(base_subject, date);
+CREATE TABLE IF NOT EXISTS locations (
+  account TEXT NOT NULL, folder TEXT NOT NULL, source TEXT NOT NULL,
+  message INTEGER NOT NULL REFERENCES messages(id),
+  blob TEXT,
+  header BLOB,
+  PRIMARY KEY (account, folder, source));
+CREATE INDEX IF NOT EXISTS locations_message ON locations(message);
+CREATE TABLE IF NOT EXISTS parties (message INTEGER NOT NULL, address TEXT NOT NULL, PRIMARY KEY (message, address));
+CREATE INDEX IF NOT EXISTS parties_address ON parties(address);
+CREATE TABLE IF NOT EXISTS docs (message INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (message, doc));
+CREATE INDEX IF NOT EXISTS docs_doc ON docs(doc);
+CREATE TABLE IF NOT EXISTS thread_ids (msgid TEXT PRIMARY KEY, thread INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS thread_ids_thread ON thread_ids(thread);
+)SQL";
+
+// Search fields: query prefix, Xapian term prefix, free text or boolean.
+struct Field {
+    std::string_view name;
+    std::string_view prefix;
+    bool boolean;
+    std::string_view example;
+};
+
+inline constexpr Field kFields[] = {
+    {"from", "XFROM", false, "from:anna"},
+    {"to", "XTO", false, "to:lily.zhou"},
+    {"cc", "XCC", false, "cc:wei.chen"},
+    {"subject", "XSUBJECT", false, "subject:quotation"},
+    {"attachment", "XATTACH", false, "attachment:COSU6182736450"},
+    {"filename", "XFILENAME", false, "filename:报价单"},
+    {"folder", "XFOLDER:", true, "folder:Sent"},
+    {"account", "XACCOUNT:", true, "account:lily.zhou@acme-trading.example"},
+    {"thread", "G", true, "thread:42"},
+    {"id", "Q", true, "id:abc@host"},
+    {"has", "XHAS:", true, "has:attachment"},
+};
+
+// Value slots: fixed numbers, never enum order.
+inline constexpr unsigned kSlotDate = 0;  // YYYYMMDD, for date: ranges
+inline constexpr unsigned kSlotTime = 1;  // sortable seconds since the epoch
+inline constexpr unsigned kSlotSize = 2;  // sortable size in bytes
+inline constexpr unsigned kSlotThread = 3;  // conversation id (collapse key)
+
+}  // namespace tw::schema

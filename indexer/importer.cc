@@ -1,0 +1,273 @@
+#include "importer.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "message.h"
+#include "search_index.h"
+#include "store.h"
+#include "strutil.h"
+#include "text_worker.h"
+
+namespace fs = std::filesystem;
+
+namespace tw {
+namespace {
+
+// One message to read: a whole file, or a slice of an mbox file.
+struct Item {
+    Location loc;
+    std::string path;
+    size_t offset = 0, length = std::string::npos;  // mbox slice
+    int64_t mtime = 0;
+};
+
+std::string read_slice(const Item& it) {
+    std::ifstream in(it.path, std::ios::binary);
+    if (it.length == std::string::npos)
+        return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    std::string out(it.length, '\0');
+    in.seekg(std::streamoff(it.offset));
+    in.read(out.data(), std::streamsize(it.length));
+    out.resize(size_t(in.gcount()));
+    return out;
+}
+
+int64_t mtime_of(const fs::path& p) {
+    struct stat st {};
+    return stat(p.c_str(), &st) == 0 ? int64_t(st.st_mtime) : 0;
+}
+
+bool is_maildir(const fs::path& p) { return fs::is_directory(p / "cur") || fs::is_directory(p / "new"); }
+
+// Maildir: cur/ and new/ files; the unique name (before ":2,flags") is the source.
+void add_maildir(const fs::path& dir, const std::string& folder, const std::string& account, std::vector<Item>& out) {
+    for (const char* sub : {"new", "cur"}) {
+        fs::path d = dir / sub;
+        if (!fs::is_directory(d)) continue;
+        for (const auto& e : fs::directory_iterator(d)) {
+            if (!e.is_regular_file()) continue;
+            std::string name = e.path().filename().string();
+            if (name.starts_with(".")) continue;
+            std::string unique = name.substr(0, name.find(':'));
+            out.push_back({{account, folder, unique}, e.path().string(), 0, std::string::npos, mtime_of(e.path())});
+        }
+    }
+}
+
+// mbox: messages start at lines "From " at the top or after a blank line.
+void add_mbox(const fs::path& file, const std::string& account, std::vector<Item>& out) {
+    std::ifstream in(file, std::ios::binary);
+    std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<size_t> starts;
+    if (data.starts_with("From ")) starts.push_back(0);
+    for (size_t p = data.find("\n\nFrom "); p != std::string::npos; p = data.find("\n\nFrom ", p + 1)) starts.push_back(p + 2);
+    for (size_t p = data.find("\n\r\nFrom "); p != std::string::npos; p = data.find("\n\r\nFrom ", p + 1)) starts.push_back(p + 3);
+    std::sort(starts.begin(), starts.end());
+    std::string folder = file.stem().string();
+    int64_t mt = mtime_of(file);
+    for (size_t i = 0; i < starts.size(); ++i) {
+        size_t end = i + 1 < starts.size() ? starts[i + 1] : data.size();
+        out.push_back({{account, folder, "mbox:" + std::to_string(i)}, file.string(), starts[i], end - starts[i], mt});
+    }
+}
+
+std::vector<Item> enumerate(const ImportOptions& o) {
+    std::vector<Item> items;
+    for (const auto& p : o.paths) {
+        fs::path path(p);
+        if (fs::is_directory(path)) {
+            if (!is_maildir(path))
+                throw StoreError(p + " is a directory but not a Maildir (no cur/ or new/ in it): give a Maildir, an mbox file or .eml files");
+            add_maildir(path, "INBOX", o.account, items);
+            for (const auto& e : fs::directory_iterator(path)) {
+                std::string name = e.path().filename().string();
+                if (e.is_directory() && name.size() > 1 && name[0] == '.' && is_maildir(e.path())) {
+                    std::string folder = name.substr(1);
+                    std::replace(folder.begin(), folder.end(), '.', '/');  // Maildir++ ".Sent.2025" -> "Sent/2025"
+                    add_maildir(e.path(), folder, o.account, items);
+                }
+            }
+        } else if (fs::is_regular_file(path)) {
+            std::ifstream in(path, std::ios::binary);
+            char head[5] = {};
+            in.read(head, 5);
+            if (std::string_view(head, size_t(in.gcount())) == "From ") add_mbox(path, o.account, items);
+            else items.push_back({{o.account, "INBOX", fs::absolute(path).string()}, path.string(), 0, std::string::npos, mtime_of(path)});
+        } else {
+            throw StoreError("cannot read " + p + ": no such file or directory");
+        }
+    }
+    // A fixed order makes an import reproducible (threads are assigned in this order).
+    std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+        return std::tie(a.mtime, a.path, a.offset) < std::tie(b.mtime, b.path, b.offset);
+    });
+    return items;
+}
+
+std::string domain_of(const std::string& addr) {
+    size_t at = addr.rfind('@');
+    return at == std::string::npos ? std::string() : to_lower(addr.substr(at + 1));
+}
+
+// Parses items on several threads; the caller takes results in order. Workers
+// run at most `ahead` items in front of the consumer, so memory stays bounded.
+class ParallelParser {
+public:
+    ParallelParser(const std::vector<Item>& items, const std::vector<bool>& skip, unsigned threads,
+                   const std::vector<std::string>& worker_command)
+        : items_(items), skip_(skip), slots_(items.size()) {
+        for (unsigned t = 0; t < threads; ++t) pool_.emplace_back([this, worker_command] { run(worker_command); });
+    }
+    ~ParallelParser() {
+        {
+            std::lock_guard lk(mu_);
+            stop_ = true;
+        }
+        cv_.notify_all();
+        for (auto& t : pool_) t.join();
+    }
+    // The parsed message for item i (waits for it); nullopt for skipped items.
+    std::optional<Message> take(size_t i) {
+        std::unique_lock lk(mu_);
+        consumed_ = i;
+        cv_.notify_all();
+        cv_.wait(lk, [&] { return skip_[i] || slots_[i].has_value(); });
+        std::optional<Message> m = std::move(slots_[i]);
+        slots_[i].reset();
+        return m;
+    }
+
+private:
+    void run(const std::vector<std::string>& worker_command) {
+        ParseLimits lim;
+        std::unique_ptr<TextWorker> worker;
+        if (!worker_command.empty()) {
+            worker = std::make_unique<TextWorker>(worker_command);
+            lim.extractor = worker.get();
+        }
+        while (true) {
+            size_t i = next_.fetch_add(1);
+            if (i >= items_.size()) return;
+            if (skip_[i]) continue;
+            {
+                std::unique_lock lk(mu_);
+                cv_.wait(lk, [&] { return stop_ || i < consumed_ + kAhead; });
+                if (stop_) return;
+            }
+            Message m = parse_message(read_slice(items_[i]), items_[i].mtime, lim);
+            {
+                std::lock_guard lk(mu_);
+                slots_[i] = std::move(m);
+            }
+            cv_.notify_all();
+        }
+    }
+
+    static constexpr size_t kAhead = 256;
+    const std::vector<Item>& items_;
+    const std::vector<bool>& skip_;
+    std::vector<std::optional<Message>> slots_;
+    std::vector<std::thread> pool_;
+    std::atomic<size_t> next_{0};
+    std::mutex mu_;
+    std::condition_variable cv_;
+    size_t consumed_ = 0;
+    bool stop_ = false;
+};
+
+size_t catch_up(Store& store, SearchIndex& index, const std::vector<std::string>& worker_command);
+
+}  // namespace
+
+ImportSummary import_mail(const ImportOptions& o, const std::function<void(const ImportProgress&)>& progress) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+    Store store(o.data_dir);
+    SearchIndex index(o.data_dir, true);
+    // Catch up with rows stored before a crash but not yet indexed.
+    if (index.last_row() < store.max_row()) catch_up(store, index, o.worker_command);
+    std::vector<Item> items = enumerate(o);
+    ImportSummary sum;
+    sum.found = items.size();
+    std::vector<bool> skip(items.size());
+    for (size_t i = 0; i < items.size(); ++i) skip[i] = store.has_location(items[i].loc);
+    unsigned threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+    ParallelParser parser(items, skip, threads, o.worker_command);
+    std::string firm = domain_of(o.account);
+    size_t in_batch = 0;
+    store.begin();
+    for (size_t i = 0; i < items.size(); ++i) {
+        std::optional<Message> m = parser.take(i);
+        if (!m) {
+            ++sum.skipped;
+        } else {
+            AddResult r = store.add(*m, items[i].loc, firm);
+            if (r.outcome == AddOutcome::New) {
+                ++sum.imported;
+                if (!m->problems.empty()) ++sum.flagged;
+                index.add(r.row, *m, r.thread, items[i].loc);
+            } else if (r.outcome == AddOutcome::Copy) {
+                ++sum.copies;
+                index.add_location(r.row, items[i].loc);
+            }
+            for (const auto& [row, thread] : r.relabeled) index.set_thread(row, thread);
+            ++in_batch;
+        }
+        if (in_batch >= o.batch || i + 1 == items.size()) {
+            store.commit();
+            index.commit(store.max_row());  // after SQLite: a crash in between is caught up next time
+            store.begin();
+            in_batch = 0;
+        }
+        if (progress && (i % 64 == 0 || i + 1 == items.size())) progress({i + 1, items.size(), elapsed()});
+    }
+    store.commit();
+    sum.seconds = elapsed();
+    return sum;
+}
+
+namespace {
+
+// Indexes the stored messages the index does not have yet (rows after its last_row).
+size_t catch_up(Store& store, SearchIndex& index, const std::vector<std::string>& worker_command) {
+    ParseLimits lim;
+    std::unique_ptr<TextWorker> worker;
+    if (!worker_command.empty()) {
+        worker = std::make_unique<TextWorker>(worker_command);
+        lim.extractor = worker.get();
+    }
+    int64_t from = index.last_row();
+    size_t n = 0;
+    store.for_each([&](const StoredMessage& s) {
+        if (s.row <= from || s.locations.empty()) return;
+        Message m = parse_message(store.raw(s.row), s.date, lim);
+        index.add(s.row, m, s.thread, s.locations.front());
+        for (size_t k = 1; k < s.locations.size(); ++k) index.add_location(s.row, s.locations[k]);
+        if (++n % 1000 == 0) index.commit(s.row);
+    });
+    index.commit(store.max_row());
+    return n;
+}
+
+}  // namespace
+
+size_t reindex(const std::string& data_dir, const std::vector<std::string>& worker_command) {
+    Store store(data_dir);
+    std::error_code ec;
+    fs::remove_all(fs::path(data_dir) / "index", ec);
+    SearchIndex index(data_dir, true);
+    return catch_up(store, index, worker_command);
+}
+
+}  // namespace tw

@@ -1,0 +1,42 @@
+// Import of Maildir folders (with Maildir++ subfolders), mbox files and
+// single .eml files into the archive: parsed on every core, stored and
+// indexed in batches, idempotent, and safe to kill at any point.
+#pragma once
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace tw {
+
+struct ImportOptions {
+    std::string data_dir;
+    std::string account;             // the rep's address these mailboxes belong to
+    std::vector<std::string> paths;  // Maildir roots, mbox files, .eml files
+    unsigned threads = 0;            // parsing threads; 0 = every core
+    std::vector<std::string> worker_command;  // text extraction worker; empty = in-process
+    size_t batch = 1000;             // messages per transaction
+};
+
+struct ImportProgress {
+    size_t done = 0, total = 0;
+    double seconds = 0;
+};
+
+struct ImportSummary {
+    size_t found = 0;     // message files/entries seen
+    size_t imported = 0;  // new messages
+    size_t copies = 0;    // new locations of messages already stored (duplicates)
+    size_t skipped = 0;   // locations already in the archive (re-import)
+    size_t flagged = 0;   // imported with at least one problem
+    double seconds = 0;
+};
+
+// Throws StoreError (with a hint) for an unusable archive or a path that is
+// neither a Maildir, an mbox nor a mail file.
+ImportSummary import_mail(const ImportOptions& opts, const std::function<void(const ImportProgress&)>& progress);
+
+// Rebuilds DIR/index from the archive (re-parsing every stored message).
+size_t reindex(const std::string& data_dir, const std::vector<std::string>& worker_command);
+
+}  // namespace tw

@@ -1,0 +1,185 @@
+#include "search_index.h"
+
+#include <xapian.h>
+
+#include <filesystem>
+
+#include "archive_schema.h"
+#include "codec.h"
+#include "date.h"
+
+namespace tw {
+namespace {
+
+// Xapian terms are limited to 245 bytes: long ids are hashed.
+std::string id_term(const std::string& prefix, const std::string& value) {
+    std::string t = prefix + value;
+    return t.size() > 240 ? prefix + sha256_hex(value) : t;
+}
+
+std::string ymd(int64_t t) {
+    std::string iso = format_iso_utc(t);  // 2025-01-11T11:40:00Z
+    return iso.substr(0, 4) + iso.substr(5, 2) + iso.substr(8, 2);
+}
+
+constexpr size_t kSnippetSource = 4000;  // bytes of text kept for snippets
+
+}  // namespace
+
+struct SearchIndex::Impl {
+    std::string path;
+    std::unique_ptr<Xapian::WritableDatabase> wdb;
+    Xapian::Database rdb;
+    Xapian::TermGenerator tg;
+
+    Xapian::Database& db() { return wdb ? *wdb : rdb; }
+
+    void text(Xapian::Document& doc, const std::string& s, const char* prefix = "") {
+        if (s.empty()) return;
+        tg.set_document(doc);
+        if (*prefix) tg.index_text(s, 1, prefix);
+        else {
+            tg.index_text(s);
+            tg.increase_termpos();
+        }
+    }
+};
+
+SearchIndex::SearchIndex(const std::string& dir, bool writable) : d_(std::make_unique<Impl>()) {
+    d_->path = (std::filesystem::path(dir) / "index").string();
+    try {
+        if (writable) {
+            d_->wdb = std::make_unique<Xapian::WritableDatabase>(d_->path, Xapian::DB_CREATE_OR_OPEN);
+        } else {
+            if (!std::filesystem::exists(d_->path)) {
+                std::filesystem::create_directories(d_->path);
+                Xapian::WritableDatabase(d_->path, Xapian::DB_CREATE_OR_OPEN).commit();
+            }
+            d_->rdb = Xapian::Database(d_->path);
+        }
+    } catch (const Xapian::DatabaseLockError&) {
+        throw StoreError("the index " + d_->path + " is locked by another tradewind writing to it; wait for it to finish");
+    } catch (const Xapian::Error& e) {
+        throw StoreError("cannot open the index " + d_->path + " (" + e.get_description() +
+                         "): run `tradewind reindex --data DIR` to rebuild it from the archive");
+    }
+    d_->tg.set_flags(Xapian::TermGenerator::FLAG_CJK_NGRAM);
+}
+
+SearchIndex::~SearchIndex() = default;
+
+void SearchIndex::add(int64_t row, const Message& m, int64_t thread, const Location& loc) {
+    Xapian::Document doc;
+    auto& d = *d_;
+    d.text(doc, m.subject);
+    d.text(doc, m.subject, "XSUBJECT");
+    auto people = [&](const std::vector<Address>& list, const char* prefix) {
+        for (const auto& a : list) {
+            d.text(doc, a.name + " " + a.address, prefix);
+            d.text(doc, a.name + " " + a.address);
+        }
+    };
+    people(m.from, "XFROM");
+    people(m.to, "XTO");
+    people(m.cc, "XCC");
+    d.text(doc, m.text);
+    for (const auto& a : m.attachments) {
+        d.text(doc, a.filename, "XFILENAME");
+        d.text(doc, a.filename);
+        d.text(doc, a.text, "XATTACH");
+        d.text(doc, a.text);
+    }
+    doc.add_boolean_term(id_term("Q", m.message_id));
+    doc.add_boolean_term("G" + std::to_string(thread));
+    doc.add_boolean_term("XFOLDER:" + loc.folder);
+    doc.add_boolean_term(id_term("XACCOUNT:", loc.account));
+    if (!m.attachments.empty()) doc.add_boolean_term("XHAS:attachment");
+    doc.add_value(schema::kSlotDate, ymd(m.date));
+    doc.add_value(schema::kSlotTime, Xapian::sortable_serialise(double(m.date)));
+    doc.add_value(schema::kSlotSize, Xapian::sortable_serialise(double(m.raw.size())));
+    doc.add_value(schema::kSlotThread, std::to_string(thread));
+    std::string snippet_source = m.subject + "\n" + m.text.substr(0, kSnippetSource);
+    doc.set_data(snippet_source);
+    d.wdb->replace_document(Xapian::docid(row), doc);
+}
+
+void SearchIndex::add_location(int64_t row, const Location& loc) {
+    Xapian::Document doc = d_->wdb->get_document(Xapian::docid(row));
+    doc.add_boolean_term("XFOLDER:" + loc.folder);
+    doc.add_boolean_term(id_term("XACCOUNT:", loc.account));
+    d_->wdb->replace_document(Xapian::docid(row), doc);
+}
+
+void SearchIndex::set_thread(int64_t row, int64_t thread) {
+    Xapian::Document doc;
+    try {
+        doc = d_->wdb->get_document(Xapian::docid(row));
+    } catch (const Xapian::DocNotFoundError&) {
+        return;  // not indexed yet: it gets the right thread when it is
+    }
+    for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+        t.skip_to("G");
+        if (t == doc.termlist_end() || (*t)[0] != 'G') break;
+        doc.remove_term(*t);
+        break;
+    }
+    doc.add_boolean_term("G" + std::to_string(thread));
+    doc.add_value(schema::kSlotThread, std::to_string(thread));
+    d_->wdb->replace_document(Xapian::docid(row), doc);
+}
+
+void SearchIndex::commit(int64_t last_row) {
+    d_->wdb->set_metadata("last_row", std::to_string(last_row));
+    d_->wdb->commit();
+}
+
+int64_t SearchIndex::last_row() const {
+    std::string v = d_->wdb ? d_->wdb->get_metadata("last_row") : d_->rdb.get_metadata("last_row");
+    return v.empty() ? 0 : std::stoll(v);
+}
+
+size_t SearchIndex::documents() const { return d_->wdb ? d_->wdb->get_doccount() : d_->rdb.get_doccount(); }
+
+std::vector<SearchHit> SearchIndex::search(const std::string& query, const SearchOptions& opts) {
+    try {
+        if (!d_->wdb) d_->rdb.reopen();
+        Xapian::Database& db = d_->db();
+        Xapian::QueryParser qp;
+        qp.set_database(db);
+        qp.set_default_op(Xapian::Query::OP_AND);
+        for (const auto& f : schema::kFields) {
+            if (f.boolean) qp.add_boolean_prefix(std::string(f.name), std::string(f.prefix));
+            else qp.add_prefix(std::string(f.name), std::string(f.prefix));
+        }
+        Xapian::DateRangeProcessor dates(schema::kSlotDate, "date:");
+        Xapian::NumberRangeProcessor sizes(schema::kSlotSize, "size:");
+        qp.add_rangeprocessor(&dates);
+        qp.add_rangeprocessor(&sizes);
+        unsigned flags = Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_WILDCARD |
+                         Xapian::QueryParser::FLAG_CJK_NGRAM | Xapian::QueryParser::FLAG_BOOLEAN_ANY_CASE |
+                         Xapian::QueryParser::FLAG_PURE_NOT;
+        Xapian::Query q = query.empty() ? Xapian::Query::MatchAll : qp.parse_query(query, flags);
+        Xapian::Enquire enq(db);
+        enq.set_query(q);
+        if (!opts.by_relevance) enq.set_sort_by_value_then_relevance(schema::kSlotTime, true);
+        if (opts.collapse_threads) enq.set_collapse_key(schema::kSlotThread);
+        Xapian::MSet mset = enq.get_mset(0, Xapian::doccount(opts.limit));
+        std::vector<SearchHit> hits;
+        for (auto it = mset.begin(); it != mset.end(); ++it) {
+            SearchHit h;
+            h.row = int64_t(*it);
+            h.score = it.get_percent();
+            h.snippet = mset.snippet(it.get_document().get_data(), 200, Xapian::Stem(), Xapian::MSet::SNIPPET_CJK_NGRAM,
+                                     "[[", "]]", "…");
+            hits.push_back(std::move(h));
+        }
+        return hits;
+    } catch (const Xapian::QueryParserError& e) {
+        throw StoreError("cannot understand the query \"" + query + "\" (" + e.get_msg() +
+                         "); see `tradewind search --help` for the syntax");
+    } catch (const Xapian::Error& e) {
+        throw StoreError("search failed (" + e.get_description() + ")");
+    }
+}
+
+}  // namespace tw

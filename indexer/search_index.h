@@ -1,0 +1,49 @@
+// The full-text index (Xapian). search_index.cc is the only code that touches
+// Xapian. Layout: archive_schema.h. One writer per archive; readers reopen.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "message.h"
+#include "store.h"
+
+namespace tw {
+
+struct SearchOptions {
+    size_t limit = 20;
+    bool by_relevance = false;  // default: newest first
+    bool collapse_threads = false;
+};
+
+struct SearchHit {
+    int64_t row = 0;
+    double score = 0;     // relevance, 0-100
+    std::string snippet;  // matching words highlighted with [[ ]]
+};
+
+class SearchIndex {
+public:
+    // Opens DIR/index for writing (creating it) or for reading. Throws StoreError with a hint.
+    SearchIndex(const std::string& dir, bool writable);
+    ~SearchIndex();
+
+    void add(int64_t row, const Message& m, int64_t thread, const Location& loc);
+    void add_location(int64_t row, const Location& loc);
+    void set_thread(int64_t row, int64_t thread);
+    // Makes everything added so far durable, with last_row as the catch-up point.
+    void commit(int64_t last_row);
+    int64_t last_row() const;
+    size_t documents() const;
+
+    // QUERY: words, "phrases", wildcards (quot*), AND/OR/NOT, prefixes from
+    // archive_schema.h, date:2025-01-01..2025-03-31, size:1000..100000.
+    std::vector<SearchHit> search(const std::string& query, const SearchOptions& opts);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> d_;
+};
+
+}  // namespace tw

@@ -1,0 +1,405 @@
+#include "store.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "archive_schema.h"
+#include "codec.h"
+#include "docnum.h"
+#include "strutil.h"
+
+namespace tw {
+namespace {
+
+using Stmt = std::unique_ptr<SQLite::Statement>;
+
+// Where the header block ends (after the blank line), or the size when there is none.
+size_t header_length(std::string_view raw) {
+    size_t crlf = raw.find("\r\n\r\n"), lf = raw.find("\n\n");
+    size_t a = crlf == std::string_view::npos ? raw.size() : crlf + 4;
+    size_t b = lf == std::string_view::npos ? raw.size() : lf + 2;
+    return std::min(a, b);
+}
+
+std::string compress(std::string_view raw) {
+    std::string out(ZSTD_compressBound(raw.size()), '\0');
+    size_t n = ZSTD_compress(out.data(), out.size(), raw.data(), raw.size(), 3);
+    if (ZSTD_isError(n)) throw StoreError(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
+    out.resize(n);
+    return out;
+}
+
+std::string decompress(const void* data, size_t size) {
+    unsigned long long n = ZSTD_getFrameContentSize(data, size);
+    if (n == ZSTD_CONTENTSIZE_ERROR || n == ZSTD_CONTENTSIZE_UNKNOWN)
+        throw StoreError("a stored message is damaged (zstd frame); run `tradewind stats` and restore from backup");
+    std::string out(size_t(n), '\0');
+    size_t r = ZSTD_decompress(out.data(), out.size(), data, size);
+    if (ZSTD_isError(r)) throw StoreError(std::string("a stored message is damaged: ") + ZSTD_getErrorName(r));
+    return out;
+}
+
+std::string domain_of(const std::string& addr) {
+    size_t at = addr.rfind('@');
+    return at == std::string::npos ? std::string() : to_lower(addr.substr(at + 1));
+}
+
+// A reference-less reply may join a conversation with the same subject and an
+// external party in common, from this far before it (or a little after: clocks).
+constexpr int64_t kFallbackBefore = 120 * 86400;
+constexpr int64_t kFallbackAfter = 7 * 86400;
+
+}  // namespace
+
+struct Store::Impl {
+    SQLite::Database db;
+    std::unique_ptr<SQLite::Transaction> tx;
+    Stmt find_location, find_copy, insert_blob, insert_message, insert_location, insert_party, insert_doc,
+        find_thread_id, upsert_thread_id, fallback, thread_docs, rows_of_thread, move_thread, move_thread_ids;
+    int64_t next_row = 1;  // the id the next message gets (rows are never deleted)
+
+    explicit Impl(const std::string& path) : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE) {
+        db.exec("PRAGMA journal_mode=WAL");
+        db.exec("PRAGMA synchronous=NORMAL");
+        db.exec(schema::kSql);
+        db.exec("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', '" + std::to_string(schema::kVersion) + "')");
+        next_row = db.execAndGet("SELECT COALESCE(MAX(id), 0) + 1 FROM messages").getInt64();
+        auto prep = [&](const char* sql) { return std::make_unique<SQLite::Statement>(db, sql); };
+        find_location = prep("SELECT message FROM locations WHERE account=? AND folder=? AND source=?");
+        find_copy = prep("SELECT id, thread, body_sha, header_len FROM messages WHERE message_id=? AND body_key=? LIMIT 1");
+        insert_blob = prep("INSERT OR IGNORE INTO blobs(sha256, size, data) VALUES (?, ?, ?)");
+        insert_message = prep(
+            "INSERT INTO messages(message_id, synthetic, body_key, sha256, thread, subject, base_subject, from_name,"
+            " from_addr, date, date_source, in_reply_to, refs, size, body_sha, header_len, attachments, problems)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        insert_location = prep("INSERT INTO locations(account, folder, source, message, blob, header) VALUES (?,?,?,?,?,?)");
+        insert_party = prep("INSERT OR IGNORE INTO parties(message, address) VALUES (?, ?)");
+        insert_doc = prep("INSERT OR IGNORE INTO docs(message, doc) VALUES (?, ?)");
+        find_thread_id = prep("SELECT thread FROM thread_ids WHERE msgid=?");
+        upsert_thread_id = prep("INSERT OR REPLACE INTO thread_ids(msgid, thread) VALUES (?, ?)");
+        fallback = prep(
+            "SELECT m.thread, MAX(m.date) FROM messages m JOIN parties p ON p.message = m.id"
+            " WHERE p.address = ? AND m.base_subject = ? AND m.date BETWEEN ? AND ? GROUP BY m.thread");
+        thread_docs = prep("SELECT COUNT(*) FROM docs d JOIN messages m ON m.id = d.message WHERE m.thread = ? AND d.doc = ?");
+        rows_of_thread = prep("SELECT id FROM messages WHERE thread = ?");
+        move_thread = prep("UPDATE messages SET thread = ? WHERE thread = ?");
+        move_thread_ids = prep("UPDATE thread_ids SET thread = ? WHERE thread = ?");
+    }
+
+    int64_t thread_of_id(const std::string& id) {
+        find_thread_id->reset();
+        find_thread_id->bind(1, id);
+        return find_thread_id->executeStep() ? find_thread_id->getColumn(0).getInt64() : 0;
+    }
+
+    // Joins threads into target; the rows that moved go to relabeled.
+    void merge(int64_t target, int64_t other, std::vector<std::pair<int64_t, int64_t>>& relabeled) {
+        rows_of_thread->reset();
+        rows_of_thread->bind(1, other);
+        while (rows_of_thread->executeStep()) relabeled.emplace_back(rows_of_thread->getColumn(0).getInt64(), target);
+        for (auto* st : {move_thread.get(), move_thread_ids.get()}) {
+            st->reset();
+            st->bind(1, target);
+            st->bind(2, other);
+            st->exec();
+        }
+    }
+
+    // A reply whose client dropped References: the conversation with the same
+    // subject and an external party in common, preferring one that mentions the
+    // same document numbers, then the most recent one.
+    int64_t subject_fallback(const Message& m, const std::vector<std::string>& externals,
+                             const std::vector<std::string>& docs) {
+        std::map<int64_t, int64_t> candidates;  // thread -> latest date
+        for (const auto& addr : externals) {
+            fallback->reset();
+            fallback->bind(1, addr);
+            fallback->bind(2, m.base_subject);
+            fallback->bind(3, static_cast<int64_t>(m.date - kFallbackBefore));
+            fallback->bind(4, static_cast<int64_t>(m.date + kFallbackAfter));
+            while (fallback->executeStep()) {
+                int64_t t = fallback->getColumn(0).getInt64(), when = fallback->getColumn(1).getInt64();
+                candidates[t] = std::max(candidates[t], when);
+            }
+        }
+        int64_t best = 0, best_docs = -1, best_when = 0;
+        for (const auto& [t, when] : candidates) {
+            int64_t shared = 0;
+            for (const auto& doc : docs) {
+                thread_docs->reset();
+                thread_docs->bind(1, t);
+                thread_docs->bind(2, doc);
+                if (thread_docs->executeStep()) shared += thread_docs->getColumn(0).getInt64() > 0 ? 1 : 0;
+            }
+            // Prefer shared documents; then the conversation active closest before this mail.
+            bool before = when <= m.date + kFallbackAfter;
+            bool better = shared > best_docs || (shared == best_docs && before && when > best_when);
+            if (better) {
+                best = t;
+                best_docs = shared;
+                best_when = when;
+            }
+        }
+        return best;
+    }
+
+    int64_t assign_thread(const Message& m, const std::vector<std::string>& externals,
+                          const std::vector<std::string>& docs, std::vector<std::pair<int64_t, int64_t>>& relabeled) {
+        std::vector<std::string> ids = m.references;
+        if (!m.in_reply_to.empty()) ids.push_back(m.in_reply_to);
+        if (!m.synthetic_id) ids.push_back(m.message_id);
+        std::set<int64_t> found;
+        for (const auto& id : ids)
+            if (int64_t t = thread_of_id(id)) found.insert(t);
+        int64_t thread = 0;
+        if (!found.empty()) {
+            thread = *found.begin();
+            for (auto it = std::next(found.begin()); it != found.end(); ++it) merge(thread, *it, relabeled);
+        } else if (m.references.empty() && m.in_reply_to.empty() && m.subject != m.base_subject) {
+            thread = subject_fallback(m, externals, docs);
+        }
+        if (!thread) thread = next_row;  // a new conversation is named after its first message
+        for (const auto& id : ids) {
+            upsert_thread_id->reset();
+            upsert_thread_id->bind(1, id);
+            upsert_thread_id->bind(2, thread);
+            upsert_thread_id->exec();
+        }
+        return thread;
+    }
+
+    void add_location(const Location& loc, int64_t row, const std::string* blob, const std::string* header) {
+        auto& st = *insert_location;
+        st.reset();
+        st.bind(1, loc.account);
+        st.bind(2, loc.folder);
+        st.bind(3, loc.source);
+        st.bind(4, row);
+        if (blob) st.bind(5, *blob); else st.bind(5);
+        if (header) st.bind(6, header->data(), int(header->size())); else st.bind(6);
+        st.exec();
+    }
+
+    void store_blob(const std::string& sha, std::string_view raw) {
+        std::string z = compress(raw);
+        insert_blob->reset();
+        insert_blob->bind(1, sha);
+        insert_blob->bind(2, static_cast<int64_t>(raw.size()));
+        insert_blob->bind(3, z.data(), int(z.size()));
+        insert_blob->exec();
+    }
+};
+
+Store::Store(const std::string& dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    std::string path = (std::filesystem::path(dir) / "archive.db").string();
+    try {
+        d_ = std::make_unique<Impl>(path);
+    } catch (const SQLite::Exception& e) {
+        throw StoreError("cannot open the archive " + path + " (" + e.what() +
+                         "): check that the directory exists and is writable, or choose another with --data DIR");
+    }
+}
+
+Store::~Store() {
+    if (d_ && d_->tx) d_->tx.reset();  // rolls back an unfinished batch
+}
+
+void Store::begin() {
+    if (!d_->tx) d_->tx = std::make_unique<SQLite::Transaction>(d_->db, SQLite::TransactionBehavior::IMMEDIATE);
+}
+
+void Store::commit() {
+    if (d_->tx) d_->tx->commit();
+    d_->tx.reset();
+}
+
+void Store::rollback() {
+    d_->tx.reset();
+    d_->next_row = d_->db.execAndGet("SELECT COALESCE(MAX(id), 0) + 1 FROM messages").getInt64();
+}
+
+bool Store::has_location(const Location& loc) {
+    auto& st = *d_->find_location;
+    st.reset();
+    st.bind(1, loc.account);
+    st.bind(2, loc.folder);
+    st.bind(3, loc.source);
+    return st.executeStep();
+}
+
+AddResult Store::add(const Message& m, const Location& loc, const std::string& firm_domain) {
+    try {
+        AddResult r;
+        if (has_location(loc)) {
+            r.row = d_->find_location->getColumn(0).getInt64();
+            return r;
+        }
+        size_t hl = header_length(m.raw);
+        std::string body_sha = sha256_hex(std::string_view(m.raw).substr(hl));
+        auto& copy = *d_->find_copy;
+        copy.reset();
+        copy.bind(1, m.message_id);
+        copy.bind(2, m.content_key);
+        if (copy.executeStep()) {
+            r.outcome = AddOutcome::Copy;
+            r.row = copy.getColumn(0).getInt64();
+            r.thread = copy.getColumn(1).getInt64();
+            if (copy.getColumn(2).getString() == body_sha) {
+                std::string header = m.raw.substr(0, hl);
+                d_->add_location(loc, r.row, nullptr, &header);
+            } else {
+                std::string sha = sha256_hex(m.raw);
+                d_->store_blob(sha, m.raw);
+                d_->add_location(loc, r.row, &sha, nullptr);
+            }
+            return r;
+        }
+        r.outcome = AddOutcome::New;
+        std::string sha = sha256_hex(m.raw);
+        d_->store_blob(sha, m.raw);
+        std::vector<std::string> parties, externals;
+        for (const auto* list : {&m.from, &m.to, &m.cc})
+            for (const auto& a : *list)
+                if (!a.normalized.empty() && std::find(parties.begin(), parties.end(), a.normalized) == parties.end()) {
+                    parties.push_back(a.normalized);
+                    if (domain_of(a.normalized) != firm_domain) externals.push_back(a.normalized);
+                }
+        std::vector<std::string> docs = doc_numbers(m.subject + "\n" + m.text);
+        r.thread = d_->assign_thread(m, externals, docs, r.relabeled);
+        std::vector<std::string> problems = m.problems;
+        auto& st = *d_->insert_message;
+        st.reset();
+        int i = 1;
+        st.bind(i++, m.message_id);
+        st.bind(i++, m.synthetic_id ? 1 : 0);
+        st.bind(i++, m.content_key);
+        st.bind(i++, sha);
+        st.bind(i++, r.thread);
+        st.bind(i++, m.subject);
+        st.bind(i++, m.base_subject);
+        st.bind(i++, m.from.empty() ? std::string() : m.from[0].name);
+        st.bind(i++, m.from.empty() ? std::string() : m.from[0].normalized);
+        st.bind(i++, static_cast<int64_t>(m.date));
+        st.bind(i++, std::string(to_string(m.date_source)));
+        st.bind(i++, m.in_reply_to);
+        st.bind(i++, nlohmann::json(m.references).dump());
+        st.bind(i++, static_cast<int64_t>(m.raw.size()));
+        st.bind(i++, body_sha);
+        st.bind(i++, static_cast<int64_t>(hl));
+        st.bind(i++, static_cast<int64_t>(m.attachments.size()));
+        st.bind(i++, nlohmann::json(problems).dump());
+        st.exec();
+        r.row = d_->db.getLastInsertRowid();
+        d_->next_row = r.row + 1;
+        d_->add_location(loc, r.row, nullptr, nullptr);
+        for (const auto& p : parties) {
+            d_->insert_party->reset();
+            d_->insert_party->bind(1, r.row);
+            d_->insert_party->bind(2, p);
+            d_->insert_party->exec();
+        }
+        for (const auto& doc : docs) {
+            d_->insert_doc->reset();
+            d_->insert_doc->bind(1, r.row);
+            d_->insert_doc->bind(2, doc);
+            d_->insert_doc->exec();
+        }
+        return r;
+    } catch (const SQLite::Exception& e) {
+        throw StoreError(std::string("the archive could not store a message (") + e.what() +
+                         "): is the disk full, or is another tradewind writing to it?");
+    }
+}
+
+std::vector<Location> Store::locations(int64_t row) {
+    SQLite::Statement st(d_->db, "SELECT account, folder, source FROM locations WHERE message=? ORDER BY account, folder, source");
+    st.bind(1, row);
+    std::vector<Location> out;
+    while (st.executeStep())
+        out.push_back({st.getColumn(0).getString(), st.getColumn(1).getString(), st.getColumn(2).getString()});
+    return out;
+}
+
+std::vector<MessageSummary> Store::summaries(const std::vector<int64_t>& rows) {
+    SQLite::Statement st(d_->db,
+                         "SELECT message_id, sha256, subject, CASE WHEN from_name <> '' THEN from_name ELSE from_addr END,"
+                         " thread, date FROM messages WHERE id=?");
+    std::vector<MessageSummary> out;
+    for (int64_t row : rows) {
+        st.reset();
+        st.bind(1, row);
+        MessageSummary m;
+        if (st.executeStep()) {
+            m.message_id = st.getColumn(0).getString();
+            m.sha256 = st.getColumn(1).getString();
+            m.subject = st.getColumn(2).getString();
+            m.from = st.getColumn(3).getString();
+            m.thread = st.getColumn(4).getInt64();
+            m.date = st.getColumn(5).getInt64();
+        }
+        out.push_back(std::move(m));
+    }
+    return out;
+}
+
+void Store::for_each(const std::function<void(const StoredMessage&)>& fn) {
+    SQLite::Statement st(d_->db, "SELECT id, message_id, sha256, thread, subject, date, problems FROM messages ORDER BY id");
+    while (st.executeStep()) {
+        StoredMessage s;
+        s.row = st.getColumn(0).getInt64();
+        s.message_id = st.getColumn(1).getString();
+        s.sha256 = st.getColumn(2).getString();
+        s.thread = st.getColumn(3).getInt64();
+        s.subject = st.getColumn(4).getString();
+        s.date = st.getColumn(5).getInt64();
+        s.problems = nlohmann::json::parse(st.getColumn(6).getString()).get<std::vector<std::string>>();
+        s.locations = locations(s.row);
+        fn(s);
+    }
+}
+
+std::string Store::raw(int64_t row, const Location* loc) {
+    SQLite::Statement m(d_->db,
+                        "SELECT b.data, m.header_len FROM messages m JOIN blobs b ON b.sha256 = m.sha256 WHERE m.id=?");
+    m.bind(1, row);
+    if (!m.executeStep()) throw StoreError("no message " + std::to_string(row) + " in the archive");
+    auto blob = m.getColumn(0);
+    std::string canonical = decompress(blob.getBlob(), size_t(blob.getBytes()));
+    if (!loc) return canonical;
+    SQLite::Statement l(d_->db,
+                        "SELECT l.header, b.data FROM locations l LEFT JOIN blobs b ON b.sha256 = l.blob"
+                        " WHERE l.account=? AND l.folder=? AND l.source=?");
+    l.bind(1, loc->account);
+    l.bind(2, loc->folder);
+    l.bind(3, loc->source);
+    if (!l.executeStep()) throw StoreError("no such location in the archive");
+    if (!l.getColumn(1).isNull()) return decompress(l.getColumn(1).getBlob(), size_t(l.getColumn(1).getBytes()));
+    if (l.getColumn(0).isNull()) return canonical;
+    std::string header(static_cast<const char*>(l.getColumn(0).getBlob()), size_t(l.getColumn(0).getBytes()));
+    return header + canonical.substr(size_t(m.getColumn(1).getInt64()));
+}
+
+int64_t Store::max_row() { return d_->db.execAndGet("SELECT COALESCE(MAX(id), 0) FROM messages").getInt64(); }
+
+StoreStats Store::stats() {
+    StoreStats s;
+    auto one = [&](const char* sql) { return d_->db.execAndGet(sql).getInt64(); };
+    s.messages = one("SELECT COUNT(*) FROM messages");
+    s.conversations = one("SELECT COUNT(DISTINCT thread) FROM messages");
+    s.locations = one("SELECT COUNT(*) FROM locations");
+    s.accounts = one("SELECT COUNT(DISTINCT account) FROM locations");
+    s.with_problems = one("SELECT COUNT(*) FROM messages WHERE problems <> '[]'");
+    s.raw_bytes = one("SELECT COALESCE(SUM(size), 0) FROM messages");
+    s.stored_bytes = one("SELECT COALESCE(SUM(LENGTH(data)), 0) FROM blobs");
+    return s;
+}
+
+}  // namespace tw

@@ -1,0 +1,97 @@
+// The archive's metadata and raw messages (SQLite through SQLiteCpp, WAL).
+// store.cc is the only code that touches SQLiteCpp. Not thread-safe: one
+// Store per thread, one writer per archive.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "message.h"
+
+namespace tw {
+
+// An error the user can act on: what went wrong and what to do.
+class StoreError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct Location {
+    std::string account;  // the rep's address
+    std::string folder;   // "INBOX", "Sent", ...
+    std::string source;   // stable name within the folder (Maildir unique name, mbox ordinal, IMAP UID)
+};
+
+enum class AddOutcome {
+    New,        // a message not seen before
+    Copy,       // another location of a stored message
+    Known,      // this location was already stored: nothing changed
+};
+
+struct AddResult {
+    AddOutcome outcome = AddOutcome::Known;
+    int64_t row = 0;     // messages.id
+    int64_t thread = 0;  // conversation id
+    // Messages whose conversation changed because this one joined two of them.
+    std::vector<std::pair<int64_t, int64_t>> relabeled;  // (row, new thread)
+};
+
+struct StoredMessage {
+    int64_t row = 0;
+    std::string message_id, sha256;
+    int64_t thread = 0;
+    std::string subject;
+    int64_t date = 0;
+    std::vector<Location> locations;
+    std::vector<std::string> problems;
+};
+
+struct MessageSummary {
+    std::string message_id, sha256, subject, from;
+    int64_t thread = 0, date = 0;
+};
+
+struct StoreStats {
+    int64_t messages = 0, conversations = 0, locations = 0, accounts = 0, with_problems = 0;
+    int64_t raw_bytes = 0, stored_bytes = 0;  // message bytes as received, and compressed on disk
+};
+
+class Store {
+public:
+    // Opens or creates DIR/archive.db (and DIR). Throws StoreError with a hint.
+    explicit Store(const std::string& dir);
+    ~Store();
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    // Batches writes: everything between begin() and commit() lands together or not at all.
+    void begin();
+    void commit();
+    void rollback();  // drops the unfinished batch
+
+    bool has_location(const Location& loc);
+
+    // Stores m at loc: a new message, a copy of a stored one (same Message-ID and
+    // same content key), or nothing new. Assigns the conversation. firm_domain:
+    // the domain of the firm's own addresses (the other parties are external).
+    AddResult add(const Message& m, const Location& loc, const std::string& firm_domain);
+
+    void for_each(const std::function<void(const StoredMessage&)>& fn);
+    std::vector<Location> locations(int64_t row);
+    // One summary per row, in the order given (empty summaries for unknown rows).
+    std::vector<MessageSummary> summaries(const std::vector<int64_t>& rows);
+    // The bytes of a stored copy, exactly as received.
+    std::string raw(int64_t row, const Location* loc = nullptr);
+    int64_t max_row();
+    StoreStats stats();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> d_;
+};
+
+}  // namespace tw
