@@ -80,7 +80,7 @@ TEST_CASE("a mail copied to two reps is one message with two locations, each byt
     CHECK(a.search("account:kevin.li@acme-trading.example") == std::vector<int64_t>{r1.row});
 }
 
-TEST_CASE("different mails reusing one Message-ID are not merged; re-adding a location adds nothing", "[archive]") {
+TEST_CASE("different mails reusing one Message-ID are not merged, and re-adding a location adds nothing", "[archive]") {
     Archive a;
     auto r1 = a.add(mail("same@x", "a@x.example", "lily.zhou@acme-trading.example", "one", "Sat, 11 Jan 2025 10:00:00 +0000", "first"));
     auto r2 = a.add(mail("same@x", "a@x.example", "lily.zhou@acme-trading.example", "two", "Sat, 11 Jan 2025 11:00:00 +0000", "second"));
