@@ -14,7 +14,10 @@
 //              A copy that differs otherwise has its own blob (`blob`).
 //   parties    (message, address): every From/To/Cc address, lower-cased
 //   docs       (message, doc): trade document numbers seen in subject and text
-//   thread_ids (msgid, thread): every Message-ID seen, own or referenced (ghosts too)
+//   thread_ids (msgid, thread, soft): every Message-ID seen, own or referenced (ghosts
+//              too). soft = the id of a message placed by the subject fallback and not
+//              yet confirmed by a reference: a later reference moves that message
+//              rather than merging two conversations.
 //   meta       key -> value (schema version)
 // DATA/index/      Xapian, rebuildable from archive.db (`tradewind reindex`).
 //   Document id = messages.id. Value slots and prefixes: kFields below.
@@ -63,7 +66,7 @@ CREATE TABLE IF NOT EXISTS parties (message INTEGER NOT NULL, address TEXT NOT N
 CREATE INDEX IF NOT EXISTS parties_address ON parties(address);
 CREATE TABLE IF NOT EXISTS docs (message INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (message, doc));
 CREATE INDEX IF NOT EXISTS docs_doc ON docs(doc);
-CREATE TABLE IF NOT EXISTS thread_ids (msgid TEXT PRIMARY KEY, thread INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS thread_ids (msgid TEXT PRIMARY KEY, thread INTEGER NOT NULL, soft INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS thread_ids_thread ON thread_ids(thread);
 )SQL";
 

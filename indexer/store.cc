@@ -61,7 +61,7 @@ struct Store::Impl {
     SQLite::Database db;
     std::unique_ptr<SQLite::Transaction> tx;
     Stmt find_location, find_copy, insert_blob, insert_message, insert_location, insert_party, insert_doc,
-        find_thread_id, upsert_thread_id, fallback, thread_docs, rows_of_thread, move_thread, move_thread_ids;
+        find_thread_id, upsert_thread_id, move_message, rows_of_message, fallback, thread_docs, rows_of_thread, move_thread, move_thread_ids;
     int64_t next_row = 1;  // the id the next message gets (rows are never deleted)
 
     explicit Impl(const std::string& path) : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE) {
@@ -81,8 +81,10 @@ struct Store::Impl {
         insert_location = prep("INSERT INTO locations(account, folder, source, message, blob, header) VALUES (?,?,?,?,?,?)");
         insert_party = prep("INSERT OR IGNORE INTO parties(message, address) VALUES (?, ?)");
         insert_doc = prep("INSERT OR IGNORE INTO docs(message, doc) VALUES (?, ?)");
-        find_thread_id = prep("SELECT thread FROM thread_ids WHERE msgid=?");
-        upsert_thread_id = prep("INSERT OR REPLACE INTO thread_ids(msgid, thread) VALUES (?, ?)");
+        find_thread_id = prep("SELECT thread, soft FROM thread_ids WHERE msgid=?");
+        upsert_thread_id = prep("INSERT OR REPLACE INTO thread_ids(msgid, thread, soft) VALUES (?, ?, ?)");
+        move_message = prep("UPDATE messages SET thread=? WHERE message_id=? AND thread=?");
+        rows_of_message = prep("SELECT id FROM messages WHERE message_id=? AND thread=?");
         fallback = prep(
             "SELECT m.thread, MAX(m.date) FROM messages m JOIN parties p ON p.message = m.id"
             " WHERE p.address = ? AND m.base_subject = ? AND m.date BETWEEN ? AND ? GROUP BY m.thread");
@@ -92,10 +94,26 @@ struct Store::Impl {
         move_thread_ids = prep("UPDATE thread_ids SET thread = ? WHERE thread = ?");
     }
 
-    int64_t thread_of_id(const std::string& id) {
+    // The thread an id belongs to (0: none), and whether only a subject guess put it there.
+    std::pair<int64_t, bool> thread_of_id(const std::string& id) {
         find_thread_id->reset();
         find_thread_id->bind(1, id);
-        return find_thread_id->executeStep() ? find_thread_id->getColumn(0).getInt64() : 0;
+        if (!find_thread_id->executeStep()) return {0, false};
+        return {find_thread_id->getColumn(0).getInt64(), find_thread_id->getColumn(1).getInt() != 0};
+    }
+
+    // Moves one message placed by a subject guess into target (a reference proved the guess wrong).
+    void move_guess(const std::string& msgid, int64_t from, int64_t target,
+                    std::vector<std::pair<int64_t, int64_t>>& relabeled) {
+        rows_of_message->reset();
+        rows_of_message->bind(1, msgid);
+        rows_of_message->bind(2, from);
+        while (rows_of_message->executeStep()) relabeled.emplace_back(rows_of_message->getColumn(0).getInt64(), target);
+        move_message->reset();
+        move_message->bind(1, target);
+        move_message->bind(2, msgid);
+        move_message->bind(3, from);
+        move_message->exec();
     }
 
     // Joins threads into target; the rows that moved go to relabeled.
@@ -146,29 +164,47 @@ struct Store::Impl {
                 best_when = when;
             }
         }
+        // The reply names documents no candidate knows: its own deal has not arrived yet.
+        if (!docs.empty() && best_docs == 0) return 0;
         return best;
     }
 
+    // JWZ-style: a message joins every thread its ids (own, In-Reply-To,
+    // References) already belong to; threads it connects are merged. A thread
+    // reached only through a subject-guessed message is not merged: that message
+    // moves instead. Without ids, a reply falls back to the subject.
     int64_t assign_thread(const Message& m, const std::vector<std::string>& externals,
                           const std::vector<std::string>& docs, std::vector<std::pair<int64_t, int64_t>>& relabeled) {
         std::vector<std::string> ids = m.references;
         if (!m.in_reply_to.empty()) ids.push_back(m.in_reply_to);
         if (!m.synthetic_id) ids.push_back(m.message_id);
-        std::set<int64_t> found;
-        for (const auto& id : ids)
-            if (int64_t t = thread_of_id(id)) found.insert(t);
+        std::set<int64_t> hard;
+        std::map<int64_t, std::vector<std::string>> guessed;  // thread -> subject-guessed ids
+        for (const auto& id : ids) {
+            auto [t, soft] = thread_of_id(id);
+            if (!t) continue;
+            if (soft && id != m.message_id) guessed[t].push_back(id);
+            else hard.insert(t);
+        }
         int64_t thread = 0;
-        if (!found.empty()) {
-            thread = *found.begin();
-            for (auto it = std::next(found.begin()); it != found.end(); ++it) merge(thread, *it, relabeled);
+        bool soft = false;
+        if (!hard.empty() || !guessed.empty()) {
+            thread = !hard.empty() ? *hard.begin() : guessed.begin()->first;
+            for (int64_t t : hard)
+                if (t != thread) merge(thread, t, relabeled);
+            for (const auto& [t, gids] : guessed)
+                if (t != thread && !hard.count(t))
+                    for (const auto& g : gids) move_guess(g, t, thread, relabeled);
         } else if (m.references.empty() && m.in_reply_to.empty() && m.subject != m.base_subject) {
             thread = subject_fallback(m, externals, docs);
+            soft = true;
         }
         if (!thread) thread = next_row;  // a new conversation is named after its first message
         for (const auto& id : ids) {
             upsert_thread_id->reset();
             upsert_thread_id->bind(1, id);
             upsert_thread_id->bind(2, thread);
+            upsert_thread_id->bind(3, soft && id == m.message_id ? 1 : 0);
             upsert_thread_id->exec();
         }
         return thread;
