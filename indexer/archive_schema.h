@@ -5,7 +5,8 @@
 //   messages   one row per distinct message: id, message_id, synthetic, body_key
 //              (hash of what every copy shares), sha256 (of the first copy's raw
 //              bytes), body_sha + header_len (to store further copies as a header),
-//              thread, subject, base_subject, from_name, from_addr, date,
+//              thread, subject, base_subject, subject_key (base_subject without
+//              document numbers and punctuation, for the subject fallback), from_name, from_addr, date,
 //              date_source, in_reply_to, refs (JSON), size, attachments, problems (JSON)
 //   blobs      sha256 -> zstd(raw bytes) of a message's first copy, stored once
 //   locations  (account, folder, source) -> message. A copy whose body equals the
@@ -51,10 +52,11 @@ CREATE TABLE IF NOT EXISTS messages (
   body_sha TEXT NOT NULL,
   header_len INTEGER NOT NULL,
   attachments INTEGER NOT NULL,
-  problems TEXT NOT NULL);
+  problems TEXT NOT NULL,
+  subject_key TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS messages_mid ON messages(message_id);
 CREATE INDEX IF NOT EXISTS messages_thread ON messages(thread);
-CREATE INDEX IF NOT EXISTS messages_subject ON messages(base_subject, date);
+CREATE INDEX IF NOT EXISTS messages_subject ON messages(subject_key, date);
 CREATE TABLE IF NOT EXISTS locations (
   account TEXT NOT NULL, folder TEXT NOT NULL, source TEXT NOT NULL,
   message INTEGER NOT NULL REFERENCES messages(id),

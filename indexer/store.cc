@@ -50,6 +50,27 @@ std::string domain_of(const std::string& addr) {
     return at == std::string::npos ? std::string() : to_lower(addr.substr(at + 1));
 }
 
+// The subject as the subject fallback compares it: without reply prefixes
+// (base_subject) and without the document numbers clients append to it
+// ("RE: Inquiry LED panel - PO4500012345").
+std::string subject_key(const std::string& base) {
+    std::string key = base;
+    for (const auto& doc : doc_numbers(base)) {
+        size_t p;
+        while ((p = key.find(doc)) != std::string::npos) key.erase(p, doc.size());
+    }
+    std::string out;
+    for (char c : key) {
+        if (c == ' ' || c == '-' || c == ':' || c == '\t') {
+            if (!out.empty() && out.back() != ' ') out += ' ';
+        } else {
+            out += c;
+        }
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return to_lower(out);
+}
+
 // A reference-less reply may join a conversation with the same subject and an
 // external party in common, from this far before it (or a little after: clocks).
 constexpr int64_t kFallbackBefore = 120 * 86400;
@@ -76,8 +97,8 @@ struct Store::Impl {
         insert_blob = prep("INSERT OR IGNORE INTO blobs(sha256, size, data) VALUES (?, ?, ?)");
         insert_message = prep(
             "INSERT INTO messages(message_id, synthetic, body_key, sha256, thread, subject, base_subject, from_name,"
-            " from_addr, date, date_source, in_reply_to, refs, size, body_sha, header_len, attachments, problems)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+            " from_addr, date, date_source, in_reply_to, refs, size, body_sha, header_len, attachments, problems,"
+            " subject_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
         insert_location = prep("INSERT INTO locations(account, folder, source, message, blob, header) VALUES (?,?,?,?,?,?)");
         insert_party = prep("INSERT OR IGNORE INTO parties(message, address) VALUES (?, ?)");
         insert_doc = prep("INSERT OR IGNORE INTO docs(message, doc) VALUES (?, ?)");
@@ -87,7 +108,7 @@ struct Store::Impl {
         rows_of_message = prep("SELECT id FROM messages WHERE message_id=? AND thread=?");
         fallback = prep(
             "SELECT m.thread, MAX(m.date) FROM messages m JOIN parties p ON p.message = m.id"
-            " WHERE p.address = ? AND m.base_subject = ? AND m.date BETWEEN ? AND ? GROUP BY m.thread");
+            " WHERE p.address = ? AND m.subject_key = ? AND m.date BETWEEN ? AND ? GROUP BY m.thread");
         thread_docs = prep("SELECT COUNT(*) FROM docs d JOIN messages m ON m.id = d.message WHERE m.thread = ? AND d.doc = ?");
         rows_of_thread = prep("SELECT id FROM messages WHERE thread = ?");
         move_thread = prep("UPDATE messages SET thread = ? WHERE thread = ?");
@@ -138,7 +159,7 @@ struct Store::Impl {
         for (const auto& addr : externals) {
             fallback->reset();
             fallback->bind(1, addr);
-            fallback->bind(2, m.base_subject);
+            fallback->bind(2, subject_key(m.base_subject));
             fallback->bind(3, static_cast<int64_t>(m.date - kFallbackBefore));
             fallback->bind(4, static_cast<int64_t>(m.date + kFallbackAfter));
             while (fallback->executeStep()) {
@@ -164,8 +185,9 @@ struct Store::Impl {
                 best_when = when;
             }
         }
-        // The reply names documents no candidate knows: its own deal has not arrived yet.
-        if (!docs.empty() && best_docs == 0) return 0;
+        // Several candidates and no shared document: its own deal may not have arrived
+        // yet, and a wrong guess costs more than a separate conversation.
+        if (candidates.size() > 1 && !docs.empty() && best_docs == 0) return 0;
         return best;
     }
 
@@ -332,6 +354,7 @@ AddResult Store::add(const Message& m, const Location& loc, const std::string& f
         st.bind(i++, static_cast<int64_t>(hl));
         st.bind(i++, static_cast<int64_t>(m.attachments.size()));
         st.bind(i++, nlohmann::json(problems).dump());
+        st.bind(i++, subject_key(m.base_subject));
         st.exec();
         r.row = d_->db.getLastInsertRowid();
         d_->next_row = r.row + 1;
