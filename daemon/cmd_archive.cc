@@ -1,6 +1,7 @@
 // The archive commands: import, search, export, stats, reindex.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <cstdlib>
@@ -23,6 +24,7 @@ struct Args {
     std::string account;
     bool json = false, threads = false, relevance = false, in_process = false;
     size_t limit = 20;
+    size_t batch = 1000;
     std::vector<std::string> rest;
 };
 
@@ -50,6 +52,10 @@ bool parse_args(const char* cmd, const std::vector<std::string>& in, Args& a) {
         else if (s == "--limit") {
             if (!value(v)) return false;
             a.limit = size_t(std::strtoul(v.c_str(), nullptr, 10));
+        }
+        else if (s == "--batch") {
+            if (!value(v)) return false;
+            a.batch = std::max<size_t>(1, size_t(std::strtoul(v.c_str(), nullptr, 10)));
         }
         else if (s == "--json") a.json = true;
         else if (s == "--threads") a.threads = true;
@@ -91,6 +97,7 @@ int cmd_import(const std::vector<std::string>& args) {
     o.data_dir = a.data;
     o.account = a.account;
     o.paths = a.rest;
+    o.batch = a.batch;
     if (!a.in_process) o.worker_command = extract_worker_command();
     ImportSummary s = import_mail(o, isatty(2) ? progress_bar : std::function<void(const ImportProgress&)>());
     std::printf("%s: %zu found, %zu imported, %zu duplicates (copies of stored mail), %zu already in the archive, "

@@ -94,6 +94,9 @@ inline constexpr Field kFields[] = {
     {"has", "XHAS:", true, "has:attachment"},
 };
 
+// What a word without a prefix searches: the body ("") and every free-text field.
+inline constexpr const char* kDefaultFields[] = {"", "XSUBJECT", "XFROM", "XTO", "XCC", "XFILENAME", "XATTACH"};
+
 // Value slots: fixed numbers, never enum order.
 inline constexpr unsigned kSlotDate = 0;  // YYYYMMDD, for date: ranges
 inline constexpr unsigned kSlotTime = 1;  // sortable seconds since the epoch

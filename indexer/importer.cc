@@ -34,11 +34,15 @@ struct Item {
 
 std::string read_slice(const Item& it) {
     std::ifstream in(it.path, std::ios::binary);
-    if (it.length == std::string::npos)
-        return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    std::string out(it.length, '\0');
-    in.seekg(std::streamoff(it.offset));
-    in.read(out.data(), std::streamsize(it.length));
+    size_t length = it.length;
+    if (length == std::string::npos) {
+        in.seekg(0, std::ios::end);
+        length = size_t(std::max<std::streamoff>(in.tellg(), 0));
+        in.seekg(0);
+    }
+    std::string out(length, '\0');
+    if (it.offset) in.seekg(std::streamoff(it.offset));
+    in.read(out.data(), std::streamsize(length));
     out.resize(size_t(in.gcount()));
     return out;
 }

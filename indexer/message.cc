@@ -79,8 +79,14 @@ std::string synthetic_id(const MimePart& p, std::string_view raw) {
     size_t body_lf = raw.find("\n\n");
     size_t at = std::min(body == std::string_view::npos ? raw.size() : body + 4,
                          body_lf == std::string_view::npos ? raw.size() : body_lf + 2);
-    for (char c : raw.substr(at))
-        if (c != '\r' && c != '\n') key += c;
+    std::string_view rest = raw.substr(at);
+    key.reserve(key.size() + rest.size());
+    for (size_t i = 0; i < rest.size();) {  // the body without CR and LF, copied in runs
+        size_t j = rest.find_first_of("\r\n", i);
+        if (j == std::string_view::npos) j = rest.size();
+        key.append(rest.substr(i, j - i));
+        i = j + 1;
+    }
     return sha256_hex(key).substr(0, 32) + "@synthetic.tradewind";
 }
 

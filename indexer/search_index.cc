@@ -71,13 +71,11 @@ SearchIndex::~SearchIndex() = default;
 void SearchIndex::add(int64_t row, const Message& m, int64_t thread, const Location& loc) {
     Xapian::Document doc;
     auto& d = *d_;
-    d.text(doc, m.subject);
+    // Each text is indexed once, under its field's prefix; unprefixed words in a
+    // query search all of them (see kDefaultFields), so nothing is indexed twice.
     d.text(doc, m.subject, "XSUBJECT");
     auto people = [&](const std::vector<Address>& list, const char* prefix) {
-        for (const auto& a : list) {
-            d.text(doc, a.name + " " + a.address, prefix);
-            d.text(doc, a.name + " " + a.address);
-        }
+        for (const auto& a : list) d.text(doc, a.name + " " + a.address, prefix);
     };
     people(m.from, "XFROM");
     people(m.to, "XTO");
@@ -85,9 +83,7 @@ void SearchIndex::add(int64_t row, const Message& m, int64_t thread, const Locat
     d.text(doc, m.text);
     for (const auto& a : m.attachments) {
         d.text(doc, a.filename, "XFILENAME");
-        d.text(doc, a.filename);
         d.text(doc, a.text, "XATTACH");
-        d.text(doc, a.text);
     }
     doc.add_boolean_term(id_term("Q", m.message_id));
     doc.add_boolean_term("G" + std::to_string(thread));
@@ -151,6 +147,7 @@ std::vector<SearchHit> SearchIndex::search(const std::string& query, const Searc
             if (f.boolean) qp.add_boolean_prefix(std::string(f.name), std::string(f.prefix));
             else qp.add_prefix(std::string(f.name), std::string(f.prefix));
         }
+        for (const char* p : schema::kDefaultFields) qp.add_prefix("", p);
         Xapian::DateRangeProcessor dates(schema::kSlotDate, "date:");
         Xapian::NumberRangeProcessor sizes(schema::kSlotSize, "size:");
         qp.add_rangeprocessor(&dates);
