@@ -26,24 +26,37 @@ constexpr size_t kSnippetSource = 4000;  // bytes of text kept for snippets
 
 }  // namespace
 
+struct IndexDocument::Impl {
+    Xapian::Document doc;
+};
+
+IndexDocument::IndexDocument() : d_(std::make_unique<Impl>()) {}
+IndexDocument::~IndexDocument() = default;
+IndexDocument::IndexDocument(IndexDocument&&) noexcept = default;
+IndexDocument& IndexDocument::operator=(IndexDocument&&) noexcept = default;
+
 struct SearchIndex::Impl {
     std::string path;
     std::unique_ptr<Xapian::WritableDatabase> wdb;
     Xapian::Database rdb;
-    Xapian::TermGenerator tg;
 
     Xapian::Database& db() { return wdb ? *wdb : rdb; }
-
-    void text(Xapian::Document& doc, const std::string& s, const char* prefix = "") {
-        if (s.empty()) return;
-        tg.set_document(doc);
-        if (*prefix) tg.index_text(s, 1, prefix);
-        else {
-            tg.index_text(s);
-            tg.increase_termpos();
-        }
-    }
 };
+
+namespace {
+
+// Indexes text into doc: under a field prefix, or unprefixed (the body).
+void index_text(Xapian::TermGenerator& tg, Xapian::Document& doc, const std::string& s, const char* prefix = "") {
+    if (s.empty()) return;
+    tg.set_document(doc);
+    if (*prefix) tg.index_text(s, 1, prefix);
+    else {
+        tg.index_text(s);
+        tg.increase_termpos();
+    }
+}
+
+}  // namespace
 
 SearchIndex::SearchIndex(const std::string& dir, bool writable) : d_(std::make_unique<Impl>()) {
     d_->path = (std::filesystem::path(dir) / "index").string();
@@ -63,45 +76,58 @@ SearchIndex::SearchIndex(const std::string& dir, bool writable) : d_(std::make_u
         throw StoreError("cannot open the index " + d_->path + " (" + e.get_description() +
                          "): run `tradewind reindex --data DIR` to rebuild it from the archive");
     }
-    d_->tg.set_flags(Xapian::TermGenerator::FLAG_CJK_NGRAM);
 }
 
 SearchIndex::~SearchIndex() = default;
 
-void SearchIndex::add(int64_t row, const Message& m, int64_t thread, const Location& loc) {
-    Xapian::Document doc;
-    auto& d = *d_;
+IndexDocument SearchIndex::prepare(const Message& m) {
+    thread_local Xapian::TermGenerator tg = [] {
+        Xapian::TermGenerator g;
+        g.set_flags(Xapian::TermGenerator::FLAG_CJK_NGRAM);
+        return g;
+    }();
+    IndexDocument out;
+    Xapian::Document& doc = out.d_->doc;
     // Each text is indexed once, under its field's prefix; unprefixed words in a
     // query search all of them (see kDefaultFields), so nothing is indexed twice.
-    d.text(doc, m.subject, "XSUBJECT");
+    index_text(tg, doc, m.subject, "XSUBJECT");
     auto people = [&](const std::vector<Address>& list, const char* prefix) {
-        for (const auto& a : list) d.text(doc, a.name + " " + a.address, prefix);
+        for (const auto& a : list) index_text(tg, doc, a.name + " " + a.address, prefix);
     };
     people(m.from, "XFROM");
     people(m.to, "XTO");
     people(m.cc, "XCC");
-    d.text(doc, m.text);
+    index_text(tg, doc, m.text);
     for (const auto& a : m.attachments) {
-        d.text(doc, a.filename, "XFILENAME");
-        d.text(doc, a.text, "XATTACH");
+        index_text(tg, doc, a.filename, "XFILENAME");
+        index_text(tg, doc, a.text, "XATTACH");
     }
     doc.add_boolean_term(id_term("Q", m.message_id));
-    doc.add_boolean_term("G" + std::to_string(thread));
-    doc.add_boolean_term("XFOLDER:" + loc.folder);
-    doc.add_boolean_term(id_term("XACCOUNT:", loc.account));
     if (!m.attachments.empty()) doc.add_boolean_term("XHAS:attachment");
     doc.add_value(schema::kSlotDate, ymd(m.date));
     doc.add_value(schema::kSlotTime, Xapian::sortable_serialise(double(m.date)));
     doc.add_value(schema::kSlotSize, Xapian::sortable_serialise(double(m.raw.size())));
-    doc.add_value(schema::kSlotThread, std::to_string(thread));
-    std::string snippet_source = m.subject + "\n" + m.text.substr(0, kSnippetSource);
-    doc.set_data(snippet_source);
-    d.wdb->replace_document(Xapian::docid(row), doc);
+    doc.set_data(m.subject + "\n" + m.text.substr(0, kSnippetSource));
+    return out;
+}
+
+void SearchIndex::add(int64_t row, const Message& m, int64_t thread, const Location& loc) {
+    add(row, prepare(m), thread, loc);
+}
+
+void SearchIndex::add(int64_t row, IndexDocument prepared, int64_t thread, const Location& loc) {
+    Xapian::Document& doc = prepared.d_->doc;
+    std::string t = std::to_string(thread);
+    doc.add_boolean_term(std::string("G").append(t));
+    doc.add_value(schema::kSlotThread, t);
+    doc.add_boolean_term(std::string("XFOLDER:").append(loc.folder));
+    doc.add_boolean_term(id_term("XACCOUNT:", loc.account));
+    d_->wdb->replace_document(Xapian::docid(row), doc);
 }
 
 void SearchIndex::add_location(int64_t row, const Location& loc) {
     Xapian::Document doc = d_->wdb->get_document(Xapian::docid(row));
-    doc.add_boolean_term("XFOLDER:" + loc.folder);
+    doc.add_boolean_term(std::string("XFOLDER:").append(loc.folder));
     doc.add_boolean_term(id_term("XACCOUNT:", loc.account));
     d_->wdb->replace_document(Xapian::docid(row), doc);
 }
@@ -119,8 +145,9 @@ void SearchIndex::set_thread(int64_t row, int64_t thread) {
         doc.remove_term(*t);
         break;
     }
-    doc.add_boolean_term("G" + std::to_string(thread));
-    doc.add_value(schema::kSlotThread, std::to_string(thread));
+    std::string t = std::to_string(thread);
+    doc.add_boolean_term(std::string("G").append(t));
+    doc.add_value(schema::kSlotThread, t);
     d_->wdb->replace_document(Xapian::docid(row), doc);
 }
 

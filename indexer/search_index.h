@@ -23,13 +23,32 @@ struct SearchHit {
     std::string snippet;  // matching words highlighted with [[ ]]
 };
 
+// A message's terms and values, built without the database (on any thread);
+// SearchIndex::add completes it with its conversation and location.
+class IndexDocument {
+public:
+    IndexDocument();
+    ~IndexDocument();
+    IndexDocument(IndexDocument&&) noexcept;
+    IndexDocument& operator=(IndexDocument&&) noexcept;
+
+private:
+    friend class SearchIndex;
+    struct Impl;
+    std::unique_ptr<Impl> d_;
+};
+
 class SearchIndex {
 public:
+    // Thread-safe.
+    static IndexDocument prepare(const Message& m);
+
     // Opens DIR/index for writing (creating it) or for reading. Throws StoreError with a hint.
     SearchIndex(const std::string& dir, bool writable);
     ~SearchIndex();
 
     void add(int64_t row, const Message& m, int64_t thread, const Location& loc);
+    void add(int64_t row, IndexDocument doc, int64_t thread, const Location& loc);
     void add_location(int64_t row, const Location& loc);
     void set_thread(int64_t row, int64_t thread);
     // Makes everything added so far durable, with last_row as the catch-up point.

@@ -244,11 +244,10 @@ struct Store::Impl {
         st.exec();
     }
 
-    void store_blob(const std::string& sha, std::string_view raw) {
-        std::string z = compress(raw);
+    void store_blob(const std::string& sha, size_t size, const std::string& z) {
         insert_blob->reset();
         insert_blob->bind(1, sha);
-        insert_blob->bind(2, static_cast<int64_t>(raw.size()));
+        insert_blob->bind(2, static_cast<int64_t>(size));
         insert_blob->bind(3, z.data(), int(z.size()));
         insert_blob->exec();
     }
@@ -293,15 +292,34 @@ bool Store::has_location(const Location& loc) {
     return st.executeStep();
 }
 
+PreparedMessage Store::prepare(const Message& m, const std::string& firm_domain) {
+    PreparedMessage p;
+    p.header_len = header_length(m.raw);
+    p.body_sha = sha256_hex(std::string_view(m.raw).substr(p.header_len));
+    p.sha256 = sha256_hex(m.raw);
+    p.compressed = compress(m.raw);
+    for (const auto* list : {&m.from, &m.to, &m.cc})
+        for (const auto& a : *list)
+            if (!a.normalized.empty() && std::find(p.parties.begin(), p.parties.end(), a.normalized) == p.parties.end()) {
+                p.parties.push_back(a.normalized);
+                if (domain_of(a.normalized) != firm_domain) p.externals.push_back(a.normalized);
+            }
+    p.docs = doc_numbers(m.subject + "\n" + m.text);
+    p.subject_key = subject_key(m.base_subject);
+    return p;
+}
+
 AddResult Store::add(const Message& m, const Location& loc, const std::string& firm_domain) {
+    return add(m, prepare(m, firm_domain), loc);
+}
+
+AddResult Store::add(const Message& m, const PreparedMessage& p, const Location& loc) {
     try {
         AddResult r;
         if (has_location(loc)) {
             r.row = d_->find_location->getColumn(0).getInt64();
             return r;
         }
-        size_t hl = header_length(m.raw);
-        std::string body_sha = sha256_hex(std::string_view(m.raw).substr(hl));
         auto& copy = *d_->find_copy;
         copy.reset();
         copy.bind(1, m.message_id);
@@ -310,28 +328,23 @@ AddResult Store::add(const Message& m, const Location& loc, const std::string& f
             r.outcome = AddOutcome::Copy;
             r.row = copy.getColumn(0).getInt64();
             r.thread = copy.getColumn(1).getInt64();
-            if (copy.getColumn(2).getString() == body_sha) {
-                std::string header = m.raw.substr(0, hl);
+            if (copy.getColumn(2).getString() == p.body_sha) {
+                std::string header = m.raw.substr(0, p.header_len);
                 d_->add_location(loc, r.row, nullptr, &header);
             } else {
-                std::string sha = sha256_hex(m.raw);
-                d_->store_blob(sha, m.raw);
-                d_->add_location(loc, r.row, &sha, nullptr);
+                d_->store_blob(p.sha256, m.raw.size(), p.compressed);
+                d_->add_location(loc, r.row, &p.sha256, nullptr);
             }
             return r;
         }
         r.outcome = AddOutcome::New;
-        std::string sha = sha256_hex(m.raw);
-        d_->store_blob(sha, m.raw);
-        std::vector<std::string> parties, externals;
-        for (const auto* list : {&m.from, &m.to, &m.cc})
-            for (const auto& a : *list)
-                if (!a.normalized.empty() && std::find(parties.begin(), parties.end(), a.normalized) == parties.end()) {
-                    parties.push_back(a.normalized);
-                    if (domain_of(a.normalized) != firm_domain) externals.push_back(a.normalized);
-                }
-        std::vector<std::string> docs = doc_numbers(m.subject + "\n" + m.text);
-        r.thread = d_->assign_thread(m, externals, docs, r.relabeled);
+        const std::string& sha = p.sha256;
+        const size_t hl = p.header_len;
+        const std::string& body_sha = p.body_sha;
+        const auto& parties = p.parties;
+        const auto& docs = p.docs;
+        d_->store_blob(sha, m.raw.size(), p.compressed);
+        r.thread = d_->assign_thread(m, p.externals, docs, r.relabeled);
         std::vector<std::string> problems = m.problems;
         auto& st = *d_->insert_message;
         st.reset();
@@ -354,7 +367,7 @@ AddResult Store::add(const Message& m, const Location& loc, const std::string& f
         st.bind(i++, static_cast<int64_t>(hl));
         st.bind(i++, static_cast<int64_t>(m.attachments.size()));
         st.bind(i++, nlohmann::json(problems).dump());
-        st.bind(i++, subject_key(m.base_subject));
+        st.bind(i++, p.subject_key);
         st.exec();
         r.row = d_->db.getLastInsertRowid();
         d_->next_row = r.row + 1;

@@ -40,6 +40,18 @@ struct AddResult {
     std::vector<std::pair<int64_t, int64_t>> relabeled;  // (row, new thread)
 };
 
+// What store.add needs that can be computed without the database: hashes,
+// the compressed bytes, parties, document numbers. Prepared on the parsing
+// threads so the single writer only runs SQL.
+struct PreparedMessage {
+    std::string sha256;      // of the raw bytes
+    std::string compressed;  // zstd(raw)
+    std::string body_sha;    // of the bytes after the header block
+    size_t header_len = 0;
+    std::vector<std::string> parties, externals, docs;
+    std::string subject_key;
+};
+
 struct StoredMessage {
     int64_t row = 0;
     std::string message_id, sha256;
@@ -79,6 +91,10 @@ public:
     // same content key), or nothing new. Assigns the conversation. firm_domain:
     // the domain of the firm's own addresses (the other parties are external).
     AddResult add(const Message& m, const Location& loc, const std::string& firm_domain);
+    AddResult add(const Message& m, const PreparedMessage& p, const Location& loc);
+
+    // Thread-safe (touches no database).
+    static PreparedMessage prepare(const Message& m, const std::string& firm_domain);
 
     void for_each(const std::function<void(const StoredMessage&)>& fn);
     std::vector<Location> locations(int64_t row);
