@@ -4,7 +4,8 @@
 // DATA/archive.db  SQLite (WAL), the source of truth:
 //   messages   one row per distinct message: id, message_id, synthetic, body_key
 //              (hash of what every copy shares), sha256 (of the first copy's raw
-//              bytes), body_sha + header_len (to store further copies as a header),
+//              bytes), header_len (where its body starts: further copies with the
+//              same body are stored as their header only),
 //              thread, subject, base_subject, subject_key (base_subject without
 //              document numbers and punctuation, for the subject fallback), from_name, from_addr, date,
 //              date_source, in_reply_to, refs (JSON), size, attachments, problems (JSON)
@@ -49,7 +50,6 @@ CREATE TABLE IF NOT EXISTS messages (
   in_reply_to TEXT NOT NULL,
   refs TEXT NOT NULL,
   size INTEGER NOT NULL,
-  body_sha TEXT NOT NULL,
   header_len INTEGER NOT NULL,
   attachments INTEGER NOT NULL,
   problems TEXT NOT NULL,

@@ -93,12 +93,14 @@ struct Store::Impl {
         next_row = db.execAndGet("SELECT COALESCE(MAX(id), 0) + 1 FROM messages").getInt64();
         auto prep = [&](const char* sql) { return std::make_unique<SQLite::Statement>(db, sql); };
         find_location = prep("SELECT message FROM locations WHERE account=? AND folder=? AND source=?");
-        find_copy = prep("SELECT id, thread, body_sha, header_len FROM messages WHERE message_id=? AND body_key=? LIMIT 1");
+        find_copy = prep(
+            "SELECT m.id, m.thread, m.header_len, b.data FROM messages m JOIN blobs b ON b.sha256 = m.sha256"
+            " WHERE m.message_id=? AND m.body_key=? LIMIT 1");
         insert_blob = prep("INSERT OR IGNORE INTO blobs(sha256, size, data) VALUES (?, ?, ?)");
         insert_message = prep(
             "INSERT INTO messages(message_id, synthetic, body_key, sha256, thread, subject, base_subject, from_name,"
-            " from_addr, date, date_source, in_reply_to, refs, size, body_sha, header_len, attachments, problems,"
-            " subject_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+            " from_addr, date, date_source, in_reply_to, refs, size, header_len, attachments, problems,"
+            " subject_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
         insert_location = prep("INSERT INTO locations(account, folder, source, message, blob, header) VALUES (?,?,?,?,?,?)");
         insert_party = prep("INSERT OR IGNORE INTO parties(message, address) VALUES (?, ?)");
         insert_doc = prep("INSERT OR IGNORE INTO docs(message, doc) VALUES (?, ?)");
@@ -295,7 +297,6 @@ bool Store::has_location(const Location& loc) {
 PreparedMessage Store::prepare(const Message& m, const std::string& firm_domain) {
     PreparedMessage p;
     p.header_len = header_length(m.raw);
-    p.body_sha = sha256_hex(std::string_view(m.raw).substr(p.header_len));
     p.sha256 = sha256_hex(m.raw);
     p.compressed = compress(m.raw);
     for (const auto* list : {&m.from, &m.to, &m.cc})
@@ -328,7 +329,11 @@ AddResult Store::add(const Message& m, const PreparedMessage& p, const Location&
             r.outcome = AddOutcome::Copy;
             r.row = copy.getColumn(0).getInt64();
             r.thread = copy.getColumn(1).getInt64();
-            if (copy.getColumn(2).getString() == p.body_sha) {
+            // Same body bytes as the stored copy: keep only this copy's header.
+            size_t stored_hl = size_t(copy.getColumn(2).getInt64());
+            std::string stored = decompress(copy.getColumn(3).getBlob(), size_t(copy.getColumn(3).getBytes()));
+            if (std::string_view(stored).substr(std::min(stored_hl, stored.size())) ==
+                std::string_view(m.raw).substr(p.header_len)) {
                 std::string header = m.raw.substr(0, p.header_len);
                 d_->add_location(loc, r.row, nullptr, &header);
             } else {
@@ -340,7 +345,6 @@ AddResult Store::add(const Message& m, const PreparedMessage& p, const Location&
         r.outcome = AddOutcome::New;
         const std::string& sha = p.sha256;
         const size_t hl = p.header_len;
-        const std::string& body_sha = p.body_sha;
         const auto& parties = p.parties;
         const auto& docs = p.docs;
         d_->store_blob(sha, m.raw.size(), p.compressed);
@@ -363,7 +367,6 @@ AddResult Store::add(const Message& m, const PreparedMessage& p, const Location&
         st.bind(i++, m.in_reply_to);
         st.bind(i++, nlohmann::json(m.references).dump());
         st.bind(i++, static_cast<int64_t>(m.raw.size()));
-        st.bind(i++, body_sha);
         st.bind(i++, static_cast<int64_t>(hl));
         st.bind(i++, static_cast<int64_t>(m.attachments.size()));
         st.bind(i++, nlohmann::json(problems).dump());

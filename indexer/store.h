@@ -46,7 +46,6 @@ struct AddResult {
 struct PreparedMessage {
     std::string sha256;      // of the raw bytes
     std::string compressed;  // zstd(raw)
-    std::string body_sha;    // of the bytes after the header block
     size_t header_len = 0;
     std::vector<std::string> parties, externals, docs;
     std::string subject_key;
