@@ -121,6 +121,31 @@ def main():
         st2 = json.loads(tw(a.tradewind, "stats", "--data", crashed, "--json"))
         c.check(st2["indexed"] == st2["messages"], "index caught up after the crash: %d of %d" % (st2["indexed"], st2["messages"]))
         print("killed %d imports" % kills)
+
+        # mbox files and single .eml files (the checked-in edge corpus)
+        edge = sorted(os.path.join(a.corpora, "edge", f) for f in os.listdir(os.path.join(a.corpora, "edge"))
+                      if f.endswith(".eml"))
+        mbox = os.path.join(tmp, "archive.mbox")
+        with open(mbox, "wb") as fh:
+            for f in edge:
+                body = open(f, "rb").read().replace(b"\r\n", b"\n")
+                if body.startswith(b"From "):
+                    body = body.split(b"\n", 1)[1]
+                body = body.replace(b"\nFrom ", b"\n>From ")
+                fh.write(b"From sender@example.com Sat Jan 11 10:00:00 2025\n" + body.rstrip(b"\n") + b"\n\n")
+        mdata = os.path.join(tmp, "mbox-data")
+        out = tw(a.tradewind, "import", "--data", mdata, "--account", "lily.zhou@acme-trading.example", mbox)
+        c.check(("%d found, %d imported" % (len(edge), len(edge))) in out, "mbox import: %s" % out.strip())
+        folders = {l["folder"] for r in export(a.tradewind, mdata) for l in json.loads(r)["locations"]}
+        c.check(folders == {"archive"}, "mbox messages are in folder 'archive': %s" % folders)
+        edata = os.path.join(tmp, "eml-data")
+        out = tw(a.tradewind, "import", "--data", edata, "--account", "lily.zhou@acme-trading.example", *edge)
+        c.check(("%d found, %d imported" % (len(edge), len(edge))) in out, ".eml import: %s" % out.strip())
+        out = tw(a.tradewind, "import", "--data", edata, "--account", "lily.zhou@acme-trading.example", *edge)
+        c.check(("%d already in the archive" % len(edge)) in out, ".eml re-import: %s" % out.strip())
+        bad = subprocess.run([a.tradewind, "import", "--data", edata, "--account", "x@y", os.path.join(tmp, "nope")],
+                             capture_output=True)
+        c.check(bad.returncode == 1 and b"no such file" in bad.stderr, "a missing path gives a clear error")
     c.done()
 
 
