@@ -20,6 +20,8 @@
 //              too). soft = the id of a message placed by the subject fallback and not
 //              yet confirmed by a reference: a later reference moves that message
 //              rather than merging two conversations.
+//   relabeled  messages whose conversation changed and whose index document may
+//              still name the old one; cleared once the index has committed them
 //   meta       key -> value (schema version)
 // DATA/index/      Xapian, rebuildable from archive.db (`tradewind reindex`).
 //   Document id = messages.id. Value slots and prefixes: kFields below.
@@ -70,6 +72,7 @@ CREATE TABLE IF NOT EXISTS docs (message INTEGER NOT NULL, doc TEXT NOT NULL, PR
 CREATE INDEX IF NOT EXISTS docs_doc ON docs(doc);
 CREATE TABLE IF NOT EXISTS thread_ids (msgid TEXT PRIMARY KEY, thread INTEGER NOT NULL, soft INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS thread_ids_thread ON thread_ids(thread);
+CREATE TABLE IF NOT EXISTS relabeled (message INTEGER PRIMARY KEY);
 )SQL";
 
 // Search fields: query prefix, Xapian term prefix, free text or boolean.

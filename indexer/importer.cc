@@ -214,6 +214,14 @@ ImportSummary import_mail(const ImportOptions& o, const std::function<void(const
     SearchIndex index(o.data_dir, true);
     // Catch up with rows stored before a crash but not yet indexed.
     if (index.last_row() < store.max_row()) catch_up(store, index, o.worker_command);
+    // Conversations merged in a batch whose index commit a crash prevented.
+    if (auto pending = store.pending_relabels(); !pending.empty()) {
+        for (const auto& [row, thread] : pending) index.set_thread(row, thread);
+        index.commit(store.max_row());
+        store.begin();
+        store.clear_relabels();
+        store.commit();
+    }
     std::vector<Item> items = enumerate(o);
     ImportSummary sum;
     sum.found = items.size();
@@ -255,6 +263,7 @@ ImportSummary import_mail(const ImportOptions& o, const std::function<void(const
             store.commit();
             index.commit(store.max_row());  // after SQLite: a crash in between is caught up next time
             store.begin();
+            store.clear_relabels();  // the index has them now (lands with the next batch)
             in_batch = 0;
             t_commit += secs(c0, now());
         }

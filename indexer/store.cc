@@ -82,7 +82,7 @@ struct Store::Impl {
     SQLite::Database db;
     std::unique_ptr<SQLite::Transaction> tx;
     Stmt find_location, find_copy, insert_blob, insert_message, insert_location, insert_party, insert_doc,
-        find_thread_id, upsert_thread_id, move_message, rows_of_message, fallback, thread_docs, rows_of_thread, move_thread, move_thread_ids;
+        find_thread_id, upsert_thread_id, move_message, rows_of_message, note_relabel, fallback, thread_docs, rows_of_thread, move_thread, move_thread_ids;
     int64_t next_row = 1;  // the id the next message gets (rows are never deleted)
 
     explicit Impl(const std::string& path) : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE) {
@@ -115,6 +115,7 @@ struct Store::Impl {
         rows_of_thread = prep("SELECT id FROM messages WHERE thread = ?");
         move_thread = prep("UPDATE messages SET thread = ? WHERE thread = ?");
         move_thread_ids = prep("UPDATE thread_ids SET thread = ? WHERE thread = ?");
+        note_relabel = prep("INSERT OR IGNORE INTO relabeled(message) VALUES (?)");
     }
 
     // The thread an id belongs to (0: none), and whether only a subject guess put it there.
@@ -131,7 +132,7 @@ struct Store::Impl {
         rows_of_message->reset();
         rows_of_message->bind(1, msgid);
         rows_of_message->bind(2, from);
-        while (rows_of_message->executeStep()) relabeled.emplace_back(rows_of_message->getColumn(0).getInt64(), target);
+        while (rows_of_message->executeStep()) relabel(rows_of_message->getColumn(0).getInt64(), target, relabeled);
         move_message->reset();
         move_message->bind(1, target);
         move_message->bind(2, msgid);
@@ -139,11 +140,19 @@ struct Store::Impl {
         move_message->exec();
     }
 
+    // Records that row now belongs to target, for the caller and, durably, for the index.
+    void relabel(int64_t row, int64_t target, std::vector<std::pair<int64_t, int64_t>>& relabeled) {
+        relabeled.emplace_back(row, target);
+        note_relabel->reset();
+        note_relabel->bind(1, row);
+        note_relabel->exec();
+    }
+
     // Joins threads into target; the rows that moved go to relabeled.
     void merge(int64_t target, int64_t other, std::vector<std::pair<int64_t, int64_t>>& relabeled) {
         rows_of_thread->reset();
         rows_of_thread->bind(1, other);
-        while (rows_of_thread->executeStep()) relabeled.emplace_back(rows_of_thread->getColumn(0).getInt64(), target);
+        while (rows_of_thread->executeStep()) relabel(rows_of_thread->getColumn(0).getInt64(), target, relabeled);
         for (auto* st : {move_thread.get(), move_thread_ids.get()}) {
             st->reset();
             st->bind(1, target);
@@ -461,6 +470,15 @@ std::string Store::raw(int64_t row, const Location* loc) {
     std::string header(static_cast<const char*>(l.getColumn(0).getBlob()), size_t(l.getColumn(0).getBytes()));
     return header + canonical.substr(size_t(m.getColumn(1).getInt64()));
 }
+
+std::vector<std::pair<int64_t, int64_t>> Store::pending_relabels() {
+    SQLite::Statement st(d_->db, "SELECT r.message, m.thread FROM relabeled r JOIN messages m ON m.id = r.message");
+    std::vector<std::pair<int64_t, int64_t>> out;
+    while (st.executeStep()) out.emplace_back(st.getColumn(0).getInt64(), st.getColumn(1).getInt64());
+    return out;
+}
+
+void Store::clear_relabels() { d_->db.exec("DELETE FROM relabeled"); }
 
 int64_t Store::max_row() { return d_->db.execAndGet("SELECT COALESCE(MAX(id), 0) FROM messages").getInt64(); }
 

@@ -102,6 +102,10 @@ public:
     // The bytes of a stored copy, exactly as received.
     std::string raw(int64_t row, const Location* loc = nullptr);
     int64_t max_row();
+    // Messages whose conversation changed since the index last confirmed it
+    // (row, current thread). Clear them once the index has committed them.
+    std::vector<std::pair<int64_t, int64_t>> pending_relabels();
+    void clear_relabels();
     StoreStats stats();
 
 private:

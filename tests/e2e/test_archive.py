@@ -120,6 +120,11 @@ def main():
                 % (len(after), len(before), next((x for x, y in zip(after, before) if x != y), "-")[:200]))
         st2 = json.loads(tw(a.tradewind, "stats", "--data", crashed, "--json"))
         c.check(st2["indexed"] == st2["messages"], "index caught up after the crash: %d of %d" % (st2["indexed"], st2["messages"]))
+        # the index agrees with the archive on conversations (merges after a crash included)
+        sizes = Counter(json.loads(r)["thread"] for r in after)
+        for thread, n in sizes.most_common(15):
+            hits = tw(a.tradewind, "search", "--data", crashed, "--json", "--limit", "10000", "thread:%d" % thread)
+            c.check(len(hits.splitlines()) == n, "thread:%d finds %d, the archive has %d" % (thread, len(hits.splitlines()), n))
         print("killed %d imports" % kills)
 
         # mbox files and single .eml files (the checked-in edge corpus)
