@@ -121,11 +121,6 @@ std::vector<Item> enumerate(const ImportOptions& o) {
     return items;
 }
 
-std::string domain_of(const std::string& addr) {
-    size_t at = addr.rfind('@');
-    return at == std::string::npos ? std::string() : to_lower(addr.substr(at + 1));
-}
-
 // A message parsed, hashed, compressed and turned into index terms on a
 // parsing thread: the writer is left with SQL and one index write.
 struct Parsed {
@@ -228,7 +223,7 @@ ImportSummary import_mail(const ImportOptions& o, const std::function<void(const
     std::vector<bool> skip(items.size());
     for (size_t i = 0; i < items.size(); ++i) skip[i] = store.has_location(items[i].loc);
     unsigned threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
-    std::string firm = domain_of(o.account);
+    std::string firm = address_domain(o.account);
     ParallelParser parser(items, skip, threads, o.worker_command, firm);
     size_t in_batch = 0;
     store.begin();

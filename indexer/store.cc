@@ -45,11 +45,6 @@ std::string decompress(const void* data, size_t size) {
     return out;
 }
 
-std::string domain_of(const std::string& addr) {
-    size_t at = addr.rfind('@');
-    return at == std::string::npos ? std::string() : to_lower(addr.substr(at + 1));
-}
-
 // The subject as the subject fallback compares it: without reply prefixes
 // (base_subject) and without the document numbers clients append to it
 // ("RE: Inquiry LED panel - PO4500012345").
@@ -312,7 +307,7 @@ PreparedMessage Store::prepare(const Message& m, const std::string& firm_domain)
         for (const auto& a : *list)
             if (!a.normalized.empty() && std::find(p.parties.begin(), p.parties.end(), a.normalized) == p.parties.end()) {
                 p.parties.push_back(a.normalized);
-                if (domain_of(a.normalized) != firm_domain) p.externals.push_back(a.normalized);
+                if (address_domain(a.normalized) != firm_domain) p.externals.push_back(a.normalized);
             }
     p.docs = doc_numbers(m.subject + "\n" + m.text);
     p.subject_key = subject_key(m.base_subject);

@@ -53,6 +53,12 @@ inline std::string unfold(std::string_view s) {
     return out;
 }
 
+// The lower-cased domain of an address ("" when it has no '@').
+inline std::string address_domain(std::string_view addr) {
+    size_t at = addr.rfind('@');
+    return at == std::string_view::npos ? std::string() : to_lower(addr.substr(at + 1));
+}
+
 // CRLF and lone CR become LF; form feeds (PDF page breaks) become LF.
 inline std::string normalize_newlines(std::string_view s) {
     std::string out;
