@@ -22,9 +22,10 @@ namespace {
 struct Args {
     std::string data;
     std::string account;
-    bool json = false, threads = false, relevance = false, in_process = false;
+    bool json = false, threads = false, relevance = false, in_process = false, help = false;
     size_t limit = 20;
     size_t batch = 1000;
+    unsigned parsers = 0;
     std::vector<std::string> rest;
 };
 
@@ -33,11 +34,33 @@ std::string default_data_dir() {
     return env && *env ? env : "./data";
 }
 
+const char* usage(const std::string& cmd) {
+    if (cmd == "import")
+        return "usage: tradewind import [--data DIR] --account ADDR [--parsers N] [--batch N] [--in-process] PATH...\n"
+               "  PATH: a Maildir (Maildir++ subfolders such as .Sent become folders), an mbox file, or .eml files.\n"
+               "  Re-running an import adds only what is new; a killed import can simply be run again.\n";
+    if (cmd == "search")
+        return "usage: tradewind search [--data DIR] [--json] [--limit N] [--threads] [--relevance] QUERY\n"
+               "  QUERY: words, \"phrases\", wild*, AND OR NOT, Chinese/Japanese/Korean text, and\n"
+               "  from: to: cc: subject: attachment: filename: folder: account: thread: id: has:attachment\n"
+               "  date:2025-01-01..2025-03-31 size:1000..50000. Newest first unless --relevance;\n"
+               "  --threads shows one hit per conversation.\n";
+    if (cmd == "export") return "usage: tradewind export [--data DIR]   (one JSON object per stored message)\n";
+    if (cmd == "stats") return "usage: tradewind stats [--data DIR] [--json]\n";
+    return "usage: tradewind reindex [--data DIR] [--in-process]   (rebuild DIR/index from DIR/archive.db)\n";
+}
+
 // Parses the options the archive commands share; false (after a message) on a bad one.
+// --help prints the command's usage and sets a.help.
 bool parse_args(const char* cmd, const std::vector<std::string>& in, Args& a) {
     a.data = default_data_dir();
     for (size_t i = 0; i < in.size(); ++i) {
         const std::string& s = in[i];
+        if (s == "--help" || s == "-h") {
+            std::fputs(usage(cmd), stdout);
+            a.help = true;
+            return false;
+        }
         auto value = [&](std::string& out) {
             if (i + 1 >= in.size()) {
                 std::fprintf(stderr, "tradewind %s: %s needs a value\n", cmd, s.c_str());
@@ -53,6 +76,10 @@ bool parse_args(const char* cmd, const std::vector<std::string>& in, Args& a) {
             if (!value(v)) return false;
             a.limit = size_t(std::strtoul(v.c_str(), nullptr, 10));
         }
+        else if (s == "--parsers") {
+            if (!value(v)) return false;
+            a.parsers = unsigned(std::strtoul(v.c_str(), nullptr, 10));
+        }
         else if (s == "--batch") {
             if (!value(v)) return false;
             a.batch = std::max<size_t>(1, size_t(std::strtoul(v.c_str(), nullptr, 10)));
@@ -62,7 +89,7 @@ bool parse_args(const char* cmd, const std::vector<std::string>& in, Args& a) {
         else if (s == "--relevance") a.relevance = true;
         else if (s == "--in-process") a.in_process = true;
         else if (s.size() > 1 && s[0] == '-' && s.rfind("--", 0) == 0) {
-            std::fprintf(stderr, "tradewind %s: unknown option '%s'\n", cmd, s.c_str());
+            std::fprintf(stderr, "tradewind %s: unknown option '%s'\n%s", cmd, s.c_str(), usage(cmd));
             return false;
         } else a.rest.push_back(s);
     }
@@ -76,6 +103,13 @@ void progress_bar(const ImportProgress& p) {
     if (p.done == p.total) std::fputc('\n', stderr);
 }
 
+// Readers must not create an empty archive by accident.
+void require_archive(const std::string& dir) {
+    if (!std::filesystem::exists(std::filesystem::path(dir) / "archive.db"))
+        throw StoreError("there is no archive in " + dir +
+                         ": import mail first (tradewind import --data " + dir + " --account ADDR PATH...) or pass --data DIR");
+}
+
 nlohmann::json location_json(const std::vector<Location>& locs) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& l : locs) out.push_back({{"account", l.account}, {"folder", l.folder}});
@@ -86,11 +120,9 @@ nlohmann::json location_json(const std::vector<Location>& locs) {
 
 int cmd_import(const std::vector<std::string>& args) {
     Args a;
-    if (!parse_args("import", args, a)) return 2;
+    if (!parse_args("import", args, a)) return a.help ? 0 : 2;
     if (a.account.empty() || a.rest.empty()) {
-        std::fputs("usage: tradewind import --data DIR --account ADDR PATH...\n"
-                   "  PATH: a Maildir (with Maildir++ subfolders such as .Sent), an mbox file, or .eml files\n",
-                   stderr);
+        std::fputs(usage("import"), stderr);
         return 2;
     }
     ImportOptions o;
@@ -98,6 +130,7 @@ int cmd_import(const std::vector<std::string>& args) {
     o.account = a.account;
     o.paths = a.rest;
     o.batch = a.batch;
+    o.threads = a.parsers;
     if (!a.in_process) o.worker_command = extract_worker_command();
     ImportSummary s = import_mail(o, isatty(2) ? progress_bar : std::function<void(const ImportProgress&)>());
     std::printf("%s: %zu found, %zu imported, %zu duplicates (copies of stored mail), %zu already in the archive, "
@@ -109,7 +142,8 @@ int cmd_import(const std::vector<std::string>& args) {
 
 int cmd_search(const std::vector<std::string>& args) {
     Args a;
-    if (!parse_args("search", args, a)) return 2;
+    if (!parse_args("search", args, a)) return a.help ? 0 : 2;
+    require_archive(a.data);
     std::string query;
     for (const auto& r : a.rest) query += (query.empty() ? "" : " ") + r;
     Store store(a.data);
@@ -139,7 +173,8 @@ int cmd_search(const std::vector<std::string>& args) {
 
 int cmd_export(const std::vector<std::string>& args) {
     Args a;
-    if (!parse_args("export", args, a)) return 2;
+    if (!parse_args("export", args, a)) return a.help ? 0 : 2;
+    require_archive(a.data);
     Store store(a.data);
     store.for_each([&](const StoredMessage& s) {
         nlohmann::json j = {{"message_id", s.message_id}, {"sha256", s.sha256}, {"thread", s.thread},
@@ -152,7 +187,8 @@ int cmd_export(const std::vector<std::string>& args) {
 
 int cmd_stats(const std::vector<std::string>& args) {
     Args a;
-    if (!parse_args("stats", args, a)) return 2;
+    if (!parse_args("stats", args, a)) return a.help ? 0 : 2;
+    require_archive(a.data);
     Store store(a.data);
     StoreStats s = store.stats();
     SearchIndex index(a.data, false);
@@ -174,7 +210,7 @@ int cmd_stats(const std::vector<std::string>& args) {
 
 int cmd_reindex(const std::vector<std::string>& args) {
     Args a;
-    if (!parse_args("reindex", args, a)) return 2;
+    if (!parse_args("reindex", args, a)) return a.help ? 0 : 2;
     size_t n = reindex(a.data, a.in_process ? std::vector<std::string>{} : extract_worker_command());
     std::printf("reindexed %zu messages\n", n);
     return 0;

@@ -151,6 +151,9 @@ def main():
         bad = subprocess.run([a.tradewind, "import", "--data", edata, "--account", "x@y", os.path.join(tmp, "nope")],
                              capture_output=True)
         c.check(bad.returncode == 1 and b"no such file" in bad.stderr, "a missing path gives a clear error")
+        nothing = subprocess.run([a.tradewind, "search", "--data", os.path.join(tmp, "none"), "x"], capture_output=True)
+        c.check(nothing.returncode == 1 and b"import mail first" in nothing.stderr, "search without an archive says what to do")
+        c.check(not os.path.exists(os.path.join(tmp, "none")), "search without an archive created one")
     c.done()
 
 
