@@ -251,6 +251,14 @@ bool cjk_shaped(std::string_view bytes) {
     return runs > 0;
 }
 
+bool is_common_mail_charset(const std::string& name) {
+    static const char* common[] = {"WINDOWS-125", "ISO-8859-", "KOI8-", "GB18030", "BIG5", "CP932", "CP949",
+                                   "EUC-JP", "EUC-KR", "SHIFT_JIS", "ISO-2022-", "CP874", "TIS-620"};
+    for (const char* c : common)
+        if (name.rfind(c, 0) == 0) return true;
+    return false;
+}
+
 // Converts with the named charset; "" unless every byte was valid.
 std::string clean_convert(std::string_view bytes, const std::string& name) {
     std::string out;
@@ -276,7 +284,11 @@ std::string guess_to_utf8(std::string_view bytes, std::string_view hint) {
         if (guessed == "BIG5-HKSCS" && !(out = clean_convert(bytes, guessed)).empty()) return out;
         if (!(out = clean_convert(bytes, "GB18030")).empty()) return out;
     }
-    if (!guessed.empty() && guessed != "UTF-8" && !(out = clean_convert(bytes, guessed)).empty()) return out;
+    // On little text uchardet also picks charsets mail hardly uses (Mac
+    // Central European for a German "ä"): only the common ones are trusted.
+    if (!guessed.empty() && guessed != "UTF-8" && is_common_mail_charset(guessed) &&
+        !(out = clean_convert(bytes, guessed)).empty())
+        return out;
     if (!(out = clean_convert(bytes, "WINDOWS-1252")).empty()) return out;
     iconv_t cd = t_iconv.get("WINDOWS-1252");
     if (cd != (iconv_t)-1) run_iconv(cd, bytes, out);

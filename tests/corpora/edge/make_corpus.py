@@ -214,7 +214,7 @@ case("forwarded-rfc822",
       "--m\nContent-Type: message/rfc822\nContent-Disposition: inline\n\n").encode("utf-8") + inner.encode("latin-1") + b"\r\n--m--\r\n",
      text_contains=["Please approve."],
      attachments=[{"content_type": "message/rfc822", "filename": "Bestellung PO4500012345 für Scharniere.eml",
-                   "text_contains": ["Anna Schmidt <anna@nord1-de.example>", "PO4500012345"],
+                   "text_contains": ["Anna Schmidt <anna@nord1-de.example>", "PO4500012345", "Bitte bestätigen Sie"],
                    "message": {"message_id": "po4500012345@nord1-de.example", "subject": "Bestellung PO4500012345 für Scharniere",
                                "date": "2025-01-10T08:00:00Z"}}])
 
