@@ -71,19 +71,37 @@ void add_maildir(const fs::path& dir, const std::string& folder, const std::stri
     }
 }
 
-// mbox: messages start at lines "From " at the top or after a blank line.
+// mbox: messages start at lines "From " at the top or after a blank line. The
+// file is scanned in blocks, so a large mbox costs no more memory than a small one.
 void add_mbox(const fs::path& file, const std::string& account, std::vector<Item>& out) {
     std::ifstream in(file, std::ios::binary);
-    std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     std::vector<size_t> starts;
-    if (data.starts_with("From ")) starts.push_back(0);
-    for (size_t p = data.find("\n\nFrom "); p != std::string::npos; p = data.find("\n\nFrom ", p + 1)) starts.push_back(p + 2);
-    for (size_t p = data.find("\n\r\nFrom "); p != std::string::npos; p = data.find("\n\r\nFrom ", p + 1)) starts.push_back(p + 3);
-    std::sort(starts.begin(), starts.end());
+    const std::string_view sep = "\nFrom ";
+    std::string carry;  // the last bytes of the previous block, so a separator may span two blocks
+    size_t base = 0;    // file offset of carry's first byte
+    std::string block(1u << 20, '\0');
+    bool first = true;
+    while (in) {
+        in.read(block.data(), std::streamsize(block.size()));
+        size_t got = size_t(in.gcount());
+        if (got == 0) break;
+        std::string buf = carry + block.substr(0, got);
+        if (first && buf.starts_with("From ")) starts.push_back(0);
+        first = false;
+        for (size_t p = buf.find(sep); p != std::string::npos; p = buf.find(sep, p + 1)) {
+            // a blank line before: "\n\nFrom " or "\n\r\nFrom "
+            bool blank = (p >= 1 && buf[p - 1] == '\n') || (p >= 2 && buf[p - 1] == '\r' && buf[p - 2] == '\n');
+            if (blank && (starts.empty() || starts.back() != base + p + 1)) starts.push_back(base + p + 1);
+        }
+        size_t keep = std::min<size_t>(buf.size(), sep.size() + 2);
+        base += buf.size() - keep;
+        carry = buf.substr(buf.size() - keep);
+    }
+    size_t size = size_t(fs::file_size(file));
     std::string folder = file.stem().string();
     int64_t mt = mtime_of(file);
     for (size_t i = 0; i < starts.size(); ++i) {
-        size_t end = i + 1 < starts.size() ? starts[i + 1] : data.size();
+        size_t end = i + 1 < starts.size() ? starts[i + 1] : size;
         out.push_back({{account, folder, "mbox:" + std::to_string(i)}, file.string(), starts[i], end - starts[i], mt});
     }
 }
