@@ -20,7 +20,7 @@ struct SearchOptions {
 struct SearchHit {
     int64_t row = 0;
     double score = 0;     // relevance, 0-100
-    std::string snippet;  // matching words highlighted with [[ ]]
+    std::string snippet;  // HTML-escaped text around the matches, which are marked [[ ]]
 };
 
 // A message's terms and values, built without the database (on any thread);
