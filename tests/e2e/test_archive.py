@@ -93,6 +93,13 @@ def main():
         threads = tw(a.tradewind, "search", "--data", data, "--json", "--threads", "--limit", "10000", "").splitlines()
         c.check(len(threads) == len({r["thread"] for r in rows}), "--threads gives one hit per conversation")
 
+        # reindex rebuilds the same index from the archive
+        q = ["search", "--data", data, "--json", "--limit", "10000"]
+        before_reindex = [tw(a.tradewind, *q, term) for term in ("询价", "folder:Sent", "has:attachment", "quot*")]
+        tw(a.tradewind, "reindex", "--data", data)
+        after_reindex = [tw(a.tradewind, *q, term) for term in ("询价", "folder:Sent", "has:attachment", "quot*")]
+        c.check(before_reindex == after_reindex, "reindex changed search results")
+
         # re-import adds nothing
         again = import_all(a.tradewind, data, corpus, reps)
         c.check(all(" 0 imported, 0 duplicates" in s for s in again), "re-import added something: %s" % again)
