@@ -1,21 +1,14 @@
 #include "mime_tree.h"
 
 #include "mime_guard.h"
+#include "strutil.h"
 
 #include <mimetic/mimetic.h>
 
-#include <algorithm>
-#include <cstring>
 #include <sstream>
-#include <strings.h>
 
 namespace tw {
 namespace {
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
-}
 
 struct Converter {
     const ParseLimits& lim;
@@ -31,8 +24,8 @@ struct Converter {
         for (const auto& f : h) p.headers.emplace_back(std::string(f.name()), f.value());
         const auto& ct = h.contentType();
         if (!std::string(ct.type()).empty()) {
-            p.type = lower(std::string(ct.type()));
-            p.subtype = lower(std::string(ct.subtype()));
+            p.type = to_lower(std::string(ct.type()));
+            p.subtype = to_lower(std::string(ct.subtype()));
         }
         auto& parts = me.body().parts();
         if (p.is_multipart()) p.boundary = ct.param("boundary");
@@ -75,7 +68,7 @@ struct Converter {
             // A base64/QP-encoded message (not allowed, but sent): mimetic parsed the
             // encoded text. Keep it as a leaf; the body walk decodes and parses it.
             const std::string* cte = p.field("Content-Transfer-Encoding");
-            std::string enc = cte ? lower(*cte) : std::string();
+            std::string enc = cte ? to_lower(*cte) : std::string();
             if (enc.find("base64") != std::string::npos || enc.find("quoted-printable") != std::string::npos) {
                 p.body = std::move(p.message_bytes);
                 p.message_bytes.clear();
@@ -97,14 +90,14 @@ struct Converter {
 
 const std::string* MimePart::field(std::string_view name) const {
     for (const auto& [n, v] : headers)
-        if (n.size() == name.size() && strncasecmp(n.data(), name.data(), n.size()) == 0) return &v;
+        if (iequals(n, name)) return &v;
     return nullptr;
 }
 
 std::vector<const std::string*> MimePart::fields(std::string_view name) const {
     std::vector<const std::string*> out;
     for (const auto& [n, v] : headers)
-        if (n.size() == name.size() && strncasecmp(n.data(), name.data(), n.size()) == 0) out.push_back(&v);
+        if (iequals(n, name)) out.push_back(&v);
     return out;
 }
 

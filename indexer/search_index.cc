@@ -139,12 +139,9 @@ void SearchIndex::set_thread(int64_t row, int64_t thread) {
     } catch (const Xapian::DocNotFoundError&) {
         return;  // not indexed yet: it gets the right thread when it is
     }
-    for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
-        t.skip_to("G");
-        if (t == doc.termlist_end() || (*t)[0] != 'G') break;
-        doc.remove_term(*t);
-        break;
-    }
+    auto old = doc.termlist_begin();
+    old.skip_to("G");  // the one conversation term
+    if (old != doc.termlist_end() && (*old)[0] == 'G') doc.remove_term(*old);
     std::string t = std::to_string(thread);
     doc.add_boolean_term(std::string("G").append(t));
     doc.add_value(schema::kSlotThread, t);

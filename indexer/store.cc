@@ -77,7 +77,8 @@ struct Store::Impl {
     SQLite::Database db;
     std::unique_ptr<SQLite::Transaction> tx;
     Stmt find_location, find_copy, insert_blob, insert_message, insert_location, insert_party, insert_doc,
-        find_thread_id, upsert_thread_id, move_message, rows_of_message, note_relabel, fallback, thread_docs, rows_of_thread, move_thread, move_thread_ids;
+        find_thread_id, upsert_thread_id, move_message, rows_of_message, note_relabel, locations_of, canonical_blob,
+        location_blob, fallback, thread_docs, rows_of_thread, move_thread, move_thread_ids;
     int64_t next_row = 1;  // the id the next message gets (rows are never deleted)
 
     explicit Impl(const std::string& path) : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE) {
@@ -111,6 +112,12 @@ struct Store::Impl {
         move_thread = prep("UPDATE messages SET thread = ? WHERE thread = ?");
         move_thread_ids = prep("UPDATE thread_ids SET thread = ? WHERE thread = ?");
         note_relabel = prep("INSERT OR IGNORE INTO relabeled(message) VALUES (?)");
+        locations_of = prep("SELECT account, folder, source FROM locations WHERE message=? ORDER BY account, folder, source");
+        canonical_blob = prep(
+            "SELECT b.data, m.header_len FROM messages m JOIN blobs b ON b.sha256 = m.sha256 WHERE m.id=?");
+        location_blob = prep(
+            "SELECT l.header, b.data FROM locations l LEFT JOIN blobs b ON b.sha256 = l.blob"
+            " WHERE l.account=? AND l.folder=? AND l.source=?");
     }
 
     // The thread an id belongs to (0: none), and whether only a subject guess put it there.
@@ -399,7 +406,8 @@ AddResult Store::add(const Message& m, const PreparedMessage& p, const Location&
 }
 
 std::vector<Location> Store::locations(int64_t row) {
-    SQLite::Statement st(d_->db, "SELECT account, folder, source FROM locations WHERE message=? ORDER BY account, folder, source");
+    auto& st = *d_->locations_of;
+    st.reset();
     st.bind(1, row);
     std::vector<Location> out;
     while (st.executeStep())
@@ -446,16 +454,16 @@ void Store::for_each(const std::function<void(const StoredMessage&)>& fn) {
 }
 
 std::string Store::raw(int64_t row, const Location* loc) {
-    SQLite::Statement m(d_->db,
-                        "SELECT b.data, m.header_len FROM messages m JOIN blobs b ON b.sha256 = m.sha256 WHERE m.id=?");
+    auto& m = *d_->canonical_blob;
+    m.reset();
     m.bind(1, row);
     if (!m.executeStep()) throw StoreError("no message " + std::to_string(row) + " in the archive");
     auto blob = m.getColumn(0);
     std::string canonical = decompress(blob.getBlob(), size_t(blob.getBytes()));
+    size_t header_len = size_t(m.getColumn(1).getInt64());
     if (!loc) return canonical;
-    SQLite::Statement l(d_->db,
-                        "SELECT l.header, b.data FROM locations l LEFT JOIN blobs b ON b.sha256 = l.blob"
-                        " WHERE l.account=? AND l.folder=? AND l.source=?");
+    auto& l = *d_->location_blob;
+    l.reset();
     l.bind(1, loc->account);
     l.bind(2, loc->folder);
     l.bind(3, loc->source);
@@ -463,7 +471,7 @@ std::string Store::raw(int64_t row, const Location* loc) {
     if (!l.getColumn(1).isNull()) return decompress(l.getColumn(1).getBlob(), size_t(l.getColumn(1).getBytes()));
     if (l.getColumn(0).isNull()) return canonical;
     std::string header(static_cast<const char*>(l.getColumn(0).getBlob()), size_t(l.getColumn(0).getBytes()));
-    return header + canonical.substr(size_t(m.getColumn(1).getInt64()));
+    return header + canonical.substr(std::min(header_len, canonical.size()));
 }
 
 std::vector<std::pair<int64_t, int64_t>> Store::pending_relabels() {
