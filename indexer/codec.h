@@ -17,4 +17,22 @@ std::string decode_qp(std::string_view in);
 // SHA-256 of data, lower-case hex (OpenSSL).
 std::string sha256_hex(std::string_view data);
 
+// SHA-256 fed in pieces; update_without_newlines() leaves out CR and LF
+// bytes (content keys that ignore line endings) without copying the input.
+class Sha256 {
+public:
+    Sha256();
+    ~Sha256();
+    Sha256(const Sha256&) = delete;
+    Sha256& operator=(const Sha256&) = delete;
+    void update(std::string_view data);
+    void update_without_newlines(std::string_view data);
+    std::string hex();  // ends the hash
+
+private:
+    void flush();
+    void* ctx_;
+    std::string buf_;
+};
+
 }  // namespace tw

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "charset.h"
+#include "codec.h"
 #include "date.h"
 #include "message_build.h"
 #include "msgid.h"
@@ -70,27 +71,17 @@ void fill_date(const MimePart& p, BuildContext& ctx, int64_t arrival, Message& m
 }  // namespace
 
 std::string synthetic_id(const MimePart& p, std::string_view raw) {
-    std::string key;
+    Sha256 h;
     for (const char* f : {"From", "To", "Cc", "Date", "Subject"}) {
-        if (const std::string* v = p.field(f)) key += unfold(*v);
-        key += '\n';
+        if (const std::string* v = p.field(f)) h.update(unfold(*v));
+        h.update("\n");
     }
     size_t body = raw.find("\r\n\r\n");
     size_t body_lf = raw.find("\n\n");
     size_t at = std::min(body == std::string_view::npos ? raw.size() : body + 4,
                          body_lf == std::string_view::npos ? raw.size() : body_lf + 2);
-    std::string_view rest = raw.substr(at);
-    key.reserve(key.size() + rest.size());
-    // The body without CR and LF, copied in runs (find_first_of would call memchr per byte).
-    const char* run = rest.data();
-    const char* end = run + rest.size();
-    while (run < end) {
-        const char* q = run;
-        while (q < end && *q != '\r' && *q != '\n') ++q;
-        key.append(run, q);
-        run = q + 1;
-    }
-    return sha256_hex(key).substr(0, 32) + "@synthetic.tradewind";
+    h.update_without_newlines(raw.substr(at));  // the body without CR and LF
+    return h.hex().substr(0, 32) + "@synthetic.tradewind";
 }
 
 const char* to_string(DateSource s) {
