@@ -8,6 +8,9 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
+#include <exception>
+#include <unordered_map>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -216,6 +219,104 @@ private:
     bool stop_ = false;
 };
 
+// Applies index changes on a thread of its own, in the order given, so the
+// writer's SQLite work and Xapian's inversion overlap. commit(last_row, batch)
+// commits everything given before it; committed() says which batch the index
+// holds durably. The queue is bounded: memory does not grow if the index lags.
+class IndexPipe {
+public:
+    explicit IndexPipe(SearchIndex& index) : index_(index), thread_([this] { run(); }) {}
+    ~IndexPipe() {
+        {
+            std::lock_guard lk(mu_);
+            abandon_ = true;
+        }
+        cv_.notify_all();
+        thread_.join();
+    }
+    void add(int64_t row, IndexDocument doc, int64_t thread, const Location& loc) {
+        push({Op::Add, row, thread, std::move(doc), loc, 0});
+    }
+    void add_location(int64_t row, const Location& loc) { push({Op::AddLocation, row, 0, {}, loc, 0}); }
+    void set_thread(int64_t row, int64_t thread) { push({Op::SetThread, row, thread, {}, {}, 0}); }
+    void commit(int64_t last_row, uint64_t batch) { push({Op::Commit, last_row, 0, {}, {}, batch}); }
+    uint64_t committed() {
+        std::lock_guard lk(mu_);
+        rethrow();
+        return committed_;
+    }
+    // Waits until every change given so far is committed.
+    void finish() {
+        std::unique_lock lk(mu_);
+        cv_.wait(lk, [&] { return error_ || (q_.empty() && !busy_); });
+        rethrow();
+    }
+
+private:
+    struct Op {
+        enum Kind { Add, AddLocation, SetThread, Commit } kind;
+        int64_t row, thread;
+        IndexDocument doc;
+        Location loc;
+        uint64_t batch;
+    };
+    void rethrow() {
+        if (error_) std::rethrow_exception(error_);
+    }
+    void push(Op op) {
+        std::unique_lock lk(mu_);
+        cv_.wait(lk, [&] { return error_ || q_.size() < kMaxQueued; });
+        rethrow();
+        q_.push_back(std::move(op));
+        if (q_.size() == 1) cv_.notify_all();
+    }
+    void run() {
+        std::deque<Op> work;
+        while (true) {
+            {
+                std::unique_lock lk(mu_);
+                busy_ = false;
+                cv_.notify_all();
+                cv_.wait(lk, [&] { return abandon_ || !q_.empty(); });
+                if (abandon_) return;
+                work.swap(q_);  // take everything queued: one wake-up per run of changes
+                busy_ = true;
+                cv_.notify_all();
+            }
+            for (; !work.empty(); work.pop_front()) {
+                Op& op = work.front();
+                try {
+                    switch (op.kind) {
+                        case Op::Add: index_.add(op.row, std::move(op.doc), op.thread, op.loc); break;
+                        case Op::AddLocation: index_.add_location(op.row, op.loc); break;
+                        case Op::SetThread: index_.set_thread(op.row, op.thread); break;
+                        case Op::Commit: index_.commit(op.row); break;
+                    }
+                } catch (...) {
+                    std::lock_guard lk(mu_);
+                    error_ = std::current_exception();
+                    cv_.notify_all();
+                    return;
+                }
+                if (op.kind == Op::Commit) {
+                    std::lock_guard lk(mu_);
+                    committed_ = op.batch;
+                }
+            }
+        }
+    }
+
+    static constexpr size_t kMaxQueued = 512;
+    SearchIndex& index_;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<Op> q_;
+    bool busy_ = false, abandon_ = false;
+    uint64_t committed_ = 0;
+    std::exception_ptr error_;
+    std::thread thread_;  // last: starts after the members it uses
+};
+
 size_t catch_up(Store& store, SearchIndex& index, const std::vector<std::string>& worker_command);
 
 }  // namespace
@@ -243,9 +344,14 @@ ImportSummary import_mail(const ImportOptions& o, const std::function<void(const
     unsigned threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
     std::string firm = address_domain(o.account);
     ParallelParser parser(items, skip, threads, o.worker_command, firm);
+    IndexPipe pipe(index);
+    // A relabel marker stays in SQLite until the index has committed the batch
+    // that carries the change (row -> the latest batch that relabeled it).
+    std::unordered_map<int64_t, uint64_t> relabel_batch;
+    uint64_t batch = 1;
     size_t in_batch = 0;
     store.begin();
-    double t_wait = 0, t_store = 0, t_index = 0, t_commit = 0;
+    double t_wait = 0, t_store = 0, t_commit = 0;
     auto now = [] { return std::chrono::steady_clock::now(); };
     auto secs = [](auto a, auto b) { return std::chrono::duration<double>(b - a).count(); };
     for (size_t i = 0; i < items.size(); ++i) {
@@ -257,36 +363,51 @@ ImportSummary import_mail(const ImportOptions& o, const std::function<void(const
         } else {
             auto s0 = now();
             AddResult r = store.add(m->message, m->prepared, items[i].loc);
-            auto s1 = now();
-            t_store += secs(s0, s1);
+            t_store += secs(s0, now());
             if (r.outcome == AddOutcome::New) {
                 ++sum.imported;
                 if (!m->message.problems.empty()) ++sum.flagged;
-                index.add(r.row, std::move(m->doc), r.thread, items[i].loc);
+                pipe.add(r.row, std::move(m->doc), r.thread, items[i].loc);
             } else if (r.outcome == AddOutcome::Copy) {
                 ++sum.copies;
-                index.add_location(r.row, items[i].loc);
+                pipe.add_location(r.row, items[i].loc);
             }
-            for (const auto& [row, thread] : r.relabeled) index.set_thread(row, thread);
-            t_index += secs(s1, now());
+            for (const auto& [row, thread] : r.relabeled) {
+                pipe.set_thread(row, thread);
+                relabel_batch[row] = batch;
+            }
             ++in_batch;
         }
         if (in_batch >= o.batch || i + 1 == items.size()) {
             auto c0 = now();
             store.commit();
-            index.commit(store.max_row());  // after SQLite: a crash in between is caught up next time
+            pipe.commit(store.max_row(), batch);  // after SQLite: a crash in between is caught up next time
             store.begin();
-            store.clear_relabels();  // the index has them now (lands with the next batch)
+            // Markers the index has committed go (with the next batch).
+            uint64_t done = pipe.committed();
+            for (auto it = relabel_batch.begin(); it != relabel_batch.end();) {
+                if (it->second <= done) {
+                    store.clear_relabel(it->first);
+                    it = relabel_batch.erase(it);
+                } else {
+                    ++it;
+                }
+            }
+            ++batch;
             in_batch = 0;
             t_commit += secs(c0, now());
         }
         if (progress && (i % 64 == 0 || i + 1 == items.size())) progress({i + 1, items.size(), elapsed()});
     }
+    auto f0 = now();
+    pipe.finish();
+    double t_finish = secs(f0, now());
+    store.clear_relabels();  // the index has committed every change
     store.commit();
     sum.seconds = elapsed();
     if (std::getenv("TW_PROFILE"))
-        std::fprintf(stderr, "import profile: waiting for parsers %.2f s, store %.2f s, index %.2f s, commits %.2f s\n",
-                     t_wait, t_store, t_index, t_commit);
+        std::fprintf(stderr, "import profile: waiting for parsers %.2f s, store %.2f s, commits %.2f s, waiting for the index %.2f s\n",
+                     t_wait, t_store, t_commit, t_finish);
     return sum;
 }
 

@@ -483,6 +483,12 @@ std::vector<std::pair<int64_t, int64_t>> Store::pending_relabels() {
 
 void Store::clear_relabels() { d_->db.exec("DELETE FROM relabeled"); }
 
+void Store::clear_relabel(int64_t row) {
+    SQLite::Statement st(d_->db, "DELETE FROM relabeled WHERE message = ?");
+    st.bind(1, row);
+    st.exec();
+}
+
 int64_t Store::max_row() { return d_->db.execAndGet("SELECT COALESCE(MAX(id), 0) FROM messages").getInt64(); }
 
 StoreStats Store::stats() {

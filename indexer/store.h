@@ -106,6 +106,7 @@ public:
     // (row, current thread). Clear them once the index has committed them.
     std::vector<std::pair<int64_t, int64_t>> pending_relabels();
     void clear_relabels();
+    void clear_relabel(int64_t row);
     StoreStats stats();
 
 private:
