@@ -29,7 +29,7 @@ size_t header_length(std::string_view raw) {
 
 std::string compress(std::string_view raw) {
     std::string out(ZSTD_compressBound(raw.size()), '\0');
-    size_t n = ZSTD_compress(out.data(), out.size(), raw.data(), raw.size(), 3);
+    size_t n = ZSTD_compress(out.data(), out.size(), raw.data(), raw.size(), 1);
     if (ZSTD_isError(n)) throw StoreError(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
     out.resize(n);
     return out;
