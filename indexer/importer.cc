@@ -164,15 +164,17 @@ public:
             std::lock_guard lk(mu_);
             stop_ = true;
         }
-        cv_.notify_all();
+        more_.notify_all();
         for (auto& t : pool_) t.join();
     }
     // The parsed message for item i (waits for it); nullopt for skipped items.
     std::optional<Parsed> take(size_t i) {
         std::unique_lock lk(mu_);
         consumed_ = i;
-        cv_.notify_all();
-        cv_.wait(lk, [&] { return skip_[i] || slots_[i].has_value(); });
+        if (parsers_waiting_) more_.notify_all();  // the window moved
+        waiting_for_ = i;
+        ready_.wait(lk, [&] { return skip_[i] || slots_[i].has_value(); });
+        waiting_for_ = SIZE_MAX;
         std::optional<Parsed> m = std::move(slots_[i]);
         slots_[i].reset();
         return m;
@@ -192,17 +194,17 @@ private:
             if (skip_[i]) continue;
             {
                 std::unique_lock lk(mu_);
-                cv_.wait(lk, [&] { return stop_ || i < consumed_ + kAhead; });
+                ++parsers_waiting_;
+                more_.wait(lk, [&] { return stop_ || i < consumed_ + kAhead; });
+                --parsers_waiting_;
                 if (stop_) return;
             }
             Parsed m{parse_message(read_slice(items_[i]), items_[i].mtime, lim), {}, {}};
             m.prepared = Store::prepare(m.message, firm_);
             m.doc = SearchIndex::prepare(m.message);
-            {
-                std::lock_guard lk(mu_);
-                slots_[i] = std::move(m);
-            }
-            cv_.notify_all();
+            std::lock_guard lk(mu_);
+            slots_[i] = std::move(m);
+            if (waiting_for_ == i) ready_.notify_one();  // wake the writer only for what it waits on
         }
     }
 
@@ -214,8 +216,9 @@ private:
     std::vector<std::thread> pool_;
     std::atomic<size_t> next_{0};
     std::mutex mu_;
-    std::condition_variable cv_;
-    size_t consumed_ = 0;
+    std::condition_variable ready_;  // the writer waits for slot waiting_for_
+    std::condition_variable more_;   // parsers wait for the window to move
+    size_t consumed_ = 0, waiting_for_ = SIZE_MAX, parsers_waiting_ = 0;
     bool stop_ = false;
 };
 
