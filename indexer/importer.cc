@@ -1,6 +1,10 @@
 #include "importer.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <cstdio>
@@ -38,17 +42,23 @@ struct Item {
 };
 
 std::string read_slice(const Item& it) {
-    std::ifstream in(it.path, std::ios::binary);
+    int fd = ::open(it.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return {};
     size_t length = it.length;
     if (length == std::string::npos) {
-        in.seekg(0, std::ios::end);
-        length = size_t(std::max<std::streamoff>(in.tellg(), 0));
-        in.seekg(0);
+        struct stat st {};
+        length = fstat(fd, &st) == 0 && st.st_size > 0 ? size_t(st.st_size) : 0;
     }
     std::string out(length, '\0');
-    if (it.offset) in.seekg(std::streamoff(it.offset));
-    in.read(out.data(), std::streamsize(length));
-    out.resize(size_t(in.gcount()));
+    size_t got = 0;
+    while (got < length) {
+        ssize_t n = ::pread(fd, out.data() + got, length - got, off_t(it.offset + got));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += size_t(n);
+    }
+    ::close(fd);
+    out.resize(got);
     return out;
 }
 

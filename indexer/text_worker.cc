@@ -22,6 +22,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+constexpr size_t kRequestHeader = 17, kReplyHeader = 9;
+
 // Waits until fd is ready for events or the deadline passes.
 bool wait_fd(int fd, short events, Clock::time_point deadline) {
     while (true) {
@@ -139,14 +141,25 @@ int TextWorker::stop(bool kill_it) {
 std::string TextWorker::extract(DocFormat fmt, std::string_view data, size_t max_unzip, std::string* error) {
     if (pid_ < 0 && !start(error)) return {};
     auto deadline = Clock::now() + std::chrono::milliseconds(limits_.timeout_ms);
-    uint8_t f = uint8_t(fmt);
+    // Request: format (1 byte), unzip limit and length (8 bytes each), data;
+    // one send, so the worker wakes once. Reply: status, length, payload.
     uint64_t mu = max_unzip, len = data.size();
-    bool sent = send_all(fd_, &f, 1, deadline) && send_all(fd_, &mu, 8, deadline) && send_all(fd_, &len, 8, deadline) &&
-                send_all(fd_, data.data(), data.size(), deadline);
+    std::string request(kRequestHeader + data.size(), '\0');
+    request[0] = char(fmt);
+    std::memcpy(request.data() + 1, &mu, 8);
+    std::memcpy(request.data() + 9, &len, 8);
+    std::memcpy(request.data() + kRequestHeader, data.data(), data.size());
+    bool sent = send_all(fd_, request.data(), request.size(), deadline);
+    char reply[kReplyHeader];
     uint8_t status = 1;
     uint64_t rlen = 0;
     std::string payload;
-    bool got = sent && recv_all(fd_, &status, 1, deadline) && recv_all(fd_, &rlen, 8, deadline) && rlen < (1ull << 32);
+    bool got = sent && recv_all(fd_, reply, kReplyHeader, deadline);
+    if (got) {
+        status = uint8_t(reply[0]);
+        std::memcpy(&rlen, reply + 1, 8);
+        got = rlen < (1ull << 32);
+    }
     if (got) {
         payload.resize(size_t(rlen));
         got = recv_all(fd_, payload.data(), payload.size(), deadline);
@@ -178,10 +191,13 @@ int run_text_worker(int fd, const WorkerLimits& limits) {
     setrlimit(RLIMIT_CORE, &core);
     signal(SIGPIPE, SIG_IGN);
     while (true) {
-        uint8_t f;
+        char head[kRequestHeader];
+        if (!recv_all(fd, head, kRequestHeader, kForever)) return 0;  // the parent closed the socket
+        uint8_t f = uint8_t(head[0]);
         uint64_t max_unzip, len;
-        if (!recv_all(fd, &f, 1, kForever)) return 0;  // the parent closed the socket
-        if (!recv_all(fd, &max_unzip, 8, kForever) || !recv_all(fd, &len, 8, kForever) || len > (1ull << 32)) return 1;
+        std::memcpy(&max_unzip, head + 1, 8);
+        std::memcpy(&len, head + 9, 8);
+        if (len > (1ull << 32)) return 1;
         std::string data(size_t(len), '\0');
         if (!recv_all(fd, data.data(), data.size(), kForever)) return 1;
         std::string error, text;
@@ -190,12 +206,13 @@ int run_text_worker(int fd, const WorkerLimits& limits) {
         } catch (const std::exception& e) {
             error = std::string(format_name(DocFormat(f))) + " attachment could not be read (" + e.what() + ")";
         }
-        uint8_t status = error.empty() ? 0 : 1;
         const std::string& out = error.empty() ? text : error;
         uint64_t olen = out.size();
-        if (!send_all(fd, &status, 1, kForever) || !send_all(fd, &olen, 8, kForever) ||
-            !send_all(fd, out.data(), out.size(), kForever))
-            return 1;
+        std::string reply(kReplyHeader + out.size(), '\0');
+        reply[0] = char(error.empty() ? 0 : 1);
+        std::memcpy(reply.data() + 1, &olen, 8);
+        std::memcpy(reply.data() + kReplyHeader, out.data(), out.size());
+        if (!send_all(fd, reply.data(), reply.size(), kForever)) return 1;
     }
 }
 
