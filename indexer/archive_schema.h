@@ -3,7 +3,8 @@
 //
 // DATA/archive.db  SQLite (WAL), the source of truth:
 //   messages   one row per distinct message: id, message_id, synthetic, body_key
-//              (hash of what every copy shares), sha256 (of the first copy's raw
+//              (hash of what every copy shares; NULL until a second mail with the
+//              same Message-ID asks for it), sha256 (of the first copy's raw
 //              bytes), header_len (where its body starts: further copies with the
 //              same body are stored as their header only),
 //              thread, subject, base_subject, subject_key (base_subject without
@@ -31,7 +32,7 @@
 
 namespace tw::schema {
 
-inline constexpr int kVersion = 1;
+inline constexpr int kVersion = 2;
 
 inline constexpr const char* kSql = R"SQL(
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -40,7 +41,7 @@ CREATE TABLE IF NOT EXISTS messages (
   id INTEGER PRIMARY KEY,
   message_id TEXT NOT NULL,
   synthetic INTEGER NOT NULL,
-  body_key TEXT NOT NULL,
+  body_key TEXT,
   sha256 TEXT NOT NULL REFERENCES blobs(sha256),
   thread INTEGER NOT NULL,
   subject TEXT NOT NULL,

@@ -130,45 +130,74 @@ void fill_header_fields(const MimePart& p, BuildContext& ctx, int64_t arrival, M
     fill_date(p, ctx, arrival, m);
 }
 
-Message parse_message(std::string raw, int64_t arrival, const ParseLimits& limits) {
-    Message m;
-    m.raw = std::move(raw);
-    std::string_view input(m.raw);
-    bool header_only = input.size() > limits.max_message_bytes;
-    if (header_only) {
-        m.problems.push_back("message over " + std::to_string(limits.max_message_bytes) +
-                             " bytes: only the header is parsed");
+namespace {
+
+// The bytes the parser reads: the header alone for an oversized message, bare
+// CRs turned into LFs (mimetic needs LF; scratch holds that copy), no mbox
+// "From " line at the top.
+std::string_view parse_input(std::string_view input, const ParseLimits& limits, std::string& scratch,
+                             std::vector<std::string>& problems) {
+    if (input.size() > limits.max_message_bytes) {
+        problems.push_back("message over " + std::to_string(limits.max_message_bytes) +
+                           " bytes: only the header is parsed");
         size_t end = input.find("\n\r\n");
         if (end == std::string_view::npos) end = input.find("\n\n");
         input = input.substr(0, std::min(end == std::string_view::npos ? input.size() : end + 1,
                                          limits.max_header_block_bytes));
     }
-    // Bare-CR line endings (old Mac clients): mimetic needs LF, so parse a converted copy.
-    std::string lf_copy;
+    // Bare-CR line endings (old Mac clients).
     if (input.find('\n') == std::string_view::npos && input.find('\r') != std::string_view::npos) {
-        lf_copy.assign(input);
-        std::replace(lf_copy.begin(), lf_copy.end(), '\r', '\n');
-        input = lf_copy;
+        scratch.assign(input);
+        std::replace(scratch.begin(), scratch.end(), '\r', '\n');
+        input = scratch;
     }
     // An mbox "From " separator line left at the top (files cut from mbox) is not a header.
     if (input.starts_with("From ")) {
         size_t nl = input.find('\n');
         input.remove_prefix(nl == std::string_view::npos ? input.size() : nl + 1);
     }
+    return input;
+}
+
+// The header block of input, up to and including the line that ends it.
+std::string_view header_block(std::string_view input) {
+    size_t lf = input.find("\n\n");
+    size_t crlf = input.find("\n\r\n");
+    size_t end = std::min(lf == std::string_view::npos ? input.size() : lf + 1,
+                          crlf == std::string_view::npos ? input.size() : crlf + 1);
+    return input.substr(0, end);
+}
+
+}  // namespace
+
+Message parse_message(std::string raw, int64_t arrival, const ParseLimits& limits) {
+    Message m;
+    m.raw = std::move(raw);
+    std::string scratch;
+    std::string_view input = parse_input(m.raw, limits, scratch, m.problems);
+    bool header_only = m.raw.size() > limits.max_message_bytes;
     if (input.empty()) m.problems.push_back("empty message");
     else if (!header_only && input.find("\n\n") == std::string_view::npos && input.find("\n\r\n") == std::string_view::npos)
         m.problems.push_back("no blank line after the header (truncated, or no body)");
     MimePart root = parse_mime(input, limits, m.problems);
     BuildContext ctx{limits, m.problems, {}, 0};
     fill_header_fields(root, ctx, arrival, m);
-    m.content_key = synthetic_id(root, input);
     if (m.message_id.empty()) {
         m.problems.push_back(root.field("Message-ID") ? "empty or unreadable Message-ID" : "no Message-ID");
+        m.content_key = synthetic_id(root, input);
         m.message_id = m.content_key;
         m.synthetic_id = true;
     }
     fill_body(root, ctx, m);
     return m;
+}
+
+std::string content_key(std::string_view raw, const ParseLimits& limits) {
+    std::string scratch;
+    std::vector<std::string> problems;
+    std::string_view input = parse_input(raw, limits, scratch, problems);
+    MimePart root = parse_mime(header_block(input), limits, problems);
+    return synthetic_id(root, input);
 }
 
 }  // namespace tw

@@ -44,7 +44,8 @@ struct Message {
     std::vector<std::string> problems;
     // What every delivered copy shares (From, To, Cc, Date, Subject, body without
     // line endings), hashed: tells copies of one mail from different mails that
-    // reuse a Message-ID. Also the synthetic id when there is no Message-ID.
+    // reuse a Message-ID. Computed here only for mail without a Message-ID
+    // (it is then the synthetic id); content_key() gives it for any mail.
     std::string content_key;
     std::string raw;  // the bytes as received, untouched
 };
@@ -52,5 +53,9 @@ struct Message {
 // arrival_time: when the mail reached us (file mtime, IMAP INTERNALDATE),
 // used when neither Date nor Received gives a date.
 Message parse_message(std::string raw, int64_t arrival_time, const ParseLimits& limits = {});
+
+// The content key of raw mail (see Message::content_key), from its header and
+// body alone: the archive asks only when a Message-ID is already stored.
+std::string content_key(std::string_view raw, const ParseLimits& limits = {});
 
 }  // namespace tw

@@ -76,7 +76,7 @@ constexpr int64_t kFallbackAfter = 7 * 86400;
 struct Store::Impl {
     SQLite::Database db;
     std::unique_ptr<SQLite::Transaction> tx;
-    Stmt find_location, find_copy, insert_blob, insert_message, insert_location, insert_party, insert_doc,
+    Stmt find_location, find_copy, set_body_key, insert_blob, insert_message, insert_location, insert_party, insert_doc,
         find_thread_id, upsert_thread_id, move_message, rows_of_message, note_relabel, locations_of, canonical_blob,
         location_blob, fallback, thread_docs, rows_of_thread, move_thread, move_thread_ids;
     int64_t next_row = 1;  // the id the next message gets (rows are never deleted)
@@ -86,12 +86,18 @@ struct Store::Impl {
         db.exec("PRAGMA synchronous=NORMAL");
         db.exec(schema::kSql);
         db.exec("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', '" + std::to_string(schema::kVersion) + "')");
+        std::string version = db.execAndGet("SELECT value FROM meta WHERE key = 'schema'").getString();
+        if (version != std::to_string(schema::kVersion))
+            throw StoreError("the archive " + path + " was written by another version of tradewind (archive schema " +
+                             version + ", this one uses " + std::to_string(schema::kVersion) +
+                             "): import into a new --data directory");
         next_row = db.execAndGet("SELECT COALESCE(MAX(id), 0) + 1 FROM messages").getInt64();
         auto prep = [&](const char* sql) { return std::make_unique<SQLite::Statement>(db, sql); };
         find_location = prep("SELECT message FROM locations WHERE account=? AND folder=? AND source=?");
         find_copy = prep(
-            "SELECT m.id, m.thread, m.header_len, b.data FROM messages m JOIN blobs b ON b.sha256 = m.sha256"
-            " WHERE m.message_id=? AND m.body_key=? LIMIT 1");
+            "SELECT m.id, m.thread, m.header_len, b.data, m.body_key FROM messages m JOIN blobs b ON b.sha256 = m.sha256"
+            " WHERE m.message_id=? ORDER BY m.id");
+        set_body_key = prep("UPDATE messages SET body_key=? WHERE id=?");
         insert_blob = prep("INSERT OR IGNORE INTO blobs(sha256, size, data) VALUES (?, ?, ?)");
         insert_message = prep(
             "INSERT INTO messages(message_id, synthetic, body_key, sha256, thread, subject, base_subject, from_name,"
@@ -332,18 +338,39 @@ AddResult Store::add(const Message& m, const PreparedMessage& p, const Location&
             r.row = d_->find_location->getColumn(0).getInt64();
             return r;
         }
+        // Copies: the stored messages with this Message-ID whose content key is
+        // ours. Keys are computed only here, when the id is already stored
+        // (rare), and kept: most mail never needs one.
+        std::string own_key = m.content_key;
+        struct Candidate {
+            int64_t row, thread;
+            size_t header_len;
+            std::string raw, key;
+        };
+        std::vector<Candidate> candidates;
         auto& copy = *d_->find_copy;
         copy.reset();
         copy.bind(1, m.message_id);
-        copy.bind(2, m.content_key);
-        if (copy.executeStep()) {
+        while (copy.executeStep())
+            candidates.push_back({copy.getColumn(0).getInt64(), copy.getColumn(1).getInt64(),
+                                  size_t(copy.getColumn(2).getInt64()),
+                                  decompress(copy.getColumn(3).getBlob(), size_t(copy.getColumn(3).getBytes())),
+                                  copy.getColumn(4).isNull() ? std::string() : copy.getColumn(4).getString()});
+        for (auto& c : candidates) {
+            if (c.key.empty()) {
+                c.key = content_key(c.raw);
+                d_->set_body_key->reset();
+                d_->set_body_key->bind(1, c.key);
+                d_->set_body_key->bind(2, c.row);
+                d_->set_body_key->exec();
+            }
+            if (own_key.empty()) own_key = content_key(m.raw);
+            if (c.key != own_key) continue;
             r.outcome = AddOutcome::Copy;
-            r.row = copy.getColumn(0).getInt64();
-            r.thread = copy.getColumn(1).getInt64();
+            r.row = c.row;
+            r.thread = c.thread;
             // Same body bytes as the stored copy: keep only this copy's header.
-            size_t stored_hl = size_t(copy.getColumn(2).getInt64());
-            std::string stored = decompress(copy.getColumn(3).getBlob(), size_t(copy.getColumn(3).getBytes()));
-            if (std::string_view(stored).substr(std::min(stored_hl, stored.size())) ==
+            if (std::string_view(c.raw).substr(std::min(c.header_len, c.raw.size())) ==
                 std::string_view(m.raw).substr(p.header_len)) {
                 std::string header = m.raw.substr(0, p.header_len);
                 d_->add_location(loc, r.row, nullptr, &header);
@@ -366,7 +393,8 @@ AddResult Store::add(const Message& m, const PreparedMessage& p, const Location&
         int i = 1;
         st.bind(i++, m.message_id);
         st.bind(i++, m.synthetic_id ? 1 : 0);
-        st.bind(i++, m.content_key);
+        if (!own_key.empty()) st.bind(i++, own_key);
+        else st.bind(i++);  // NULL: computed if a mail with this Message-ID ever comes again
         st.bind(i++, sha);
         st.bind(i++, r.thread);
         st.bind(i++, m.subject);

@@ -242,3 +242,46 @@ TEST_CASE("fuzz regressions: inputs that once crashed or leaked parse cleanly", 
     tw::Message m = tw::parse_message(slurp(dir / "mimetic-negative-block.eml"), kArrival);
     CHECK(has_problem(m, "MIME structure could not be parsed"));
 }
+
+namespace {
+
+// raw without its Message-ID field (and the field's continuation lines).
+std::string without_message_id(const std::string& raw) {
+    std::string out;
+    size_t pos = 0;
+    bool in_header = true, dropping = false;
+    while (pos < raw.size()) {
+        size_t nl = raw.find('\n', pos);
+        size_t end = nl == std::string::npos ? raw.size() : nl + 1;
+        std::string_view line(raw.data() + pos, end - pos);
+        if (in_header && (line == "\n" || line == "\r\n")) in_header = false;
+        bool continuation = !line.empty() && (line[0] == ' ' || line[0] == '\t');
+        if (in_header && !continuation) dropping = line.size() >= 11 && tw::iequals(line.substr(0, 11), "Message-ID:");
+        if (!(in_header && dropping)) out.append(line);
+        pos = end;
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("the archive's lazy content key equals the key the parser gives mail without a Message-ID", "[corpus]") {
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(fs::path(TW_TEST_CORPORA) / "edge"))
+        if (e.path().extension() == ".eml") files.push_back(e.path());
+    fs::path shared = fs::path(TW_TEST_CORPORA) / ".." / ".." / ".." / "shared" / "corpora";
+    if (fs::exists(shared))
+        for (const auto& p : shared_messages(shared)) files.push_back(p);
+    size_t checked = 0;
+    for (const auto& f : files) {
+        std::string raw = slurp(f);
+        std::string stripped = without_message_id(raw);
+        tw::Message m = tw::parse_message(stripped, kArrival);
+        if (!m.synthetic_id) continue;  // a second Message-ID field, or one in a strange form
+        INFO(f.string());
+        CHECK(m.message_id == tw::content_key(stripped));
+        CHECK(m.message_id == tw::content_key(raw));  // the Message-ID is not part of the key
+        ++checked;
+    }
+    CHECK(checked >= files.size() * 9 / 10);
+}
