@@ -47,6 +47,11 @@ int main(int argc, char** argv) {
     } catch (const tw::StoreError& e) {
         std::fprintf(stderr, "tradewind %s: %s\n", cmd.c_str(), e.what());
         return 1;
+    } catch (const std::exception& e) {
+        // A bug or an exhausted resource: batches are transactions, so the archive is consistent.
+        std::fprintf(stderr, "tradewind %s: unexpected error (%s); the archive is consistent: run the command again\n",
+                     cmd.c_str(), e.what());
+        return 70;
     }
     if (cmd == "help" || cmd == "--help" || cmd == "-h") {
         usage(stdout);

@@ -111,11 +111,32 @@ IndexDocument SearchIndex::prepare(const Message& m) {
     return out;
 }
 
+namespace {
+
+// Index writes fail as StoreError, with what to do about it.
+template <class F>
+void write_or_explain(const std::string& path, F&& f) {
+    try {
+        f();
+    } catch (const Xapian::Error& e) {
+        throw StoreError("the index " + path + " could not be updated (" + e.get_description() +
+                         "): is the disk full? The archive is intact; run the command again, or "
+                         "`tradewind reindex --data DIR` to rebuild the index");
+    }
+}
+
+}  // namespace
+
 void SearchIndex::add(int64_t row, const Message& m, int64_t thread, const Location& loc) {
-    add(row, prepare(m), thread, loc);
+    IndexDocument doc = prepare(m);
+    write_or_explain(d_->path, [&] { add_prepared(row, doc, thread, loc); });
 }
 
 void SearchIndex::add(int64_t row, IndexDocument prepared, int64_t thread, const Location& loc) {
+    write_or_explain(d_->path, [&] { add_prepared(row, prepared, thread, loc); });
+}
+
+void SearchIndex::add_prepared(int64_t row, IndexDocument& prepared, int64_t thread, const Location& loc) {
     Xapian::Document& doc = prepared.d_->doc;
     std::string t = std::to_string(thread);
     doc.add_boolean_term(std::string("G").append(t));
@@ -126,31 +147,42 @@ void SearchIndex::add(int64_t row, IndexDocument prepared, int64_t thread, const
 }
 
 void SearchIndex::add_location(int64_t row, const Location& loc) {
-    Xapian::Document doc = d_->wdb->get_document(Xapian::docid(row));
-    doc.add_boolean_term(std::string("XFOLDER:").append(loc.folder));
-    doc.add_boolean_term(id_term("XACCOUNT:", loc.account));
-    d_->wdb->replace_document(Xapian::docid(row), doc);
+    write_or_explain(d_->path, [&] {
+        Xapian::Document doc;
+        try {
+            doc = d_->wdb->get_document(Xapian::docid(row));
+        } catch (const Xapian::DocNotFoundError&) {
+            return;  // not indexed yet: indexing it later adds every location
+        }
+        doc.add_boolean_term(std::string("XFOLDER:").append(loc.folder));
+        doc.add_boolean_term(id_term("XACCOUNT:", loc.account));
+        d_->wdb->replace_document(Xapian::docid(row), doc);
+    });
 }
 
 void SearchIndex::set_thread(int64_t row, int64_t thread) {
-    Xapian::Document doc;
-    try {
-        doc = d_->wdb->get_document(Xapian::docid(row));
-    } catch (const Xapian::DocNotFoundError&) {
-        return;  // not indexed yet: it gets the right thread when it is
-    }
-    auto old = doc.termlist_begin();
-    old.skip_to("G");  // the one conversation term
-    if (old != doc.termlist_end() && (*old)[0] == 'G') doc.remove_term(*old);
-    std::string t = std::to_string(thread);
-    doc.add_boolean_term(std::string("G").append(t));
-    doc.add_value(schema::kSlotThread, t);
-    d_->wdb->replace_document(Xapian::docid(row), doc);
+    write_or_explain(d_->path, [&] {
+        Xapian::Document doc;
+        try {
+            doc = d_->wdb->get_document(Xapian::docid(row));
+        } catch (const Xapian::DocNotFoundError&) {
+            return;  // not indexed yet: it gets the right thread when it is
+        }
+        auto old = doc.termlist_begin();
+        old.skip_to("G");  // the one conversation term
+        if (old != doc.termlist_end() && (*old)[0] == 'G') doc.remove_term(*old);
+        std::string t = std::to_string(thread);
+        doc.add_boolean_term(std::string("G").append(t));
+        doc.add_value(schema::kSlotThread, t);
+        d_->wdb->replace_document(Xapian::docid(row), doc);
+    });
 }
 
 void SearchIndex::commit(int64_t last_row) {
-    d_->wdb->set_metadata("last_row", std::to_string(last_row));
-    d_->wdb->commit();
+    write_or_explain(d_->path, [&] {
+        d_->wdb->set_metadata("last_row", std::to_string(last_row));
+        d_->wdb->commit();
+    });
 }
 
 int64_t SearchIndex::last_row() const {

@@ -61,6 +61,7 @@ public:
     std::vector<SearchHit> search(const std::string& query, const SearchOptions& opts);
 
 private:
+    void add_prepared(int64_t row, IndexDocument& doc, int64_t thread, const Location& loc);
     struct Impl;
     std::unique_ptr<Impl> d_;
 };

@@ -1,5 +1,6 @@
 // Component tests of the archive: a temporary data directory, messages
 // written as raw strings, the real store and index.
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -169,4 +170,27 @@ TEST_CASE("search: CJK and prefixes and dates and attachments", "[archive][searc
     CHECK(a.search("").size() == 2);
     CHECK(a.search("") == std::vector<int64_t>{en.row, cn.row});  // newest first
     CHECK_THROWS_AS(a.search("quotation AND"), tw::StoreError);  // a clear error, not a crash
+}
+
+TEST_CASE("copies are matched by content key among several mails sharing one Message-ID", "[archive]") {
+    Archive a;
+    std::string first = mail("dup@x", "a@x.example", "lily.zhou@acme-trading.example", "one", "Sat, 11 Jan 2025 10:00:00 +0000", "first");
+    std::string second = mail("dup@x", "a@x.example", "lily.zhou@acme-trading.example", "two", "Sat, 11 Jan 2025 11:00:00 +0000", "second");
+    auto r1 = a.add(first);
+    auto r2 = a.add(second);
+    REQUIRE(r2.outcome == tw::AddOutcome::New);
+    // The second mail again, with LF line endings and its own trace header: a copy of r2, not of r1.
+    std::string lf = "Received: from relay by mx; Sat, 11 Jan 2025 11:00:05 +0000\n" + second;
+    lf.erase(std::remove(lf.begin(), lf.end(), '\r'), lf.end());
+    auto r3 = a.add(lf, "kevin.li@acme-trading.example");
+    CHECK(r3.outcome == tw::AddOutcome::Copy);
+    CHECK(r3.row == r2.row);
+    CHECK(a.store.raw(r2.row, &a.store.locations(r2.row).front()) == lf);  // kept byte-exact in its own blob
+    // And the first one again, byte-identical: a copy of r1.
+    auto r4 = a.add(first, "kevin.li@acme-trading.example");
+    CHECK(r4.outcome == tw::AddOutcome::Copy);
+    CHECK(r4.row == r1.row);
+    CHECK(a.store.stats().messages == 2);
+    // A location for a message the index has not seen yet is no error.
+    CHECK_NOTHROW(a.index.add_location(999, {"x@y", "INBOX", "s"}));
 }
