@@ -218,7 +218,7 @@ private:
         }
     }
 
-    static constexpr size_t kAhead = 256;
+    static constexpr size_t kAhead = 32;
     const std::vector<Item>& items_;
     const std::vector<bool>& skip_;
     std::vector<std::optional<Parsed>> slots_;

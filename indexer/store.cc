@@ -85,7 +85,7 @@ struct Store::Impl {
         db.exec("PRAGMA page_size=16384");  // takes effect only for a new archive
         db.exec("PRAGMA journal_mode=WAL");
         db.exec("PRAGMA synchronous=NORMAL");
-        db.exec("PRAGMA cache_size=-32768");  // KiB: copy and thread lookups stay in memory
+        db.exec("PRAGMA cache_size=-8192");  // KiB: copy and thread lookups stay in memory
         db.exec(schema::kSql);
         db.exec("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', '" + std::to_string(schema::kVersion) + "')");
         std::string version = db.execAndGet("SELECT value FROM meta WHERE key = 'schema'").getString();
