@@ -7,11 +7,11 @@
 namespace tw {
 
 int cmd_extract_worker(const std::vector<std::string>& args) {
-    if (args.size() != 1) {
-        std::fputs("tradewind _extract-worker FD: internal; started by tradewind itself\n", stderr);
+    if (args.empty() || args.size() > 2) {
+        std::fputs("tradewind _extract-worker FD [SHMFD]: internal; started by tradewind itself\n", stderr);
         return 2;
     }
-    return run_text_worker(std::atoi(args[0].c_str()));
+    return run_text_worker(std::atoi(args[0].c_str()), args.size() == 2 ? std::atoi(args[1].c_str()) : -1);
 }
 
 }  // namespace tw

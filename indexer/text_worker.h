@@ -19,7 +19,8 @@ struct WorkerLimits {
 class TextWorker final : public TextExtractor {
 public:
     // command: the program and arguments that run run_text_worker(); the
-    // socket's descriptor number is appended as the last argument. The
+    // socket's descriptor number is appended, then the shared buffer's
+    // (when one could be made). The
     // process starts on first use and again after a failure.
     explicit TextWorker(std::vector<std::string> command, WorkerLimits limits = {});
     ~TextWorker() override;
@@ -40,10 +41,13 @@ private:
     WorkerLimits limits_;
     pid_t pid_ = -1;
     int fd_ = -1;
+    int shm_fd_ = -1;         // memfd shared with the worker (fd 4 there)
+    void* shared_ = nullptr;  // its mapping here; null: the socket carries everything
     int failures_ = 0;
 };
 
-// The worker's side: serves requests on fd until it is closed. Returns the exit status.
-int run_text_worker(int fd, const WorkerLimits& limits = {});
+// The worker's side: serves requests on fd until it is closed, with shm_fd
+// (or -1) the buffer shared with the parent. Returns the exit status.
+int run_text_worker(int fd, int shm_fd = -1, const WorkerLimits& limits = {});
 
 }  // namespace tw

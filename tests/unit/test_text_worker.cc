@@ -34,6 +34,19 @@ TEST_CASE("the worker extracts text and is reused", "[worker]") {
     CHECK(w.failures() == 0);
 }
 
+TEST_CASE("documents larger than the shared buffer go through the socket", "[worker]") {
+    tw::TextWorker w(real_worker());
+    std::string big(20u << 20, 'x');  // over the 16 MiB shared buffer
+    std::string err;
+    CHECK(w.extract(tw::DocFormat::Pdf, big, 1u << 20, &err).empty());
+    CHECK(err.find("could not be read") != std::string::npos);
+    CHECK(w.failures() == 0);
+    // and the next small one through the shared buffer again
+    std::string err2;
+    CHECK(w.extract(tw::DocFormat::Pdf, tiny_pdf(), 1u << 20, &err2).find("PI-2025-0099") != std::string::npos);
+    CHECK(err2.empty());
+}
+
 TEST_CASE("a hanging worker is killed at the timeout", "[worker]") {
     tw::WorkerLimits lim;
     lim.timeout_ms = 300;
@@ -50,7 +63,7 @@ TEST_CASE("a crashing worker is reported and restarted", "[worker]") {
     auto marker = std::filesystem::temp_directory_path() / ("tw-worker-" + std::to_string(getpid()));
     std::filesystem::remove(marker);
     std::string script = "if [ -e '" + marker.string() + "' ]; then exec '" + std::string(TW_TRADEWIND_BIN) +
-                         "' _extract-worker \"$1\"; fi; touch '" + marker.string() + "'; kill -SEGV $$";
+                         "' _extract-worker \"$@\"; fi; touch '" + marker.string() + "'; kill -SEGV $$";
     tw::TextWorker w({"/bin/sh", "-c", script, "sh"});
     std::string err;
     CHECK(w.extract(tw::DocFormat::Pdf, tiny_pdf(), 1u << 20, &err).empty());
