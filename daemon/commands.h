@@ -15,6 +15,10 @@ int cmd_export(const std::vector<std::string>& args);
 int cmd_stats(const std::vector<std::string>& args);
 int cmd_reindex(const std::vector<std::string>& args);
 
+// tradewind account add|list|test|remove, and tradewind sync (see their --help).
+int cmd_account(const std::vector<std::string>& args);
+int cmd_sync(const std::vector<std::string>& args);
+
 // tradewind _extract-worker FD: the attachment text worker (internal).
 int cmd_extract_worker(const std::vector<std::string>& args);
 

@@ -20,6 +20,8 @@ void usage(FILE* out) {
         "  export                   one JSON object per stored message\n"
         "  stats [--json]           counts and sizes of the archive\n"
         "  reindex                  rebuild the search index from the archive\n"
+        "  account add|list|test|remove   the reps' IMAP accounts (passwords stored encrypted)\n"
+        "  sync [--once]            pull new mail from every account into the archive\n"
         "  (archive commands take --data DIR; default $TRADEWIND_DATA or ./data)\n"
         "  help                     this text\n"
         "\n"
@@ -44,6 +46,8 @@ int main(int argc, char** argv) {
         if (cmd == "export") return tw::cmd_export(args);
         if (cmd == "stats") return tw::cmd_stats(args);
         if (cmd == "reindex") return tw::cmd_reindex(args);
+        if (cmd == "account") return tw::cmd_account(args);
+        if (cmd == "sync") return tw::cmd_sync(args);
     } catch (const tw::StoreError& e) {
         std::fprintf(stderr, "tradewind %s: %s\n", cmd.c_str(), e.what());
         return 1;

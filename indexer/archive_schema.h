@@ -24,6 +24,14 @@
 //   relabeled  messages whose conversation changed and whose index document may
 //              still name the old one; cleared once the index has committed them
 //   meta       key -> value (schema version)
+//   accounts   the reps' IMAP mailboxes: address, imap_url, user, secret (the
+//              password sealed with libsodium secretbox: nonce || box, under the key
+//              in DATA/secret.key, mode 0600), since, folders (patterns), verify_tls,
+//              allow_plaintext, and the last sync's state, time and error
+//   folder_sync per (account, folder): the server's name for it, UIDVALIDITY, the
+//              highest UID archived (committed after the messages it covers),
+//              HIGHESTMODSEQ, message count, last sync time and error.
+//              IMAP locations have source "imap:UIDVALIDITY:UID".
 // DATA/index/      Xapian, rebuildable from archive.db (`tradewind reindex`).
 //   Document id = messages.id. Value slots and prefixes: kFields below.
 //   Metadata "last_row" = the highest messages.id indexed, committed with the docs.
@@ -74,6 +82,16 @@ CREATE INDEX IF NOT EXISTS docs_doc ON docs(doc);
 CREATE TABLE IF NOT EXISTS thread_ids (msgid TEXT PRIMARY KEY, thread INTEGER NOT NULL, soft INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS thread_ids_thread ON thread_ids(thread);
 CREATE TABLE IF NOT EXISTS relabeled (message INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS accounts (
+  address TEXT PRIMARY KEY, imap_url TEXT NOT NULL, user TEXT NOT NULL, secret BLOB NOT NULL,
+  since TEXT NOT NULL DEFAULT '', folders TEXT NOT NULL DEFAULT '',
+  verify_tls INTEGER NOT NULL DEFAULT 1, allow_plaintext INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL DEFAULT 'new', last_sync INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS folder_sync (
+  account TEXT NOT NULL, folder TEXT NOT NULL, server_name TEXT NOT NULL,
+  uidvalidity INTEGER NOT NULL, last_uid INTEGER NOT NULL, highestmodseq INTEGER NOT NULL DEFAULT 0,
+  messages INTEGER NOT NULL DEFAULT 0, last_sync INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (account, folder));
 )SQL";
 
 // Search fields: query prefix, Xapian term prefix, free text or boolean.

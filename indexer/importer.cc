@@ -339,16 +339,7 @@ ImportSummary import_mail(const ImportOptions& o, const std::function<void(const
     auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
     Store store(o.data_dir);
     SearchIndex index(o.data_dir, true);
-    // Catch up with rows stored before a crash but not yet indexed.
-    if (index.last_row() < store.max_row()) catch_up(store, index, o.worker_command);
-    // Conversations merged in a batch whose index commit a crash prevented.
-    if (auto pending = store.pending_relabels(); !pending.empty()) {
-        for (const auto& [row, thread] : pending) index.set_thread(row, thread);
-        index.commit(store.max_row());
-        store.begin();
-        store.clear_relabels();
-        store.commit();
-    }
+    recover(store, index, o.worker_command);
     std::vector<Item> items = enumerate(o);
     ImportSummary sum;
     sum.found = items.size();
@@ -451,6 +442,19 @@ size_t catch_up(Store& store, SearchIndex& index, const std::vector<std::string>
 }
 
 }  // namespace
+
+void recover(Store& store, SearchIndex& index, const std::vector<std::string>& worker_command) {
+    // Catch up with rows stored before a crash but not yet indexed.
+    if (index.last_row() < store.max_row()) catch_up(store, index, worker_command);
+    // Conversations merged in a batch whose index commit a crash prevented.
+    if (auto pending = store.pending_relabels(); !pending.empty()) {
+        for (const auto& [row, thread] : pending) index.set_thread(row, thread);
+        index.commit(store.max_row());
+        store.begin();
+        store.clear_relabels();
+        store.commit();
+    }
+}
 
 size_t reindex(const std::string& data_dir, const std::vector<std::string>& worker_command) {
     Store store(data_dir);

@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "search_index.h"
+#include "store.h"
+
 namespace tw {
 
 struct ImportOptions {
@@ -35,6 +38,10 @@ struct ImportSummary {
 // Throws StoreError (with a hint) for an unusable archive or a path that is
 // neither a Maildir, an mbox nor a mail file.
 ImportSummary import_mail(const ImportOptions& opts, const std::function<void(const ImportProgress&)>& progress);
+
+// After a crash: indexes stored rows the index lacks and replays conversation
+// changes it missed. Run before writing to an archive.
+void recover(Store& store, SearchIndex& index, const std::vector<std::string>& worker_command);
 
 // Rebuilds DIR/index from the archive (re-parsing every stored message).
 size_t reindex(const std::string& data_dir, const std::vector<std::string>& worker_command);

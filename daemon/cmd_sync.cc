@@ -1,0 +1,241 @@
+// The IMAP commands: account add|list|test|remove, and sync.
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "accounts.h"
+#include "commands.h"
+#include "imap_client.h"
+#include "store.h"
+#include "sync.h"
+
+namespace tw {
+namespace {
+
+const char* kAccountUsage =
+    "usage: tradewind account add [--data DIR] --address ADDR --imap-url imaps://host[:port] --user U\n"
+    "                             --password-file F [--since YYYY-MM-DD] [--folders PATTERNS]\n"
+    "                             [--insecure] [--plaintext] [--no-test]\n"
+    "       tradewind account list [--data DIR] [--json]\n"
+    "       tradewind account test [--data DIR] ADDR\n"
+    "       tradewind account remove [--data DIR] ADDR   (its archived mail stays)\n"
+    "  imap:// requires STARTTLS unless --plaintext (trusted networks only); --insecure skips\n"
+    "  certificate checks. --folders: comma-separated patterns such as 'INBOX,Sent*'; by default\n"
+    "  every folder but Trash, Junk and Drafts. The password is stored encrypted (DATA/secret.key).\n";
+
+const char* kSyncUsage =
+    "usage: tradewind sync [--data DIR] [--once] [--account ADDR] [--interval SECONDS] [--in-process]\n"
+    "  Pulls new mail from every account's folders into the archive, read-only on the server.\n"
+    "  Without --once it keeps going, every --interval seconds (default 30), until SIGTERM/SIGINT.\n";
+
+struct Opts {
+    std::map<std::string, std::string> values;
+    std::vector<std::string> flags, rest;
+    bool has(const std::string& f) const { return std::find(flags.begin(), flags.end(), f) != flags.end(); }
+    std::string get(const std::string& k, const std::string& def = {}) const {
+        auto it = values.find(k);
+        return it == values.end() ? def : it->second;
+    }
+};
+
+// --name value pairs for the names in with_value, bare --flags, and the rest.
+bool parse(const std::vector<std::string>& in, const std::vector<std::string>& with_value, Opts& o, const char* cmd) {
+    const char* env = std::getenv("TRADEWIND_DATA");
+    o.values["--data"] = env && *env ? env : "./data";
+    for (size_t i = 0; i < in.size(); ++i) {
+        const std::string& s = in[i];
+        if (std::find(with_value.begin(), with_value.end(), s) != with_value.end()) {
+            if (i + 1 >= in.size()) {
+                std::fprintf(stderr, "tradewind %s: %s needs a value\n", cmd, s.c_str());
+                return false;
+            }
+            o.values[s] = in[++i];
+        } else if (s.rfind("--", 0) == 0) {
+            o.flags.push_back(s);
+        } else {
+            o.rest.push_back(s);
+        }
+    }
+    return true;
+}
+
+std::string read_password(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw StoreError("cannot read the password file " + path);
+    std::string p((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    while (!p.empty() && (p.back() == '\n' || p.back() == '\r')) p.pop_back();
+    if (p.empty()) throw StoreError("the password file " + path + " is empty");
+    return p;
+}
+
+imap::ServerConfig config_of(const Account& a, const std::string& password) {
+    imap::ServerConfig c;
+    c.url = a.imap_url;
+    c.user = a.user;
+    c.password = password;
+    c.verify_tls = a.verify_tls;
+    c.allow_plaintext = a.allow_plaintext;
+    return c;
+}
+
+// Logs in and lists the folders, marking the ones sync takes. 0 on success.
+int test_account(const Account& a, const std::string& password) {
+    try {
+        imap::Client client(config_of(a, password));
+        std::printf("%s: logged in to %s as %s\n", a.address.c_str(), a.imap_url.c_str(), a.user.c_str());
+        for (const auto& f : client.list()) {
+            std::vector<std::string> flags(f.flags.begin(), f.flags.end());
+            bool take = f.selectable() && (a.folders.empty() ? !skipped_by_default(f.display, flags)
+                                                              : folder_matches(f.display, a.folders));
+            std::printf("  %s %s\n", take ? "sync" : "skip", f.display.c_str());
+        }
+        client.logout();
+        return 0;
+    } catch (const imap::ImapError& e) {
+        std::fprintf(stderr, "tradewind account: %s\n", e.what());
+        return 1;
+    }
+}
+
+int account_add(const std::vector<std::string>& args) {
+    Opts o;
+    if (!parse(args, {"--data", "--address", "--imap-url", "--user", "--password-file", "--since", "--folders"}, o,
+               "account add"))
+        return 2;
+    for (const char* k : {"--address", "--imap-url", "--user", "--password-file"})
+        if (o.get(k).empty()) {
+            std::fprintf(stderr, "tradewind account add: %s is required\n%s", k, kAccountUsage);
+            return 2;
+        }
+    Account a;
+    a.address = o.get("--address");
+    a.imap_url = o.get("--imap-url");
+    a.user = o.get("--user");
+    a.since = o.get("--since");
+    a.folders = o.get("--folders");
+    a.verify_tls = !o.has("--insecure");
+    a.allow_plaintext = o.has("--plaintext");
+    if (a.imap_url.rfind("imaps://", 0) != 0 && a.imap_url.rfind("imap://", 0) != 0) {
+        std::fprintf(stderr, "tradewind account add: --imap-url must start with imaps:// or imap://\n");
+        return 2;
+    }
+    std::string password = read_password(o.get("--password-file"));
+    if (!o.has("--no-test") && test_account(a, password) != 0) {
+        std::fprintf(stderr, "tradewind account add: %s was not added (use --no-test to add it anyway)\n", a.address.c_str());
+        return 1;
+    }
+    Accounts(o.get("--data")).add(a, password);
+    std::printf("added %s\n", a.address.c_str());
+    return 0;
+}
+
+int account_list(const std::vector<std::string>& args) {
+    Opts o;
+    if (!parse(args, {"--data"}, o, "account list")) return 2;
+    Accounts accounts(o.get("--data"));
+    for (const auto& a : accounts.list()) {
+        if (o.has("--json")) {
+            nlohmann::json j{{"address", a.address}, {"imap_url", a.imap_url}, {"user", a.user}, {"state", a.state},
+                             {"last_sync", a.last_sync}, {"last_error", a.last_error}, {"folders", nlohmann::json::array()}};
+            for (const auto& f : accounts.folders(a.address))
+                j["folders"].push_back({{"folder", f.folder}, {"uidvalidity", f.uidvalidity}, {"last_uid", f.last_uid},
+                                        {"messages", f.messages}, {"last_sync", f.last_sync}, {"last_error", f.last_error}});
+            std::printf("%s\n", j.dump().c_str());
+        } else {
+            std::printf("%s  %s  user %s  %s%s%s\n", a.address.c_str(), a.imap_url.c_str(), a.user.c_str(), a.state.c_str(),
+                        a.last_error.empty() ? "" : ": ", a.last_error.c_str());
+        }
+    }
+    return 0;
+}
+
+std::atomic<bool> g_stop{false};
+void on_signal(int) { g_stop = true; }
+
+}  // namespace
+
+int cmd_account(const std::vector<std::string>& args) {
+    if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+        std::fputs(kAccountUsage, args.empty() ? stderr : stdout);
+        return args.empty() ? 2 : 0;
+    }
+    std::vector<std::string> rest(args.begin() + 1, args.end());
+    const std::string& sub = args[0];
+    if (sub == "add") return account_add(rest);
+    if (sub == "list") return account_list(rest);
+    if (sub == "test" || sub == "remove") {
+        Opts o;
+        if (!parse(rest, {"--data"}, o, "account") || o.rest.size() != 1) {
+            std::fputs(kAccountUsage, stderr);
+            return 2;
+        }
+        Accounts accounts(o.get("--data"));
+        auto a = accounts.get(o.rest[0]);
+        if (!a) {
+            std::fprintf(stderr, "tradewind account %s: no account %s (see `tradewind account list`)\n", sub.c_str(),
+                         o.rest[0].c_str());
+            return 1;
+        }
+        if (sub == "test") return test_account(*a, accounts.password(a->address));
+        accounts.remove(a->address);
+        std::printf("removed %s (its archived mail stays)\n", a->address.c_str());
+        return 0;
+    }
+    std::fputs(kAccountUsage, stderr);
+    return 2;
+}
+
+int cmd_sync(const std::vector<std::string>& args) {
+    Opts o;
+    if (!parse(args, {"--data", "--account", "--interval"}, o, "sync")) return 2;
+    if (o.has("--help") || o.has("-h")) {
+        std::fputs(kSyncUsage, stdout);
+        return 0;
+    }
+    SyncOptions so;
+    so.data_dir = o.get("--data");
+    so.only_account = o.get("--account");
+    if (!o.has("--in-process")) so.worker_command = extract_worker_command();
+    int interval = std::max(1, std::atoi(o.get("--interval", "30").c_str()));
+    std::signal(SIGTERM, on_signal);
+    std::signal(SIGINT, on_signal);
+    bool tty = isatty(2);
+    int failed = 0;
+    do {
+        auto reports = sync_once(so, [&](const SyncProgress& p) {
+            if (tty) std::fprintf(stderr, "\r%s %s: %zu/%zu   ", p.account.c_str(), p.folder.c_str(), p.done, p.total);
+        });
+        if (tty) std::fputs("\r\033[K", stderr);
+        failed = 0;
+        for (const auto& r : reports) {
+            size_t found = 0, imported = 0, copies = 0, flagged = 0;
+            for (const auto& f : r.folders) {
+                found += f.found, imported += f.imported, copies += f.copies, flagged += f.flagged;
+                if (!f.error.empty()) std::fprintf(stderr, "%s %s: %s\n", r.address.c_str(), f.folder.c_str(), f.error.c_str());
+            }
+            if (!r.error.empty()) {
+                ++failed;
+                std::fprintf(stderr, "%s: %s\n", r.address.c_str(), r.error.c_str());
+            } else {
+                std::printf("%s: %zu folders, %zu new on the server, %zu imported, %zu duplicates, %zu flagged with problems\n",
+                            r.address.c_str(), r.folders.size(), found, imported, copies, flagged);
+            }
+        }
+        if (reports.empty()) std::fprintf(stderr, "tradewind sync: no accounts yet: add one with `tradewind account add`\n");
+        std::fflush(stdout);
+        for (int s = 0; !o.has("--once") && s < interval && !g_stop; ++s) std::this_thread::sleep_for(std::chrono::seconds(1));
+    } while (!o.has("--once") && !g_stop);
+    return failed ? 1 : 0;
+}
+
+}  // namespace tw

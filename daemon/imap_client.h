@@ -1,0 +1,90 @@
+// One IMAP session. libcurl connects, does TLS (imaps:// or STARTTLS on
+// imap://) and logs in; after that this client speaks the few commands sync
+// needs over the connection, and ResponseReader reads every reply. The only
+// code that touches libcurl's IMAP side. Mailboxes are only ever EXAMINEd and
+// bodies fetched with BODY.PEEK: sync never changes the mailbox.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "imap_response.h"
+
+namespace tw::imap {
+
+class ImapError : public std::runtime_error {
+public:
+    enum class Kind { Connect, Tls, Auth, Timeout, Protocol, Server };
+    ImapError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
+    Kind kind() const { return kind_; }
+
+private:
+    Kind kind_;
+};
+
+struct ServerConfig {
+    std::string url;  // imaps://host[:port], or imap://host[:port] with STARTTLS
+    std::string user, password;
+    bool verify_tls = true;
+    // imap:// only: also talk to a server that offers no STARTTLS (a trusted
+    // local network). Otherwise STARTTLS is required: falling back silently
+    // would let anyone on the path strip it and read the password.
+    bool allow_plaintext = false;
+    int timeout_ms = 60000;     // connect, and each wait for the server
+};
+
+struct Folder {
+    std::string name;     // as the server names it (modified UTF-7), for commands
+    std::string display;  // decoded, UTF-8
+    std::string delimiter;
+    std::set<std::string> flags;  // lower-cased: \noselect, \sent, \trash, \junk, \drafts, ...
+    bool selectable() const { return !flags.count("\\noselect") && !flags.count("\\nonexistent"); }
+};
+
+struct FolderState {
+    uint64_t uidvalidity = 0, uidnext = 0, exists = 0, highestmodseq = 0;
+};
+
+struct FetchedMessage {
+    uint64_t uid = 0;
+    std::vector<std::string> flags;
+    std::string internaldate;  // as sent: "11-Jan-2025 10:00:00 +0800"
+    std::string raw;
+};
+
+class Client {
+public:
+    // Connects and logs in. Throws ImapError with what to do about it.
+    explicit Client(const ServerConfig& config);
+    ~Client();
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+
+    bool has_capability(const std::string& cap) const;  // upper case, e.g. "IDLE"
+    std::vector<Folder> list();
+    // EXAMINE (read-only select) of a folder by its server name.
+    FolderState examine(const std::string& name);
+    // UIDs of the examined folder from first on (UID SEARCH UID first:*),
+    // ascending; since ("1-Jan-2025", optional) keeps mail from that day on.
+    std::vector<uint64_t> uids_from(uint64_t first, const std::string& since = {});
+    // Fetches the given UIDs of the examined folder (one command per call;
+    // give a few hundred at a time), calling on_message for each as it arrives.
+    void fetch(const std::vector<uint64_t>& uids, const std::function<void(FetchedMessage&&)>& on_message);
+    void logout();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> d_;
+};
+
+// "Sent Items", "已发送": a server mailbox name (modified UTF-7) in UTF-8.
+std::string decode_mailbox_name(const std::string& name);
+
+// UIDs as a compact IMAP set: 1:3,7,9:12 (sorted input).
+std::string uid_set(const std::vector<uint64_t>& uids);
+
+}  // namespace tw::imap

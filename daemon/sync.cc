@@ -1,0 +1,181 @@
+#include "sync.h"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <ctime>
+
+#include "accounts.h"
+#include "archive_writer.h"
+#include "date.h"
+#include "imap_client.h"
+#include "store.h"
+
+namespace tw {
+namespace {
+
+std::string lower(std::string s) {
+    for (auto& c : s)
+        if (c >= 'A' && c <= 'Z') c = char(c + 32);
+    return s;
+}
+
+// INTERNALDATE "11-Jan-2025 10:00:00 +0800" -> seconds; 0 if unreadable.
+int64_t internaldate(std::string d) {
+    for (size_t i = 0; i < d.size() && i < 12; ++i)
+        if (d[i] == '-') d[i] = ' ';
+    return parse_date(d).value_or(0);
+}
+
+// YYYY-MM-DD -> IMAP date "1-Jan-2025" for SEARCH SINCE.
+std::string imap_date(const std::string& ymd) {
+    static const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    int y = 0, m = 0, d = 0;
+    if (std::sscanf(ymd.c_str(), "%d-%d-%d", &y, &m, &d) != 3 || m < 1 || m > 12 || d < 1 || d > 31) return {};
+    return std::to_string(d) + "-" + months[m - 1] + "-" + std::to_string(y);
+}
+
+// The archive's name for a folder: INBOX in any case is INBOX, the rest as the server shows them.
+std::string archive_folder(const imap::Folder& f) {
+    if (lower(f.name) == "inbox") return "INBOX";
+    std::string name = f.display;
+    if (!f.delimiter.empty() && f.delimiter != "/")
+        std::replace(name.begin(), name.end(), f.delimiter[0], '/');  // "INBOX.Sent" -> "INBOX/Sent", as Maildir++
+    return name;
+}
+
+FolderReport sync_folder(imap::Client& client, const imap::Folder& f, const Account& acct, Accounts& accounts,
+                         ArchiveWriter& archive, const SyncOptions& o,
+                         const std::function<void(const SyncProgress&)>& progress) {
+    FolderReport rep;
+    rep.folder = archive_folder(f);
+    imap::FolderState st = client.examine(f.name);
+    auto saved = accounts.folder(acct.address, rep.folder);
+    FolderSync state;
+    state.account = acct.address;
+    state.folder = rep.folder;
+    state.server_name = f.name;
+    state.uidvalidity = st.uidvalidity;
+    // Same UIDVALIDITY: continue after the last UID archived. A new one (the
+    // server renumbered the folder): scan it all again; mail already archived
+    // is recognised by content and only gains its new location.
+    if (saved && saved->uidvalidity == st.uidvalidity) {
+        state.last_uid = saved->last_uid;
+        state.messages = saved->messages;
+    }
+    state.highestmodseq = st.highestmodseq;
+    std::vector<uint64_t> uids;
+    if (st.uidnext == 0 || state.last_uid + 1 < st.uidnext)
+        uids = client.uids_from(state.last_uid + 1, imap_date(acct.since));  // --since: mail from that day on
+    rep.found = uids.size();
+    std::string prefix = "imap:" + std::to_string(st.uidvalidity) + ":";
+    for (size_t i = 0; i < uids.size(); i += o.fetch_batch) {
+        std::vector<uint64_t> batch(uids.begin() + long(i), uids.begin() + long(std::min(uids.size(), i + o.fetch_batch)));
+        // Skip UIDs already archived (a sync killed after its commit, before saving the state).
+        std::vector<uint64_t> wanted;
+        for (uint64_t u : batch)
+            if (!archive.has_location({acct.address, rep.folder, prefix + std::to_string(u)})) wanted.push_back(u);
+        client.fetch(wanted, [&](imap::FetchedMessage&& m) {
+            bool flagged = false;
+            AddOutcome out = archive.add(std::move(m.raw), {acct.address, rep.folder, prefix + std::to_string(m.uid)},
+                                         internaldate(m.internaldate), &flagged);
+            if (out == AddOutcome::New) ++rep.imported;
+            if (out == AddOutcome::Copy) ++rep.copies;
+            if (flagged && out == AddOutcome::New) ++rep.flagged;
+        });
+        archive.commit();
+        // Only now, with the messages durable, does the folder's state move on.
+        state.last_uid = std::max(state.last_uid, batch.back());
+        state.messages += wanted.size();
+        state.last_sync = int64_t(std::time(nullptr));
+        accounts.save_folder(state);
+        if (progress) progress({acct.address, rep.folder, std::min(uids.size(), i + o.fetch_batch), uids.size()});
+    }
+    state.last_sync = int64_t(std::time(nullptr));
+    state.last_error.clear();
+    accounts.save_folder(state);
+    return rep;
+}
+
+}  // namespace
+
+bool skipped_by_default(const std::string& display_name, const std::vector<std::string>& flags) {
+    for (const auto& f : flags)
+        if (f == "\\trash" || f == "\\junk" || f == "\\drafts") return true;
+    std::string n = lower(display_name);
+    size_t slash = n.find_last_of("/.");
+    std::string leaf = slash == std::string::npos ? n : n.substr(slash + 1);
+    static const char* names[] = {"trash", "deleted items", "deleted messages", "deleted", "bin", "junk", "spam",
+                                  "junk e-mail", "junk email", "bulk mail", "drafts", "draft", "papierkorb",
+                                  "entwürfe", "已删除", "已删除邮件", "垃圾邮件", "垃圾箱", "草稿箱", "草稿",
+                                  "已刪除", "垃圾郵件", "草稿匣", "ゴミ箱", "迷惑メール", "下書き"};
+    for (const char* x : names)
+        if (leaf == x) return true;
+    return false;
+}
+
+bool folder_matches(const std::string& name, const std::string& patterns) {
+    size_t b = 0;
+    while (b <= patterns.size()) {
+        size_t e = patterns.find(',', b);
+        if (e == std::string::npos) e = patterns.size();
+        std::string p = patterns.substr(b, e - b);
+        while (!p.empty() && p.front() == ' ') p.erase(0, 1);
+        while (!p.empty() && p.back() == ' ') p.pop_back();
+        if (!p.empty() && fnmatch(p.c_str(), name.c_str(), FNM_CASEFOLD) == 0) return true;
+        b = e + 1;
+    }
+    return false;
+}
+
+std::vector<AccountReport> sync_once(const SyncOptions& o, const std::function<void(const SyncProgress&)>& progress) {
+    Accounts accounts(o.data_dir);
+    std::vector<AccountReport> reports;
+    std::vector<Account> list = accounts.list();
+    if (!o.only_account.empty()) {
+        auto a = accounts.get(o.only_account);
+        if (!a) throw StoreError("no account " + o.only_account + ": see `tradewind account list`");
+        list = {*a};
+    }
+    if (list.empty()) return reports;
+    ArchiveWriter archive(o.data_dir, o.worker_command);
+    for (const auto& acct : list) {
+        AccountReport rep;
+        rep.address = acct.address;
+        try {
+            imap::ServerConfig cfg;
+            cfg.url = acct.imap_url;
+            cfg.user = acct.user;
+            cfg.password = accounts.password(acct.address);
+            cfg.verify_tls = acct.verify_tls;
+            cfg.allow_plaintext = acct.allow_plaintext;
+            imap::Client client(cfg);
+            for (const auto& f : client.list()) {
+                if (!f.selectable()) continue;
+                std::vector<std::string> flags(f.flags.begin(), f.flags.end());
+                std::string name = archive_folder(f);
+                bool wanted = acct.folders.empty() ? !skipped_by_default(name, flags) : folder_matches(name, acct.folders);
+                if (!wanted) continue;
+                try {
+                    rep.folders.push_back(sync_folder(client, f, acct, accounts, archive, o, progress));
+                } catch (const imap::ImapError& e) {
+                    if (e.kind() != imap::ImapError::Kind::Server) throw;  // the connection is gone
+                    FolderReport fr;
+                    fr.folder = name;
+                    fr.error = e.what();
+                    rep.folders.push_back(fr);
+                }
+            }
+            client.logout();
+            accounts.set_state(acct.address, "ok", "", int64_t(std::time(nullptr)));
+        } catch (const imap::ImapError& e) {
+            archive.commit();  // what arrived before the failure is kept
+            rep.error = e.what();
+            accounts.set_state(acct.address, "failing", rep.error, int64_t(std::time(nullptr)));
+        }
+        reports.push_back(std::move(rep));
+    }
+    return reports;
+}
+
+}  // namespace tw

@@ -1,0 +1,46 @@
+// IMAP sync: every account's folders into the archive. Read-only on the
+// server (EXAMINE, BODY.PEEK), incremental per folder (UIDVALIDITY + highest
+// UID archived, saved only after the messages it covers are committed), and
+// one failing account or folder never stops the others.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace tw {
+
+struct SyncOptions {
+    std::string data_dir;
+    std::vector<std::string> worker_command;  // text extraction worker; empty = in-process
+    std::string only_account;                 // empty: all accounts
+    size_t fetch_batch = 200;                 // UIDs per FETCH command (and per commit)
+};
+
+struct FolderReport {
+    std::string folder;
+    size_t found = 0, imported = 0, copies = 0, flagged = 0;
+    std::string error;
+};
+
+struct AccountReport {
+    std::string address;
+    std::string error;  // empty: the account synced (folders may still report errors)
+    std::vector<FolderReport> folders;
+};
+
+struct SyncProgress {
+    std::string account, folder;
+    size_t done = 0, total = 0;
+};
+
+std::vector<AccountReport> sync_once(const SyncOptions& opts, const std::function<void(const SyncProgress&)>& progress);
+
+// Folders sync skips unless asked for: Trash, Junk and Drafts, by SPECIAL-USE
+// flag or by the usual names (English, Chinese, German, ...).
+bool skipped_by_default(const std::string& display_name, const std::vector<std::string>& lowercase_flags);
+
+// True if name matches one of the comma-separated patterns (* and ? wildcards, case-insensitive).
+bool folder_matches(const std::string& name, const std::string& patterns);
+
+}  // namespace tw
