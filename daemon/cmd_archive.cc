@@ -112,7 +112,12 @@ void require_archive(const std::string& dir) {
 
 nlohmann::json location_json(const std::vector<Location>& locs) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& l : locs) out.push_back({{"account", l.account}, {"folder", l.folder}});
+    for (const auto& l : locs) {
+        nlohmann::json j = {{"account", l.account}, {"folder", l.folder}};
+        if (!l.flags.empty()) j["flags"] = l.flags;
+        if (l.deleted) j["deleted"] = format_iso_utc(l.deleted);
+        out.push_back(j);
+    }
     return out;
 }
 

@@ -218,17 +218,18 @@ int cmd_sync(const std::vector<std::string>& args) {
         if (tty) std::fputs("\r\033[K", stderr);
         failed = 0;
         for (const auto& r : reports) {
-            size_t found = 0, imported = 0, copies = 0, flagged = 0;
+            size_t found = 0, imported = 0, copies = 0, flagged = 0, deleted = 0;
             for (const auto& f : r.folders) {
-                found += f.found, imported += f.imported, copies += f.copies, flagged += f.flagged;
+                found += f.found, imported += f.imported, copies += f.copies, flagged += f.flagged, deleted += f.deleted;
                 if (!f.error.empty()) std::fprintf(stderr, "%s %s: %s\n", r.address.c_str(), f.folder.c_str(), f.error.c_str());
             }
             if (!r.error.empty()) {
                 ++failed;
                 std::fprintf(stderr, "%s: %s\n", r.address.c_str(), r.error.c_str());
             } else {
-                std::printf("%s: %zu folders, %zu new on the server, %zu imported, %zu duplicates, %zu flagged with problems\n",
-                            r.address.c_str(), r.folders.size(), found, imported, copies, flagged);
+                std::printf("%s: %zu folders, %zu new on the server, %zu imported, %zu duplicates, %zu flagged with problems, "
+                            "%zu deleted on the server (kept in the archive)\n",
+                            r.address.c_str(), r.folders.size(), found, imported, copies, flagged, deleted);
             }
         }
         if (reports.empty()) std::fprintf(stderr, "tradewind sync: no accounts yet: add one with `tradewind account add`\n");

@@ -77,8 +77,9 @@ FolderReport sync_folder(imap::Client& client, const imap::Folder& f, const Acco
             if (!archive.has_location({acct.address, rep.folder, prefix + std::to_string(u)})) wanted.push_back(u);
         client.fetch(wanted, [&](imap::FetchedMessage&& m) {
             bool flagged = false;
-            AddOutcome out = archive.add(std::move(m.raw), {acct.address, rep.folder, prefix + std::to_string(m.uid)},
-                                         internaldate(m.internaldate), &flagged);
+            Location loc{acct.address, rep.folder, prefix + std::to_string(m.uid)};
+            for (const auto& f : m.flags) loc.flags += (loc.flags.empty() ? "" : " ") + f;
+            AddOutcome out = archive.add(std::move(m.raw), loc, internaldate(m.internaldate), &flagged);
             if (out == AddOutcome::New) ++rep.imported;
             if (out == AddOutcome::Copy) ++rep.copies;
             if (flagged && out == AddOutcome::New) ++rep.flagged;
@@ -91,7 +92,16 @@ FolderReport sync_folder(imap::Client& client, const imap::Folder& f, const Acco
         accounts.save_folder(state);
         if (progress) progress({acct.address, rep.folder, std::min(uids.size(), i + o.fetch_batch), uids.size()});
     }
-    state.last_sync = int64_t(std::time(nullptr));
+    // Mail deleted on the server stays archived, marked deleted at this location;
+    // after a renumbering, the old locations of mail found again are dropped.
+    std::vector<std::string> present;
+    for (uint64_t u : client.uids_from(1)) present.push_back(prefix + std::to_string(u));
+    if (saved && saved->uidvalidity != st.uidvalidity)
+        archive.store().drop_relocated(acct.address, rep.folder, "imap:" + std::to_string(saved->uidvalidity) + ":", prefix);
+    int64_t now = int64_t(std::time(nullptr));
+    rep.deleted = archive.store().mark_deleted(acct.address, rep.folder, "imap:", present, now);
+    archive.commit();
+    state.last_sync = now;
     state.last_error.clear();
     accounts.save_folder(state);
     return rep;

@@ -20,6 +20,7 @@ struct SyncOptions {
 struct FolderReport {
     std::string folder;
     size_t found = 0, imported = 0, copies = 0, flagged = 0;
+    size_t deleted = 0;  // locations found gone from the server in this run
     std::string error;
 };
 

@@ -15,6 +15,8 @@
 //              stored one keeps only its own header block (`header`, trace headers
 //              differ per copy): the copy is that header + the blob's body, byte-exact.
 //              A copy that differs otherwise has its own blob (`blob`).
+//   location_state (account, folder, source) -> flags (IMAP, space-separated) and
+//              deleted (when sync found the mail gone from the server; it stays archived)
 //   parties    (message, address): every From/To/Cc address, lower-cased
 //   docs       (message, doc): trade document numbers seen in subject and text
 //   thread_ids (msgid, thread, soft): every Message-ID seen, own or referenced (ghosts
@@ -82,6 +84,10 @@ CREATE INDEX IF NOT EXISTS docs_doc ON docs(doc);
 CREATE TABLE IF NOT EXISTS thread_ids (msgid TEXT PRIMARY KEY, thread INTEGER NOT NULL, soft INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS thread_ids_thread ON thread_ids(thread);
 CREATE TABLE IF NOT EXISTS relabeled (message INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS location_state (
+  account TEXT NOT NULL, folder TEXT NOT NULL, source TEXT NOT NULL,
+  flags TEXT NOT NULL DEFAULT '', deleted INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (account, folder, source));
 CREATE TABLE IF NOT EXISTS accounts (
   address TEXT PRIMARY KEY, imap_url TEXT NOT NULL, user TEXT NOT NULL, secret BLOB NOT NULL,
   since TEXT NOT NULL DEFAULT '', folders TEXT NOT NULL DEFAULT '',

@@ -37,6 +37,7 @@ bool ArchiveWriter::has_location(const Location& loc) { return d_->store.has_loc
 
 AddOutcome ArchiveWriter::add(std::string raw, const Location& loc, int64_t arrival, bool* flagged) {
     d_->begin();
+    if (!loc.flags.empty()) d_->store.set_location_flags(loc, loc.flags);
     if (d_->store.has_location(loc)) return AddOutcome::Known;
     Message m = parse_message(std::move(raw), arrival, d_->limits);
     if (flagged) *flagged = !m.problems.empty();
@@ -45,6 +46,11 @@ AddOutcome ArchiveWriter::add(std::string raw, const Location& loc, int64_t arri
     else if (r.outcome == AddOutcome::Copy) d_->index.add_location(r.row, loc);
     for (const auto& [row, thread] : r.relabeled) d_->index.set_thread(row, thread);
     return r.outcome;
+}
+
+Store& ArchiveWriter::store() {
+    d_->begin();
+    return d_->store;
 }
 
 void ArchiveWriter::commit() {

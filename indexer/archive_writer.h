@@ -17,8 +17,11 @@ public:
     ~ArchiveWriter();  // an uncommitted batch is rolled back
 
     bool has_location(const Location& loc);
-    // New, Copy or Known (the location was archived already). flagged: it had problems.
+    // New, Copy or Known (the location was archived already). flagged: it had
+    // problems. loc.flags, when given, are kept as the location's state.
     AddOutcome add(std::string raw, const Location& loc, int64_t arrival, bool* flagged = nullptr);
+    // The archive itself, for location state (flags, deletions); inside the batch.
+    Store& store();
     // Makes the batch durable: SQLite first, then the index.
     void commit();
 

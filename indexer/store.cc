@@ -120,7 +120,9 @@ struct Store::Impl {
         move_thread = prep("UPDATE messages SET thread = ? WHERE thread = ?");
         move_thread_ids = prep("UPDATE thread_ids SET thread = ? WHERE thread = ?");
         note_relabel = prep("INSERT OR IGNORE INTO relabeled(message) VALUES (?)");
-        locations_of = prep("SELECT account, folder, source FROM locations WHERE message=? ORDER BY account, folder, source");
+        locations_of = prep(
+            "SELECT l.account, l.folder, l.source, COALESCE(s.flags, ''), COALESCE(s.deleted, 0) FROM locations l"
+            " LEFT JOIN location_state s USING (account, folder, source) WHERE l.message=? ORDER BY 1, 2, 3");
         canonical_blob = prep(
             "SELECT b.data, m.header_len FROM messages m JOIN blobs b ON b.sha256 = m.sha256 WHERE m.id=?");
         location_blob = prep(
@@ -441,7 +443,8 @@ std::vector<Location> Store::locations(int64_t row) {
     st.bind(1, row);
     std::vector<Location> out;
     while (st.executeStep())
-        out.push_back({st.getColumn(0).getString(), st.getColumn(1).getString(), st.getColumn(2).getString()});
+        out.push_back({st.getColumn(0).getString(), st.getColumn(1).getString(), st.getColumn(2).getString(),
+                       st.getColumn(3).getString(), st.getColumn(4).getInt64()});
     return out;
 }
 
@@ -509,6 +512,59 @@ std::vector<std::pair<int64_t, int64_t>> Store::pending_relabels() {
     std::vector<std::pair<int64_t, int64_t>> out;
     while (st.executeStep()) out.emplace_back(st.getColumn(0).getInt64(), st.getColumn(1).getInt64());
     return out;
+}
+
+void Store::set_location_flags(const Location& loc, const std::string& flags) {
+    SQLite::Statement st(d_->db,
+                         "INSERT INTO location_state(account, folder, source, flags) VALUES (?,?,?,?)"
+                         " ON CONFLICT (account, folder, source) DO UPDATE SET flags = excluded.flags");
+    st.bind(1, loc.account);
+    st.bind(2, loc.folder);
+    st.bind(3, loc.source);
+    st.bind(4, flags);
+    st.exec();
+}
+
+size_t Store::mark_deleted(const std::string& account, const std::string& folder, const std::string& prefix,
+                           const std::vector<std::string>& present, int64_t when) {
+    std::set<std::string> here(present.begin(), present.end());
+    SQLite::Statement st(d_->db,
+                         "SELECT l.source FROM locations l LEFT JOIN location_state s USING (account, folder, source)"
+                         " WHERE l.account = ? AND l.folder = ? AND substr(l.source, 1, ?) = ? AND COALESCE(s.deleted, 0) = 0");
+    st.bind(1, account);
+    st.bind(2, folder);
+    st.bind(3, int(prefix.size()));
+    st.bind(4, prefix);
+    std::vector<std::string> gone;
+    while (st.executeStep())
+        if (!here.count(st.getColumn(0).getString())) gone.push_back(st.getColumn(0).getString());
+    SQLite::Statement mark(d_->db,
+                           "INSERT INTO location_state(account, folder, source, deleted) VALUES (?,?,?,?)"
+                           " ON CONFLICT (account, folder, source) DO UPDATE SET deleted = excluded.deleted");
+    for (const auto& src : gone) {
+        mark.reset();
+        mark.bind(1, account);
+        mark.bind(2, folder);
+        mark.bind(3, src);
+        mark.bind(4, when);
+        mark.exec();
+    }
+    return gone.size();
+}
+
+size_t Store::drop_relocated(const std::string& account, const std::string& folder, const std::string& old_prefix,
+                             const std::string& new_prefix) {
+    SQLite::Statement st(d_->db,
+                         "DELETE FROM locations WHERE account = ?1 AND folder = ?2 AND substr(source, 1, ?3) = ?4"
+                         " AND message IN (SELECT message FROM locations WHERE account = ?1 AND folder = ?2"
+                         " AND substr(source, 1, ?5) = ?6)");
+    st.bind(1, account);
+    st.bind(2, folder);
+    st.bind(3, int(old_prefix.size()));
+    st.bind(4, old_prefix);
+    st.bind(5, int(new_prefix.size()));
+    st.bind(6, new_prefix);
+    return size_t(st.exec());
 }
 
 void Store::clear_relabels() { d_->db.exec("DELETE FROM relabeled"); }

@@ -24,6 +24,9 @@ struct Location {
     std::string account;  // the rep's address
     std::string folder;   // "INBOX", "Sent", ...
     std::string source;   // stable name within the folder (Maildir unique name, mbox ordinal, IMAP UID)
+    // As last seen on the server (filled when read back; set with set_location_state):
+    std::string flags;    // IMAP flags, space-separated: "\\Seen $Forwarded"
+    int64_t deleted = 0;  // when sync found it gone from the server (the mail stays archived); 0: present
 };
 
 enum class AddOutcome {
@@ -85,6 +88,16 @@ public:
     void rollback();  // drops the unfinished batch
 
     bool has_location(const Location& loc);
+    // The server-side state of a location: its flags.
+    void set_location_flags(const Location& loc, const std::string& flags);
+    // Locations in account/folder whose source starts with prefix and is not in
+    // present are marked deleted (at when); returns how many were newly marked.
+    size_t mark_deleted(const std::string& account, const std::string& folder, const std::string& prefix,
+                        const std::vector<std::string>& present, int64_t when);
+    // After a folder was renumbered (new IMAP UIDVALIDITY): locations under the
+    // old prefix whose message was found again under the new one are dropped.
+    size_t drop_relocated(const std::string& account, const std::string& folder, const std::string& old_prefix,
+                          const std::string& new_prefix);
 
     // Stores m at loc: a new message, a copy of a stored one (same Message-ID and
     // same content key), or nothing new. Assigns the conversation. firm_domain:

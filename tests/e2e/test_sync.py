@@ -80,8 +80,8 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
     for raw in inbox:
         d.deliver("rep1", raw)
     sent = [mail(i, "rep1@acme-trading.example", "anna@nord.example", "Quotation QT-2025-%04d" % i) for i in range(30)]
-    for raw in sent:
-        d.deliver("rep1", raw, "Sent")
+    sent_paths = [d.deliver("rep1", raw, "Sent") for raw in sent[:-1]]
+    d.deliver("rep1", sent[-1], "Sent", flags="FS")  # \Flagged \Seen, set by the rep's client
     d.deliver("rep1", mail(900, "x@y.example", "rep1@acme-trading.example", "deleted"), "Trash")
     # rep2 got a copy of some of rep1's Sent mail (CC) and its own.
     for raw in sent[:5]:
@@ -135,7 +135,12 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
     c.check(len(out.splitlines()) == 1, "search by document number after sync: " + out + err)
     # Read-only: no message got \Seen.
     c.check(seen_flags(d, "rep1", "secret1") == 0, "sync must not set \\Seen on the server")
-    c.check(seen_flags(d, "rep1", "secret1", "Sent") == 0, "sync must not set \\Seen in Sent")
+    c.check(seen_flags(d, "rep1", "secret1", "Sent") == 1, "sync must not set \\Seen in Sent (one was Seen before)")
+
+    # Flags are read and kept.
+    last = by_id.get("m29@nord.example", {})
+    flags = [l.get("flags", "") for l in last.get("locations", [])]
+    c.check(flags and "\\Flagged" in flags[0] and "\\Seen" in flags[0], "flags kept: %r" % flags)
 
     # Idempotent and incremental.
     code, out, err = tw("sync", "--data", data, "--once")
@@ -145,12 +150,24 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
     c.check("rep1@acme-trading.example: 2 folders, 1 new on the server, 1 imported" in out, "new mail: " + out + err)
     c.check(len(export(data)) == expected_ids + 1, "one more message after new mail")
 
+    # Deleted on the server: stays archived, marked deleted at that location.
+    os.remove(sent_paths[3])
+    code, out, err = tw("sync", "--data", data, "--once")
+    c.check("1 deleted on the server" in out, "deletion reported: " + out + err)
+    gone = {m["message_id"]: m for m in export(data)}.get("m3@nord.example")
+    c.check(gone is not None and gone["locations"][0].get("deleted"), "deleted mail kept and marked: %r" % gone)
+
     # UIDVALIDITY change: the server renumbers INBOX; nothing is lost or duplicated.
-    for f in glob.glob(os.path.join(d.dir, "mail", "rep1", "dovecot-uidlist")):
+    time.sleep(1.1)  # Dovecot's UIDVALIDITY is a time stamp
+    for f in glob.glob(os.path.join(d.dir, "mail", "rep1", "dovecot*")):  # INBOX's UID list and indexes
         os.remove(f)
     code, out, err = tw("sync", "--data", data, "--once")
     after = export(data)
     c.check(code == 0 and len(after) == expected_ids + 1, "after UIDVALIDITY change: %d messages (%s)" % (len(after), err))
+    inbox_locs = [l for m in after for l in m["locations"] if l["account"].startswith("rep1") and l["folder"] == "INBOX"]
+    c.check(len(inbox_locs) == len(inbox) + 1 and not any(l.get("deleted") for l in inbox_locs),
+            "after renumbering each INBOX message has one live location: %d" % len(inbox_locs))
+
     code, out, err = tw("account", "list", "--data", data, "--json")
     accts = [json.loads(l) for l in out.splitlines()]
     c.check(len(accts) == 2 and all(a["state"] == "ok" for a in accts), "account list: " + out)
