@@ -75,15 +75,16 @@ FolderReport sync_folder(imap::Client& client, const imap::Folder& f, const Acco
         std::vector<uint64_t> wanted;
         for (uint64_t u : batch)
             if (!archive.has_location({acct.address, rep.folder, prefix + std::to_string(u)})) wanted.push_back(u);
+        std::vector<Incoming> fetched;
         client.fetch(wanted, [&](imap::FetchedMessage&& m) {
-            bool flagged = false;
             Location loc{acct.address, rep.folder, prefix + std::to_string(m.uid)};
             for (const auto& f : m.flags) loc.flags += (loc.flags.empty() ? "" : " ") + f;
-            AddOutcome out = archive.add(std::move(m.raw), loc, internaldate(m.internaldate), &flagged);
-            if (out == AddOutcome::New) ++rep.imported;
-            if (out == AddOutcome::Copy) ++rep.copies;
-            if (flagged && out == AddOutcome::New) ++rep.flagged;
+            fetched.push_back({std::move(m.raw), std::move(loc), internaldate(m.internaldate)});
         });
+        AddCounts n = archive.add(std::move(fetched));
+        rep.imported += n.imported;
+        rep.copies += n.copies;
+        rep.flagged += n.flagged;
         archive.commit();
         // Only now, with the messages durable, does the folder's state move on.
         state.last_uid = std::max(state.last_uid, batch.back());

@@ -1,26 +1,102 @@
 #include "archive_writer.h"
 
-#include "strutil.h"
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include "importer.h"
 #include "message.h"
 #include "search_index.h"
+#include "strutil.h"
 #include "text_worker.h"
 
 namespace tw {
+namespace {
+
+struct Parsed {
+    Message message;
+    PreparedMessage prepared;
+    IndexDocument doc;
+};
+
+// Parser threads that live as long as the writer (each with its own
+// extraction worker); parse() hands them one batch and waits for it.
+class ParserPool {
+public:
+    ParserPool(unsigned n, const std::vector<std::string>& worker_command) {
+        for (unsigned i = 0; i < n; ++i) threads_.emplace_back([this, worker_command] { run(worker_command); });
+    }
+    ~ParserPool() {
+        {
+            std::lock_guard lk(mu_);
+            stop_ = true;
+        }
+        cv_.notify_all();
+        for (auto& t : threads_) t.join();
+    }
+    std::vector<Parsed> parse(std::vector<Incoming>& batch) {
+        std::vector<Parsed> out(batch.size());
+        std::unique_lock lk(mu_);
+        batch_ = &batch;
+        out_ = &out;
+        next_ = 0;
+        left_ = batch.size();
+        ++generation_;
+        cv_.notify_all();
+        done_.wait(lk, [&] { return left_ == 0; });
+        batch_ = nullptr;
+        return out;
+    }
+
+private:
+    void run(const std::vector<std::string>& worker_command) {
+        ParseLimits lim;
+        std::unique_ptr<TextWorker> worker;
+        if (!worker_command.empty()) {
+            worker = std::make_unique<TextWorker>(worker_command);
+            lim.extractor = worker.get();
+        }
+        uint64_t seen = 0;
+        while (true) {
+            std::unique_lock lk(mu_);
+            cv_.wait(lk, [&] { return stop_ || (generation_ != seen && batch_ && next_ < batch_->size()); });
+            if (stop_) return;
+            size_t i = next_++;
+            if (next_ >= batch_->size()) seen = generation_;
+            Incoming& in = (*batch_)[i];
+            Parsed& p = (*out_)[i];
+            lk.unlock();
+            p.message = parse_message(std::move(in.raw), in.arrival, lim);
+            p.prepared = Store::prepare(p.message, address_domain(in.loc.account));
+            p.doc = SearchIndex::prepare(p.message);
+            lk.lock();
+            if (--left_ == 0) done_.notify_all();
+        }
+    }
+
+    std::vector<std::thread> threads_;
+    std::mutex mu_;
+    std::condition_variable cv_, done_;
+    std::vector<Incoming>* batch_ = nullptr;
+    std::vector<Parsed>* out_ = nullptr;
+    size_t next_ = 0, left_ = 0;
+    uint64_t generation_ = 0;
+    bool stop_ = false;
+};
+
+}  // namespace
 
 struct ArchiveWriter::Impl {
     Store store;
     SearchIndex index;
-    std::unique_ptr<TextWorker> worker;
-    ParseLimits limits;
+    ParserPool pool;
     bool open = false;
 
-    Impl(const std::string& dir, const std::vector<std::string>& worker_command) : store(dir), index(dir, true) {
+    Impl(const std::string& dir, const std::vector<std::string>& worker_command, unsigned parsers)
+        : store(dir), index(dir, true), pool(parsers ? parsers : std::max(1u, std::thread::hardware_concurrency()), worker_command) {
         recover(store, index, worker_command);
-        if (!worker_command.empty()) {
-            worker = std::make_unique<TextWorker>(worker_command);
-            limits.extractor = worker.get();
-        }
     }
     void begin() {
         if (!open) store.begin();
@@ -28,24 +104,37 @@ struct ArchiveWriter::Impl {
     }
 };
 
-ArchiveWriter::ArchiveWriter(const std::string& data_dir, const std::vector<std::string>& worker_command)
-    : d_(std::make_unique<Impl>(data_dir, worker_command)) {}
+ArchiveWriter::ArchiveWriter(const std::string& data_dir, const std::vector<std::string>& worker_command, unsigned parsers)
+    : d_(std::make_unique<Impl>(data_dir, worker_command, parsers)) {}
 
 ArchiveWriter::~ArchiveWriter() = default;
 
 bool ArchiveWriter::has_location(const Location& loc) { return d_->store.has_location(loc); }
 
-AddOutcome ArchiveWriter::add(std::string raw, const Location& loc, int64_t arrival, bool* flagged) {
+AddCounts ArchiveWriter::add(std::vector<Incoming> batch) {
+    AddCounts counts;
+    std::vector<Location> locs;
+    for (const auto& in : batch) locs.push_back(in.loc);
+    std::vector<Parsed> parsed = d_->pool.parse(batch);
     d_->begin();
-    if (!loc.flags.empty()) d_->store.set_location_flags(loc, loc.flags);
-    if (d_->store.has_location(loc)) return AddOutcome::Known;
-    Message m = parse_message(std::move(raw), arrival, d_->limits);
-    if (flagged) *flagged = !m.problems.empty();
-    AddResult r = d_->store.add(m, Store::prepare(m, address_domain(loc.account)), loc);
-    if (r.outcome == AddOutcome::New) d_->index.add(r.row, m, r.thread, loc);
-    else if (r.outcome == AddOutcome::Copy) d_->index.add_location(r.row, loc);
-    for (const auto& [row, thread] : r.relabeled) d_->index.set_thread(row, thread);
-    return r.outcome;
+    for (size_t i = 0; i < parsed.size(); ++i) {
+        const Location& loc = locs[i];
+        if (!loc.flags.empty()) d_->store.set_location_flags(loc, loc.flags);
+        Parsed& p = parsed[i];
+        AddResult r = d_->store.add(p.message, p.prepared, loc);
+        if (r.outcome == AddOutcome::New) {
+            ++counts.imported;
+            if (!p.message.problems.empty()) ++counts.flagged;
+            d_->index.add(r.row, std::move(p.doc), r.thread, loc);
+        } else if (r.outcome == AddOutcome::Copy) {
+            ++counts.copies;
+            d_->index.add_location(r.row, loc);
+        } else {
+            ++counts.known;
+        }
+        for (const auto& [row, thread] : r.relabeled) d_->index.set_thread(row, thread);
+    }
+    return counts;
 }
 
 Store& ArchiveWriter::store() {

@@ -1,6 +1,6 @@
-// Adds mail that arrives one message at a time (IMAP sync) to the archive:
-// parse, store, thread and index, committed in batches the caller closes.
-// The bulk path for files is import_mail (parallel parsing).
+// Adds mail that arrives in batches (IMAP sync) to the archive: parsed on
+// every core, then stored, threaded and indexed in order, committed when the
+// caller says. The bulk path for files is import_mail.
 #pragma once
 #include <memory>
 #include <string>
@@ -10,16 +10,26 @@
 
 namespace tw {
 
+struct Incoming {
+    std::string raw;
+    Location loc;          // loc.flags, when given, are kept as the location's state
+    int64_t arrival = 0;   // when it reached the mailbox (IMAP INTERNALDATE)
+};
+
+struct AddCounts {
+    size_t imported = 0, copies = 0, known = 0, flagged = 0;
+};
+
 class ArchiveWriter {
 public:
     // Opens the archive for writing and recovers from an earlier crash.
-    ArchiveWriter(const std::string& data_dir, const std::vector<std::string>& worker_command);
+    // parsers: parsing threads (0 = every core).
+    ArchiveWriter(const std::string& data_dir, const std::vector<std::string>& worker_command, unsigned parsers = 0);
     ~ArchiveWriter();  // an uncommitted batch is rolled back
 
     bool has_location(const Location& loc);
-    // New, Copy or Known (the location was archived already). flagged: it had
-    // problems. loc.flags, when given, are kept as the location's state.
-    AddOutcome add(std::string raw, const Location& loc, int64_t arrival, bool* flagged = nullptr);
+    // Parses the batch on every core, then adds it in order; counts what happened.
+    AddCounts add(std::vector<Incoming> batch);
     // The archive itself, for location state (flags, deletions); inside the batch.
     Store& store();
     // Makes the batch durable: SQLite first, then the index.

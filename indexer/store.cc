@@ -81,10 +81,20 @@ struct Store::Impl {
         location_blob, fallback, thread_docs, rows_of_thread, move_thread, move_thread_ids;
     int64_t next_row = 1;  // the id the next message gets (rows are never deleted)
 
+    // Ends every statement's read: one left on a row would pin an old snapshot.
+    void reset_all() {
+        for (Stmt* s : {&find_location, &find_copy, &set_body_key, &insert_blob, &insert_message, &insert_location,
+                        &insert_party, &insert_doc, &find_thread_id, &upsert_thread_id, &move_message, &rows_of_message,
+                        &note_relabel, &locations_of, &canonical_blob, &location_blob, &fallback, &thread_docs,
+                        &rows_of_thread, &move_thread, &move_thread_ids})
+            if (*s) (*s)->reset();
+    }
+
     explicit Impl(const std::string& path) : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE) {
         db.exec("PRAGMA page_size=16384");  // takes effect only for a new archive
         db.exec("PRAGMA journal_mode=WAL");
         db.exec("PRAGMA synchronous=NORMAL");
+        db.exec("PRAGMA busy_timeout=10000");  // another tradewind (sync, import) may be writing
         db.exec("PRAGMA cache_size=-8192");  // KiB: copy and thread lookups stay in memory
         db.exec(schema::kSql);
         db.exec("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', '" + std::to_string(schema::kVersion) + "')");
@@ -255,6 +265,20 @@ struct Store::Impl {
         return thread;
     }
 
+    // The message at loc, 0 if none. Resets the statement: a statement left
+    // stepping keeps its read snapshot, and a later write from this connection
+    // would fail once another connection (sync state, another process) wrote.
+    int64_t location_row(const Location& loc) {
+        auto& st = *find_location;
+        st.reset();
+        st.bind(1, loc.account);
+        st.bind(2, loc.folder);
+        st.bind(3, loc.source);
+        int64_t row = st.executeStep() ? st.getColumn(0).getInt64() : 0;
+        st.reset();
+        return row;
+    }
+
     void add_location(const Location& loc, int64_t row, const std::string* blob, const std::string* header) {
         auto& st = *insert_location;
         st.reset();
@@ -297,6 +321,7 @@ void Store::begin() {
 }
 
 void Store::commit() {
+    d_->reset_all();
     if (d_->tx) d_->tx->commit();
     d_->tx.reset();
 }
@@ -306,14 +331,7 @@ void Store::rollback() {
     d_->next_row = d_->db.execAndGet("SELECT COALESCE(MAX(id), 0) + 1 FROM messages").getInt64();
 }
 
-bool Store::has_location(const Location& loc) {
-    auto& st = *d_->find_location;
-    st.reset();
-    st.bind(1, loc.account);
-    st.bind(2, loc.folder);
-    st.bind(3, loc.source);
-    return st.executeStep();
-}
+bool Store::has_location(const Location& loc) { return d_->location_row(loc) != 0; }
 
 PreparedMessage Store::prepare(const Message& m, const std::string& firm_domain) {
     PreparedMessage p;
@@ -338,8 +356,8 @@ AddResult Store::add(const Message& m, const Location& loc, const std::string& f
 AddResult Store::add(const Message& m, const PreparedMessage& p, const Location& loc) {
     try {
         AddResult r;
-        if (has_location(loc)) {
-            r.row = d_->find_location->getColumn(0).getInt64();
+        if (int64_t row = d_->location_row(loc)) {
+            r.row = row;
             return r;
         }
         // Copies: the stored messages with this Message-ID whose content key is

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""IMAP sync speed, side by side in one run: `tradewind sync --once` (into the
+archive: parsed, threaded, indexed, attachment text included) against mbsync
+(IMAP -> Maildir copies only), both pulling every rep's mailbox from the same
+local Dovecot. Dovecot's indexes are built before the first timed run, and
+the tools take turns for each round; the median round is printed.
+
+    bench/sync_bench.py --tradewind BIN --corpus DIR [--rounds 3]
+DIR holds one Maildir per rep (tradegen output); bench/sync.sh runs this."""
+import argparse
+import imaplib
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "e2e"))
+from dovecot import NOBODY, Dovecot  # noqa: E402
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--tradewind", required=True)
+ap.add_argument("--corpus", required=True)
+ap.add_argument("--rounds", type=int, default=3)
+a = ap.parse_args()
+
+reps = sorted(r for r in os.listdir(a.corpus) if os.path.isdir(os.path.join(a.corpus, r)))
+files = sum(len(fs) for r in reps for _, _, fs in os.walk(os.path.join(a.corpus, r)) if fs and "/tmp" not in _)
+
+
+def timed(cmd, env=None):
+    t = tempfile.NamedTemporaryFile(delete=False)
+    t.close()
+    start = time.time()
+    p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", t.name, *cmd], capture_output=True, env=env)
+    secs = time.time() - start
+    rss = int(open(t.name).read().split()[-1]) // 1024 if p.returncode == 0 else 0
+    os.unlink(t.name)
+    if p.returncode != 0:
+        sys.exit("%s failed: %s" % (cmd[0], p.stderr.decode()[-2000:]))
+    return secs, rss
+
+
+with Dovecot({r: "pw" for r in reps}) as d, tempfile.TemporaryDirectory() as tmp:
+    os.chmod(tmp, 0o755)
+    for r in reps:
+        dest = os.path.join(d.dir, "mail", r)
+        shutil.rmtree(dest, ignore_errors=True)
+        shutil.copytree(os.path.join(a.corpus, r), dest)
+        for root, dirs, fs in os.walk(dest):
+            os.chown(root, NOBODY, NOBODY)
+            for f in fs:
+                os.chown(os.path.join(root, f), NOBODY, NOBODY)
+    # Warm-up: Dovecot indexes every folder once, so neither tool pays for it.
+    for r in reps:
+        m = imaplib.IMAP4("127.0.0.1", d.port)
+        m.login(r, "pw")
+        for line in m.list()[1]:
+            name = line.decode().rsplit(' "/" ', 1)[-1]
+            m.select(name, readonly=True)
+            m.uid("fetch", "1:*", "(UID RFC822.SIZE)")
+        m.logout()
+    pw = os.path.join(tmp, "pw")
+    with open(pw, "w") as f:
+        f.write("pw\n")
+    mbconf = os.path.join(tmp, "mbsyncrc")
+    results = {"tradewind": [], "mbsync": []}
+    for rnd in range(a.rounds):
+        # tradewind: a fresh archive, every rep's account, one sync.
+        data = os.path.join(tmp, "tw-%d" % rnd)
+        for r in reps:
+            subprocess.run([a.tradewind, "account", "add", "--data", data, "--address", r + "@acme-trading.example",
+                            "--imap-url", d.url, "--user", r, "--password-file", pw, "--plaintext", "--no-test"],
+                           check=True, capture_output=True)
+        results["tradewind"].append(timed([a.tradewind, "sync", "--data", data, "--once"]))
+        # mbsync: a fresh Maildir tree, one channel per rep.
+        near = os.path.join(tmp, "mb-%d" % rnd)
+        for r in reps:
+            os.makedirs(os.path.join(near, r))
+        with open(mbconf, "w") as f:
+            for r in reps:
+                f.write("IMAPAccount %s\nHost 127.0.0.1\nPort %d\nUser %s\nPass pw\nSSLType None\nAuthMechs LOGIN\n\n"
+                        "IMAPStore %s-far\nAccount %s\n\nMaildirStore %s-near\nPath %s/%s/\nInbox %s/%s/INBOX\n"
+                        "SubFolders Verbatim\n\nChannel %s\nFar :%s-far:\nNear :%s-near:\nPatterns *\nCreate Near\n"
+                        "Sync Pull\nExpunge None\nSyncState *\n\n"
+                        % (r, d.port, r, r, r, r, near, r, near, r, r, r, r))
+        results["mbsync"].append(timed(["mbsync", "-q", "-c", mbconf, "-a"]))
+        shutil.rmtree(near, ignore_errors=True)
+    size = sum(os.path.getsize(os.path.join(root, f)) for r in reps
+               for root, _, fs in os.walk(os.path.join(a.corpus, r)) for f in fs)
+    print("corpus: %d message files, %d MB, %d reps, local Dovecot, %d cores; median of %d rounds (tools in turn)"
+          % (files, size >> 20, len(reps), os.cpu_count(), a.rounds))
+    tw_med = statistics.median(s for s, _ in results["tradewind"])
+    print("%-40s %8s %13s %9s %12s %14s" % ("tool", "seconds", "(range)", "msgs/s", "peak RSS MB", "ratio (x/tw)"))
+    for name, label in (("tradewind", "tradewind sync --once (archive+index)"), ("mbsync", "mbsync -a (Maildir copy)")):
+        secs = sorted(s for s, _ in results[name])
+        med = statistics.median(secs)
+        rss = statistics.median(r for _, r in results[name])
+        print("%-40s %8.1f %13s %9.0f %12d %14.2f" % (label, med, "%.1f-%.1f" % (secs[0], secs[-1]), files / med, rss,
+                                                      med / tw_med))
+    print("(ratio > 1: the peer took longer than tradewind)")
