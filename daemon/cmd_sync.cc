@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -34,9 +35,11 @@ const char* kAccountUsage =
     "  every folder but Trash, Junk and Drafts. The password is stored encrypted (DATA/secret.key).\n";
 
 const char* kSyncUsage =
-    "usage: tradewind sync [--data DIR] [--once] [--account ADDR] [--interval SECONDS] [--in-process]\n"
-    "  Pulls new mail from every account's folders into the archive, read-only on the server.\n"
-    "  Without --once it keeps going, every --interval seconds (default 30), until SIGTERM/SIGINT.\n";
+    "usage: tradewind sync [--data DIR] [--once] [--account ADDR] [--poll SECONDS] [--no-idle] [--in-process]\n"
+    "  Pulls new mail from every account's folders into the archive, read-only on the server,\n"
+    "  several accounts at once. Without --once it keeps going until SIGTERM/SIGINT: new INBOX mail\n"
+    "  arrives through IDLE within seconds (unless --no-idle), every folder is looked at again every\n"
+    "  --poll seconds (default 30), and a failing account is retried with backoff.\n";
 
 struct Opts {
     std::map<std::string, std::string> values;
@@ -195,9 +198,32 @@ int cmd_account(const std::vector<std::string>& args) {
     return 2;
 }
 
+namespace {
+
+// Prints an account's pass: what came in, what failed. Returns false if the account failed.
+bool print_report(const AccountReport& r, bool quiet_when_idle) {
+    size_t found = 0, imported = 0, copies = 0, flagged = 0, deleted = 0;
+    for (const auto& f : r.folders) {
+        found += f.found, imported += f.imported, copies += f.copies, flagged += f.flagged, deleted += f.deleted;
+        if (!f.error.empty()) std::fprintf(stderr, "%s %s: %s\n", r.address.c_str(), f.folder.c_str(), f.error.c_str());
+    }
+    if (!r.error.empty()) {
+        std::fprintf(stderr, "%s: %s\n", r.address.c_str(), r.error.c_str());
+        return false;
+    }
+    if (quiet_when_idle && found == 0 && deleted == 0) return true;
+    std::printf("%s: %zu folders, %zu new on the server, %zu imported, %zu duplicates, %zu flagged with problems, "
+                "%zu deleted on the server (kept in the archive)\n",
+                r.address.c_str(), r.folders.size(), found, imported, copies, flagged, deleted);
+    std::fflush(stdout);
+    return true;
+}
+
+}  // namespace
+
 int cmd_sync(const std::vector<std::string>& args) {
     Opts o;
-    if (!parse(args, {"--data", "--account", "--interval"}, o, "sync")) return 2;
+    if (!parse(args, {"--data", "--account", "--poll"}, o, "sync")) return 2;
     if (o.has("--help") || o.has("-h")) {
         std::fputs(kSyncUsage, stdout);
         return 0;
@@ -206,36 +232,29 @@ int cmd_sync(const std::vector<std::string>& args) {
     so.data_dir = o.get("--data");
     so.only_account = o.get("--account");
     if (!o.has("--in-process")) so.worker_command = extract_worker_command();
-    int interval = std::max(1, std::atoi(o.get("--interval", "30").c_str()));
-    std::signal(SIGTERM, on_signal);
-    std::signal(SIGINT, on_signal);
-    bool tty = isatty(2);
-    int failed = 0;
-    do {
-        auto reports = sync_once(so, [&](const SyncProgress& p) {
-            if (tty) std::fprintf(stderr, "\r%s %s: %zu/%zu   ", p.account.c_str(), p.folder.c_str(), p.done, p.total);
+    so.poll_seconds = std::max(1, std::atoi(o.get("--poll", "30").c_str()));
+    so.idle = !o.has("--no-idle");
+    if (Accounts(so.data_dir).list().empty()) {
+        std::fprintf(stderr, "tradewind sync: no accounts yet: add one with `tradewind account add`\n");
+        return 1;
+    }
+    if (!o.has("--once")) {
+        std::signal(SIGTERM, on_signal);
+        std::signal(SIGINT, on_signal);
+        std::mutex out_mu;
+        sync_live(so, g_stop, [&](const AccountReport& r) {
+            std::lock_guard lk(out_mu);
+            print_report(r, true);
         });
-        if (tty) std::fputs("\r\033[K", stderr);
-        failed = 0;
-        for (const auto& r : reports) {
-            size_t found = 0, imported = 0, copies = 0, flagged = 0, deleted = 0;
-            for (const auto& f : r.folders) {
-                found += f.found, imported += f.imported, copies += f.copies, flagged += f.flagged, deleted += f.deleted;
-                if (!f.error.empty()) std::fprintf(stderr, "%s %s: %s\n", r.address.c_str(), f.folder.c_str(), f.error.c_str());
-            }
-            if (!r.error.empty()) {
-                ++failed;
-                std::fprintf(stderr, "%s: %s\n", r.address.c_str(), r.error.c_str());
-            } else {
-                std::printf("%s: %zu folders, %zu new on the server, %zu imported, %zu duplicates, %zu flagged with problems, "
-                            "%zu deleted on the server (kept in the archive)\n",
-                            r.address.c_str(), r.folders.size(), found, imported, copies, flagged, deleted);
-            }
-        }
-        if (reports.empty()) std::fprintf(stderr, "tradewind sync: no accounts yet: add one with `tradewind account add`\n");
-        std::fflush(stdout);
-        for (int s = 0; !o.has("--once") && s < interval && !g_stop; ++s) std::this_thread::sleep_for(std::chrono::seconds(1));
-    } while (!o.has("--once") && !g_stop);
+        return 0;
+    }
+    bool tty = isatty(2);
+    auto reports = sync_once(so, [&](const SyncProgress& p) {
+        if (tty) std::fprintf(stderr, "\r\033[K%s %s: %zu/%zu", p.account.c_str(), p.folder.c_str(), p.done, p.total);
+    });
+    if (tty) std::fputs("\r\033[K", stderr);
+    int failed = 0;
+    for (const auto& r : reports) failed += print_report(r, false) ? 0 : 1;
     return failed ? 1 : 0;
 }
 

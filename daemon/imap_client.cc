@@ -113,6 +113,24 @@ struct Client::Impl {
         }
     }
 
+    // The next response if one arrives within ms, else nullopt.
+    std::optional<Response> receive_for(int ms) {
+        auto deadline = Clock::now() + std::chrono::milliseconds(ms);
+        char buf[64 * 1024];
+        while (true) {
+            if (auto r = reader.next()) return r;
+            size_t n = 0;
+            CURLcode rc = curl_easy_recv(curl, buf, sizeof buf, &n);
+            if (rc == CURLE_AGAIN) {
+                if (!wait(POLLIN, deadline)) return std::nullopt;
+                continue;
+            }
+            if (rc != CURLE_OK) lost(std::string("broke (") + curl_easy_strerror(rc) + ")");
+            if (n == 0) lost("was closed by the server");
+            reader.feed(std::string_view(buf, n));
+        }
+    }
+
     // The next response; waits for the server up to the timeout.
     Response receive() {
         auto deadline = Clock::now() + std::chrono::milliseconds(config.timeout_ms);
@@ -263,6 +281,36 @@ void Client::fetch(const std::vector<uint64_t>& uids, const std::function<void(F
         m.raw = body->text;
         on_message(std::move(m));
     });
+}
+
+bool Client::idle(int max_seconds, const std::function<bool()>& stop) {
+    std::string tag = "T" + std::to_string(d_->next_tag++);
+    d_->send(tag + " IDLE\r\n");
+    bool fresh = false;
+    auto is_news = [](const Response& r) {
+        return r.kind == Response::Kind::Untagged && r.data.size() == 2 &&
+               (r.data[1].is_atom("EXISTS") || r.data[1].is_atom("RECENT"));
+    };
+    while (true) {  // until the server accepts IDLE
+        Response r = d_->receive();
+        if (r.kind == Response::Kind::Continuation) break;
+        if (r.kind == Response::Kind::Tagged && r.tag == tag)
+            throw ImapError(ImapError::Kind::Server, "the IMAP server " + host_of(d_->config.url) + " refused IDLE (" + r.text + ")");
+        fresh = fresh || is_news(r);
+    }
+    auto end = Clock::now() + std::chrono::seconds(max_seconds);
+    while (!fresh && Clock::now() < end && !(stop && stop())) {
+        if (auto r = d_->receive_for(1000)) {
+            if (r->kind == Response::Kind::Untagged && r->status == "BYE") d_->lost("was closed by the server (" + r->text + ")");
+            fresh = is_news(*r);
+        }
+    }
+    d_->send("DONE\r\n");
+    while (true) {
+        Response r = d_->receive();
+        if (r.kind == Response::Kind::Tagged && r.tag == tag) return fresh;
+        fresh = fresh || is_news(r);
+    }
 }
 
 void Client::logout() {

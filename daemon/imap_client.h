@@ -74,6 +74,9 @@ public:
     // Fetches the given UIDs of the examined folder (one command per call;
     // give a few hundred at a time), calling on_message for each as it arrives.
     void fetch(const std::vector<uint64_t>& uids, const std::function<void(FetchedMessage&&)>& on_message);
+    // IDLE on the examined folder (needs the IDLE capability): true as soon as
+    // the server reports new mail, false after max_seconds or when stop() says so.
+    bool idle(int max_seconds, const std::function<bool()>& stop);
     void logout();
 
 private:

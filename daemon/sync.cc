@@ -3,6 +3,10 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <ctime>
 
 #include "accounts.h"
@@ -13,6 +17,15 @@
 
 namespace tw {
 namespace {
+
+// What every account's thread shares: the archive and the account tables,
+// each used under the lock (network waits happen outside it).
+struct Shared {
+    std::mutex mu;
+    Accounts accounts;
+    ArchiveWriter archive;
+    Shared(const SyncOptions& o) : accounts(o.data_dir), archive(o.data_dir, o.worker_command) {}
+};
 
 std::string lower(std::string s) {
     for (auto& c : s)
@@ -44,13 +57,16 @@ std::string archive_folder(const imap::Folder& f) {
     return name;
 }
 
-FolderReport sync_folder(imap::Client& client, const imap::Folder& f, const Account& acct, Accounts& accounts,
-                         ArchiveWriter& archive, const SyncOptions& o,
-                         const std::function<void(const SyncProgress&)>& progress) {
+FolderReport sync_folder(imap::Client& client, const imap::Folder& f, const Account& acct, Shared& sh,
+                         const SyncOptions& o, const std::function<void(const SyncProgress&)>& progress) {
     FolderReport rep;
     rep.folder = archive_folder(f);
     imap::FolderState st = client.examine(f.name);
-    auto saved = accounts.folder(acct.address, rep.folder);
+    std::optional<FolderSync> saved;
+    {
+        std::lock_guard lk(sh.mu);
+        saved = sh.accounts.folder(acct.address, rep.folder);
+    }
     FolderSync state;
     state.account = acct.address;
     state.folder = rep.folder;
@@ -73,38 +89,43 @@ FolderReport sync_folder(imap::Client& client, const imap::Folder& f, const Acco
         std::vector<uint64_t> batch(uids.begin() + long(i), uids.begin() + long(std::min(uids.size(), i + o.fetch_batch)));
         // Skip UIDs already archived (a sync killed after its commit, before saving the state).
         std::vector<uint64_t> wanted;
-        for (uint64_t u : batch)
-            if (!archive.has_location({acct.address, rep.folder, prefix + std::to_string(u)})) wanted.push_back(u);
+        {
+            std::lock_guard lk(sh.mu);
+            for (uint64_t u : batch)
+                if (!sh.archive.has_location({acct.address, rep.folder, prefix + std::to_string(u)})) wanted.push_back(u);
+        }
         std::vector<Incoming> fetched;
         client.fetch(wanted, [&](imap::FetchedMessage&& m) {
             Location loc{acct.address, rep.folder, prefix + std::to_string(m.uid)};
             for (const auto& f : m.flags) loc.flags += (loc.flags.empty() ? "" : " ") + f;
             fetched.push_back({std::move(m.raw), std::move(loc), internaldate(m.internaldate)});
         });
-        AddCounts n = archive.add(std::move(fetched));
+        std::lock_guard lk(sh.mu);
+        AddCounts n = sh.archive.add(std::move(fetched));
         rep.imported += n.imported;
         rep.copies += n.copies;
         rep.flagged += n.flagged;
-        archive.commit();
+        sh.archive.commit();
         // Only now, with the messages durable, does the folder's state move on.
         state.last_uid = std::max(state.last_uid, batch.back());
         state.messages += wanted.size();
         state.last_sync = int64_t(std::time(nullptr));
-        accounts.save_folder(state);
+        sh.accounts.save_folder(state);
         if (progress) progress({acct.address, rep.folder, std::min(uids.size(), i + o.fetch_batch), uids.size()});
     }
     // Mail deleted on the server stays archived, marked deleted at this location;
     // after a renumbering, the old locations of mail found again are dropped.
     std::vector<std::string> present;
     for (uint64_t u : client.uids_from(1)) present.push_back(prefix + std::to_string(u));
+    std::lock_guard lk(sh.mu);
     if (saved && saved->uidvalidity != st.uidvalidity)
-        archive.store().drop_relocated(acct.address, rep.folder, "imap:" + std::to_string(saved->uidvalidity) + ":", prefix);
+        sh.archive.store().drop_relocated(acct.address, rep.folder, "imap:" + std::to_string(saved->uidvalidity) + ":", prefix);
     int64_t now = int64_t(std::time(nullptr));
-    rep.deleted = archive.store().mark_deleted(acct.address, rep.folder, "imap:", present, now);
-    archive.commit();
+    rep.deleted = sh.archive.store().mark_deleted(acct.address, rep.folder, "imap:", present, now);
+    sh.archive.commit();
     state.last_sync = now;
     state.last_error.clear();
-    accounts.save_folder(state);
+    sh.accounts.save_folder(state);
     return rep;
 }
 
@@ -139,54 +160,133 @@ bool folder_matches(const std::string& name, const std::string& patterns) {
     return false;
 }
 
-std::vector<AccountReport> sync_once(const SyncOptions& o, const std::function<void(const SyncProgress&)>& progress) {
-    Accounts accounts(o.data_dir);
-    std::vector<AccountReport> reports;
-    std::vector<Account> list = accounts.list();
-    if (!o.only_account.empty()) {
-        auto a = accounts.get(o.only_account);
-        if (!a) throw StoreError("no account " + o.only_account + ": see `tradewind account list`");
-        list = {*a};
+namespace {
+
+imap::ServerConfig config_for(const Account& acct, Shared& sh) {
+    imap::ServerConfig cfg;
+    cfg.url = acct.imap_url;
+    cfg.user = acct.user;
+    {
+        std::lock_guard lk(sh.mu);
+        cfg.password = sh.accounts.password(acct.address);
     }
-    if (list.empty()) return reports;
-    ArchiveWriter archive(o.data_dir, o.worker_command);
-    for (const auto& acct : list) {
-        AccountReport rep;
-        rep.address = acct.address;
+    cfg.verify_tls = acct.verify_tls;
+    cfg.allow_plaintext = acct.allow_plaintext;
+    return cfg;
+}
+
+// One pass over the account's folders on an open session.
+void sync_folders(imap::Client& client, const Account& acct, Shared& sh, const SyncOptions& o,
+                  const std::function<void(const SyncProgress&)>& progress, AccountReport& rep) {
+    for (const auto& f : client.list()) {
+        if (!f.selectable()) continue;
+        std::vector<std::string> flags(f.flags.begin(), f.flags.end());
+        std::string name = archive_folder(f);
+        bool wanted = acct.folders.empty() ? !skipped_by_default(name, flags) : folder_matches(name, acct.folders);
+        if (!wanted) continue;
         try {
-            imap::ServerConfig cfg;
-            cfg.url = acct.imap_url;
-            cfg.user = acct.user;
-            cfg.password = accounts.password(acct.address);
-            cfg.verify_tls = acct.verify_tls;
-            cfg.allow_plaintext = acct.allow_plaintext;
-            imap::Client client(cfg);
-            for (const auto& f : client.list()) {
-                if (!f.selectable()) continue;
-                std::vector<std::string> flags(f.flags.begin(), f.flags.end());
-                std::string name = archive_folder(f);
-                bool wanted = acct.folders.empty() ? !skipped_by_default(name, flags) : folder_matches(name, acct.folders);
-                if (!wanted) continue;
-                try {
-                    rep.folders.push_back(sync_folder(client, f, acct, accounts, archive, o, progress));
-                } catch (const imap::ImapError& e) {
-                    if (e.kind() != imap::ImapError::Kind::Server) throw;  // the connection is gone
-                    FolderReport fr;
-                    fr.folder = name;
-                    fr.error = e.what();
-                    rep.folders.push_back(fr);
-                }
-            }
-            client.logout();
-            accounts.set_state(acct.address, "ok", "", int64_t(std::time(nullptr)));
+            rep.folders.push_back(sync_folder(client, f, acct, sh, o, progress));
         } catch (const imap::ImapError& e) {
-            archive.commit();  // what arrived before the failure is kept
-            rep.error = e.what();
-            accounts.set_state(acct.address, "failing", rep.error, int64_t(std::time(nullptr)));
+            if (e.kind() != imap::ImapError::Kind::Server) throw;  // the connection is gone
+            FolderReport fr;
+            fr.folder = name;
+            fr.error = e.what();
+            rep.folders.push_back(fr);
         }
-        reports.push_back(std::move(rep));
     }
+}
+
+void record(Shared& sh, const std::string& address, const std::string& error) {
+    std::lock_guard lk(sh.mu);
+    if (!error.empty()) sh.archive.commit();  // what arrived before the failure is kept
+    sh.accounts.set_state(address, error.empty() ? "ok" : "failing", error, int64_t(std::time(nullptr)));
+}
+
+std::vector<Account> chosen_accounts(Shared& sh, const SyncOptions& o) {
+    std::lock_guard lk(sh.mu);
+    if (o.only_account.empty()) return sh.accounts.list();
+    auto a = sh.accounts.get(o.only_account);
+    if (!a) throw StoreError("no account " + o.only_account + ": see `tradewind account list`");
+    return {*a};
+}
+
+}  // namespace
+
+std::vector<AccountReport> sync_once(const SyncOptions& o, const std::function<void(const SyncProgress&)>& progress) {
+    Shared sh(o);
+    std::vector<Account> list = chosen_accounts(sh, o);
+    std::vector<AccountReport> reports(list.size());
+    // Accounts in parallel (one connection each): network waits overlap.
+    std::atomic<size_t> next{0};
+    std::mutex progress_mu;
+    auto report = [&](const SyncProgress& p) {
+        std::lock_guard lk(progress_mu);
+        if (progress) progress(p);
+    };
+    auto worker = [&] {
+        for (size_t i; (i = next.fetch_add(1)) < list.size();) {
+            const Account& acct = list[i];
+            AccountReport& rep = reports[i];
+            rep.address = acct.address;
+            try {
+                imap::Client client(config_for(acct, sh));
+                sync_folders(client, acct, sh, o, report, rep);
+                client.logout();
+                record(sh, acct.address, "");
+            } catch (const imap::ImapError& e) {
+                rep.error = e.what();
+                record(sh, acct.address, rep.error);
+            }
+        }
+    };
+    std::vector<std::thread> threads;
+    for (size_t t = 0; t < std::min<size_t>(list.size(), o.connections); ++t) threads.emplace_back(worker);
+    for (auto& t : threads) t.join();
     return reports;
+}
+
+void sync_live(const SyncOptions& o, const std::atomic<bool>& stop, const std::function<void(const AccountReport&)>& on_pass) {
+    Shared sh(o);
+    std::vector<Account> list = chosen_accounts(sh, o);
+    auto stopped = [&] { return stop.load(); };
+    auto sleep_for = [&](int seconds) {
+        for (int i = 0; i < seconds * 10 && !stopped(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    };
+    auto account_loop = [&](const Account& acct) {
+        int backoff = 5;
+        while (!stopped()) {
+            AccountReport rep;
+            rep.address = acct.address;
+            try {
+                imap::Client client(config_for(acct, sh));
+                backoff = 5;
+                while (!stopped()) {
+                    rep.folders.clear();
+                    sync_folders(client, acct, sh, o, {}, rep);
+                    record(sh, acct.address, "");
+                    if (on_pass) on_pass(rep);
+                    // New mail: pushed by IDLE on INBOX within a second; the other
+                    // folders are looked at again every poll interval.
+                    if (client.has_capability("IDLE") && o.idle) {
+                        client.examine("INBOX");
+                        client.idle(o.poll_seconds, stopped);
+                    } else {
+                        sleep_for(o.poll_seconds);
+                    }
+                }
+                client.logout();
+            } catch (const imap::ImapError& e) {
+                rep.error = e.what();
+                record(sh, acct.address, rep.error);
+                if (on_pass) on_pass(rep);
+                sleep_for(backoff);  // then try again; the other accounts go on meanwhile
+                backoff = std::min(backoff * 2, 300);
+            }
+        }
+    };
+    std::vector<std::thread> threads;
+    for (const auto& a : list) threads.emplace_back(account_loop, a);
+    for (auto& t : threads) t.join();
 }
 
 }  // namespace tw

@@ -3,6 +3,7 @@
 // UID archived, saved only after the messages it covers are committed), and
 // one failing account or folder never stops the others.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -15,6 +16,9 @@ struct SyncOptions {
     std::vector<std::string> worker_command;  // text extraction worker; empty = in-process
     std::string only_account;                 // empty: all accounts
     size_t fetch_batch = 200;                 // UIDs per FETCH command (and per commit)
+    size_t connections = 4;                   // accounts synced at once by sync_once (one connection each)
+    int poll_seconds = 30;                    // sync_live: how often every folder is looked at
+    bool idle = true;                         // sync_live: IDLE on INBOX where the server has it
 };
 
 struct FolderReport {
@@ -36,6 +40,13 @@ struct SyncProgress {
 };
 
 std::vector<AccountReport> sync_once(const SyncOptions& opts, const std::function<void(const SyncProgress&)>& progress);
+
+// Keeps every account in sync until stop: one thread and connection per
+// account; new INBOX mail arrives through IDLE within about a second, other
+// folders every poll_seconds; a failing account is retried with backoff
+// (5 s doubling to 5 min) while the others go on. on_pass reports each pass.
+void sync_live(const SyncOptions& opts, const std::atomic<bool>& stop,
+               const std::function<void(const AccountReport&)>& on_pass);
 
 // Folders sync skips unless asked for: Trash, Junk and Drafts, by SPECIAL-USE
 // flag or by the usual names (English, Chinese, German, ...).

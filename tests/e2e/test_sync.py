@@ -199,6 +199,45 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
     code, out, err = tw("search", "--data", data2, "--json", "--limit", "5000", "dora")
     c.check(len(out.splitlines()) == big, "every resumed message is searchable: %d" % len(out.splitlines()))
     c.check(killed >= 1, "the sync was never killed mid-way (it finished too fast): the test proves nothing")
+
+    # A failing account (wrong password) is reported and the others go on.
+    tw("account", "add", "--data", data, "--address", "bad@acme-trading.example", "--imap-url", d.url,
+       "--user", "rep1", "--password-file", badpw, "--plaintext", "--no-test", check=True)
+    d.deliver("rep2", mail(700, "erik@north.example", "rep2@acme-trading.example", "still synced"))
+    code, out, err = tw("sync", "--data", data, "--once")
+    c.check(code == 1 and "bad@acme-trading.example: IMAP login failed" in err, "failing account reported: " + err)
+    c.check("rep2@acme-trading.example: 1 folders" in out and tw("search", "--data", data, "--json", "\"still synced\"")[1].strip(),
+            "the other accounts synced: " + out)
+    tw("account", "remove", "--data", data, "bad@acme-trading.example", check=True)
+
+    # Live: new INBOX mail is searchable within 5 seconds (IDLE); other folders by polling.
+    live = subprocess.Popen([TW, "sync", "--data", data, "--poll", "3"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(2)  # the first pass (nothing new)
+    delays = []
+    for k in range(3):
+        d.deliver("rep1", mail(800 + k, "fay@south.example", "rep1@acme-trading.example", "Live inquiry LIVE%d" % k))
+        t0 = time.time()
+        while time.time() - t0 < 15:
+            code, out, err = tw("search", "--data", data, "--json", "LIVE%d" % k)
+            if out.strip():
+                break
+            time.sleep(0.2)
+        delays.append(time.time() - t0)
+    c.check(max(delays) < 5, "new INBOX mail searchable within 5 s: %s" % ["%.1f" % x for x in delays])
+    d.deliver("rep1", mail(850, "rep1@acme-trading.example", "gus@far.example", "Sent while live SENTLIVE"), "Sent")
+    t0 = time.time()
+    while time.time() - t0 < 15 and not tw("search", "--data", data, "--json", "SENTLIVE")[1].strip():
+        time.sleep(0.3)
+    sent_delay = time.time() - t0
+    c.check(sent_delay < 8, "a Sent message arrives by polling (--poll 3): %.1f s" % sent_delay)
+    live.send_signal(signal.SIGTERM)
+    try:
+        code = live.wait(15)
+    except subprocess.TimeoutExpired:
+        live.kill()
+        code = -1
+    c.check(code == 0, "sync stops cleanly on SIGTERM (exit %s)" % code)
+    print("live delays (s): INBOX %s, Sent %.1f" % (", ".join("%.2f" % x for x in delays), sent_delay))
     print("killed mid-sync %d times" % killed)
 
 c.done()
