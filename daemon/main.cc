@@ -22,6 +22,8 @@ void usage(FILE* out) {
         "  reindex                  rebuild the search index from the archive\n"
         "  account add|list|test|remove   the reps' IMAP accounts (passwords stored encrypted)\n"
         "  sync [--once]            pull new mail from every account into the archive\n"
+        "  serve [--listen H:P]     sync loop and web UI in one process\n"
+        "  user add|list            web users (argon2id password hashes)\n"
         "  (archive commands take --data DIR; default $TRADEWIND_DATA or ./data)\n"
         "  help                     this text\n"
         "\n"
@@ -48,6 +50,8 @@ int main(int argc, char** argv) {
         if (cmd == "reindex") return tw::cmd_reindex(args);
         if (cmd == "account") return tw::cmd_account(args);
         if (cmd == "sync") return tw::cmd_sync(args);
+        if (cmd == "serve") return tw::cmd_serve(args);
+        if (cmd == "user") return tw::cmd_user(args);
     } catch (const tw::StoreError& e) {
         std::fprintf(stderr, "tradewind %s: %s\n", cmd.c_str(), e.what());
         return 1;

@@ -34,6 +34,8 @@
 //              highest UID archived (committed after the messages it covers),
 //              HIGHESTMODSEQ, message count, last sync time and error.
 //              IMAP locations have source "imap:UIDVALIDITY:UID".
+//   users      web users: name, role (rep, manager), password_hash (argon2id, libsodium)
+//   sessions   token_hash (SHA-256 of the cookie's random token) -> user, expires
 // DATA/index/      Xapian, rebuildable from archive.db (`tradewind reindex`).
 //   Document id = messages.id. Value slots and prefixes: kFields below.
 //   Metadata "last_row" = the highest messages.id indexed, committed with the docs.
@@ -93,6 +95,10 @@ CREATE TABLE IF NOT EXISTS accounts (
   since TEXT NOT NULL DEFAULT '', folders TEXT NOT NULL DEFAULT '',
   verify_tls INTEGER NOT NULL DEFAULT 1, allow_plaintext INTEGER NOT NULL DEFAULT 0,
   state TEXT NOT NULL DEFAULT 'new', last_sync INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '');
+CREATE TABLE IF NOT EXISTS users (
+  name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL, created INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (
+  token_hash TEXT PRIMARY KEY, user TEXT NOT NULL REFERENCES users(name), expires INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS folder_sync (
   account TEXT NOT NULL, folder TEXT NOT NULL, server_name TEXT NOT NULL,
   uidvalidity INTEGER NOT NULL, last_uid INTEGER NOT NULL, highestmodseq INTEGER NOT NULL DEFAULT 0,

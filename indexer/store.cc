@@ -488,6 +488,14 @@ std::vector<MessageSummary> Store::summaries(const std::vector<int64_t>& rows) {
     return out;
 }
 
+std::vector<int64_t> Store::thread_rows(int64_t thread) {
+    SQLite::Statement st(d_->db, "SELECT id FROM messages WHERE thread = ? ORDER BY date, id");
+    st.bind(1, thread);
+    std::vector<int64_t> out;
+    while (st.executeStep()) out.push_back(st.getColumn(0).getInt64());
+    return out;
+}
+
 void Store::for_each(const std::function<void(const StoredMessage&)>& fn) {
     SQLite::Statement st(d_->db, "SELECT id, message_id, sha256, thread, subject, date, problems FROM messages ORDER BY id");
     while (st.executeStep()) {

@@ -112,6 +112,8 @@ public:
     std::vector<Location> locations(int64_t row);
     // One summary per row, in the order given (empty summaries for unknown rows).
     std::vector<MessageSummary> summaries(const std::vector<int64_t>& rows);
+    // The messages of a conversation, oldest first.
+    std::vector<int64_t> thread_rows(int64_t thread);
     // The bytes of a stored copy, exactly as received.
     std::string raw(int64_t row, const Location* loc = nullptr);
     int64_t max_row();

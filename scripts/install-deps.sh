@@ -4,7 +4,10 @@ set -eu
 PKGS="cmake g++ make pkg-config python3 ca-certificates
   libmimetic-dev libcurl4-openssl-dev libxapian-dev libsqlitecpp-dev libsqlite3-dev
   catch2 nlohmann-json3-dev libuchardet-dev libpoppler-cpp-dev libxml2-dev
-  libzip-dev libzstd-dev libsodium-dev libssl-dev libjemalloc-dev dovecot-imapd"
+  libzip-dev libzstd-dev libsodium-dev libssl-dev libjemalloc-dev dovecot-imapd
+  libcpp-httplib-dev libkainjow-mustache-dev"
+# The web tests drive a real headless Chromium.
+[ "${TRADEWIND_TESTS:-0}" = 1 ] && PKGS="$PKGS chromium python3-websocket"
 [ "${TRADEWIND_FUZZ:-0}" = 1 ] && PKGS="$PKGS clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do

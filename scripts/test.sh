@@ -3,7 +3,7 @@
 # (unit, corpus, end-to-end, and the parser fuzzer for TW_FUZZ_SECONDS, default 60).
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
-TRADEWIND_FUZZ=1 "$src/scripts/install-deps.sh"
+TRADEWIND_FUZZ=1 TRADEWIND_TESTS=1 "$src/scripts/install-deps.sh"
 out="$src/build-test"
 rm -rf "$out"
 cmake -S "$src" -B "$out" -DCMAKE_BUILD_TYPE=RelWithDebInfo

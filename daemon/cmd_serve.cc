@@ -1,0 +1,149 @@
+// tradewind serve (sync loop + web server in one process) and tradewind user.
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "accounts.h"
+#include "auth.h"
+#include "commands.h"
+#include "server.h"
+#include "store.h"
+#include "sync.h"
+
+namespace tw {
+namespace {
+
+const char* kServeUsage =
+    "usage: tradewind serve [--data DIR] [--listen 127.0.0.1:8080] [--templates DIR] [--poll SECONDS]\n"
+    "                       [--no-sync] [--secure-cookie] [--log FILE]\n"
+    "  Runs the sync loop (see `tradewind sync`) and the web UI in one process; stops cleanly on\n"
+    "  SIGTERM. Bind to 127.0.0.1 and put a TLS reverse proxy in front (then --secure-cookie).\n";
+
+const char* kUserUsage =
+    "usage: tradewind user add [--data DIR] --name NAME --password-file F [--role rep|manager]\n"
+    "       tradewind user list [--data DIR]\n";
+
+std::atomic<bool> g_stop{false};
+
+void on_signal(int) {
+    g_stop = true;  // the main thread stops the web server (not async-signal-safe here)
+}
+
+std::string arg(const std::vector<std::string>& args, const std::string& name, const std::string& def = {}) {
+    for (size_t i = 0; i + 1 < args.size(); ++i)
+        if (args[i] == name) return args[i + 1];
+    return def;
+}
+
+bool flag(const std::vector<std::string>& args, const std::string& name) {
+    for (const auto& a : args)
+        if (a == name) return true;
+    return false;
+}
+
+std::string data_dir(const std::vector<std::string>& args) {
+    const char* env = std::getenv("TRADEWIND_DATA");
+    return arg(args, "--data", env && *env ? env : "./data");
+}
+
+}  // namespace
+
+int cmd_user(const std::vector<std::string>& args) {
+    if (args.empty() || flag(args, "--help")) {
+        std::fputs(kUserUsage, args.empty() ? stderr : stdout);
+        return args.empty() ? 2 : 0;
+    }
+    Auth auth(data_dir(args));
+    if (args[0] == "list") {
+        for (const auto& u : auth.users()) std::printf("%s  %s\n", u.name.c_str(), u.role.c_str());
+        return 0;
+    }
+    if (args[0] != "add" || arg(args, "--name").empty() || arg(args, "--password-file").empty()) {
+        std::fputs(kUserUsage, stderr);
+        return 2;
+    }
+    std::ifstream in(arg(args, "--password-file"), std::ios::binary);
+    if (!in) throw StoreError("cannot read the password file " + arg(args, "--password-file"));
+    std::string pw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    while (!pw.empty() && (pw.back() == '\n' || pw.back() == '\r')) pw.pop_back();
+    auth.add_user(arg(args, "--name"), arg(args, "--role", "rep"), pw);
+    std::printf("user %s added (%s)\n", arg(args, "--name").c_str(), arg(args, "--role", "rep").c_str());
+    return 0;
+}
+
+int cmd_serve(const std::vector<std::string>& args) {
+    if (flag(args, "--help") || flag(args, "-h")) {
+        std::fputs(kServeUsage, stdout);
+        return 0;
+    }
+    WebOptions wo;
+    wo.data_dir = data_dir(args);
+    const char* env_templates = std::getenv("TRADEWIND_TEMPLATES");
+    wo.templates_dir = arg(args, "--templates", env_templates && *env_templates ? env_templates : TW_TEMPLATES_DIR);
+    std::string listen = arg(args, "--listen", "127.0.0.1:8080");
+    size_t colon = listen.rfind(':');
+    if (colon == std::string::npos) {
+        std::fprintf(stderr, "tradewind serve: --listen takes HOST:PORT\n");
+        return 2;
+    }
+    wo.host = listen.substr(0, colon);
+    wo.port = std::atoi(listen.substr(colon + 1).c_str());
+    wo.secure_cookie = flag(args, "--secure-cookie");
+    std::string log_path = arg(args, "--log");
+    if (!log_path.empty() && !std::freopen(log_path.c_str(), "a", stderr))
+        throw StoreError("cannot open the log file " + log_path);
+    if (Auth(wo.data_dir).users().empty())
+        std::fprintf(stderr, "tradewind serve: no web users yet: add one with `tradewind user add`\n");
+    WebServer web(wo);
+    std::signal(SIGTERM, on_signal);
+    std::signal(SIGINT, on_signal);
+    std::mutex log_mu;
+    std::thread sync;
+    if (!flag(args, "--no-sync")) {
+        SyncOptions so;
+        so.data_dir = wo.data_dir;
+        so.worker_command = extract_worker_command();
+        so.poll_seconds = std::max(1, std::atoi(arg(args, "--poll", "30").c_str()));
+        sync = std::thread([so, &log_mu] {
+            try {
+                sync_live(so, g_stop, [&](const AccountReport& r) {
+                    size_t found = 0;
+                    for (const auto& f : r.folders) found += f.found;
+                    std::lock_guard lk(log_mu);
+                    if (!r.error.empty()) std::fprintf(stderr, "sync %s: %s\n", r.address.c_str(), r.error.c_str());
+                    else if (found) std::fprintf(stderr, "sync %s: %zu new messages\n", r.address.c_str(), found);
+                });
+            } catch (const std::exception& e) {
+                std::lock_guard lk(log_mu);
+                std::fprintf(stderr, "sync stopped: %s\n", e.what());
+            }
+        });
+    }
+    std::thread stopper([&web] {
+        while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        web.stop();
+    });
+    std::thread server([&] {
+        if (!web.run()) {
+            std::fprintf(stderr, "tradewind serve: cannot listen on %s (in use, or not an address of this machine)\n", listen.c_str());
+            g_stop = true;
+        }
+    });
+    for (int i = 0; i < 100 && web.port() == 0 && !g_stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (!g_stop) std::fprintf(stderr, "tradewind serve: listening on http://%s:%d/\n", wo.host.c_str(), web.port());
+    server.join();
+    g_stop = true;
+    stopper.join();
+    if (sync.joinable()) sync.join();
+    std::fprintf(stderr, "tradewind serve: stopped\n");
+    return 0;
+}
+
+}  // namespace tw

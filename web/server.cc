@@ -1,0 +1,364 @@
+#include "server.h"
+
+#include <httplib.h>
+#include <kainjow/mustache.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <map>
+
+#include "accounts.h"
+#include "auth.h"
+#include "date.h"
+#include "message.h"
+#include "search_index.h"
+#include "store.h"
+
+namespace tw {
+namespace {
+
+namespace mu = kainjow::mustache;
+using json = nlohmann::json;
+
+constexpr const char* kCookie = "tw_session";
+constexpr int64_t kSessionSeconds = 12 * 3600;
+// Our pages: no script at all, styles inline, frames only from ourselves.
+constexpr const char* kPageCsp =
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'";
+// Mail HTML: a sandbox without scripts, nothing loaded from outside (remote
+// images stay blocked), shown only inside our own conversation page.
+constexpr const char* kMailCsp =
+    "sandbox; default-src 'none'; img-src cid: data:; style-src 'unsafe-inline'; frame-ancestors 'self'";
+
+struct Context {
+    const httplib::Request& req;
+    httplib::Response& res;
+    User user;
+    bool json;  // answer in JSON
+};
+
+using Handler = std::function<void(Context&)>;
+
+std::string cookie_value(const httplib::Request& req, const std::string& name) {
+    std::string all = req.get_header_value("Cookie");
+    size_t pos = 0;
+    while (pos < all.size()) {
+        size_t end = all.find(';', pos);
+        if (end == std::string::npos) end = all.size();
+        std::string part = all.substr(pos, end - pos);
+        while (!part.empty() && part.front() == ' ') part.erase(0, 1);
+        if (part.rfind(name + "=", 0) == 0) return part.substr(name.size() + 1);
+        pos = end + 1;
+    }
+    return {};
+}
+
+bool wants_json(const httplib::Request& req) {
+    return req.path.rfind("/api/", 0) == 0 || req.get_header_value("Accept").find("application/json") != std::string::npos;
+}
+
+// The snippet from the index is HTML-escaped with matches in [[ ]]: make them <mark>.
+std::string mark_snippet(std::string s) {
+    for (auto [from, to] : {std::pair<std::string, std::string>{"[[", "<mark>"}, {"]]", "</mark>"}}) {
+        for (size_t p = 0; (p = s.find(from, p)) != std::string::npos; p += to.size()) s.replace(p, from.size(), to);
+    }
+    return s;
+}
+
+std::string when(int64_t t) {
+    if (t <= 0) return "";
+    std::string iso = format_iso_utc(t);  // 2025-01-11T10:00:00Z
+    return iso.substr(0, 10) + " " + iso.substr(11, 5);
+}
+
+}  // namespace
+
+struct WebServer::Impl {
+    WebOptions o;
+    httplib::Server svr;
+    Auth auth;
+    std::map<std::string, std::string> templates;
+    int bound_port = 0;
+
+    explicit Impl(const WebOptions& opts) : o(opts), auth(opts.data_dir) {
+        namespace fs = std::filesystem;
+        for (const char* name : {"layout", "login", "search", "conversation", "status"}) {
+            fs::path p = fs::path(o.templates_dir) / (std::string(name) + ".mustache");
+            std::ifstream in(p);
+            if (!in) throw StoreError("cannot read the template " + p.string() + ": give --templates DIR");
+            templates[name] = std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        }
+    }
+
+    std::string render(const std::string& name, const mu::data& d) {
+        mu::mustache t{templates.at(name)};
+        return t.render(d);
+    }
+
+    void page(Context& c, const std::string& title, const std::string& name, const mu::data& d, int status = 200) {
+        mu::data layout;
+        layout.set("title", title);
+        layout.set("body", render(name, d));
+        layout.set("user", c.user.name);
+        layout.set("logged_in", !c.user.name.empty());
+        c.res.status = status;
+        c.res.set_header("Content-Security-Policy", kPageCsp);
+        c.res.set_content(render("layout", layout), "text/html; charset=utf-8");
+    }
+
+    void send_json(Context& c, const json& j, int status = 200) {
+        c.res.status = status;
+        c.res.set_content(j.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+    }
+
+    // Every route but the login goes through here: no session, no page.
+    Handler guarded(Handler h) {
+        return [this, h](Context& c) {
+            auto user = auth.session_user(cookie_value(c.req, kCookie));
+            if (!user) {
+                if (c.json) return send_json(c, {{"error", "not logged in: POST /login with name and password"}}, 401);
+                c.res.status = 303;
+                c.res.set_header("Location", "/login");
+                return;
+            }
+            c.user = *user;
+            h(c);
+        };
+    }
+
+    void route(const char* method, const std::string& pattern, Handler h) {
+        auto wrapped = [this, h](const httplib::Request& req, httplib::Response& res) {
+            Context c{req, res, {}, wants_json(req)};
+            res.set_header("X-Content-Type-Options", "nosniff");
+            res.set_header("Referrer-Policy", "no-referrer");
+            res.set_header("Cache-Control", "no-store");
+            try {
+                h(c);
+            } catch (const std::exception& e) {
+                // One catch-all per request: the error page says what happened.
+                if (c.json) return send_json(c, {{"error", e.what()}}, 500);
+                mu::data d;
+                d.set("error", e.what());
+                page(c, "Error", "login", d, 500);
+            }
+        };
+        if (std::string(method) == "GET") svr.Get(pattern, wrapped);
+        else svr.Post(pattern, wrapped);
+    }
+
+    void routes() {
+        route("GET", "/login", [this](Context& c) { login_page(c, "", 200); });
+        route("POST", "/login", [this](Context& c) { login(c); });
+        route("POST", "/logout", guarded([this](Context& c) { logout(c); }));
+        route("GET", "/", guarded([](Context& c) {
+                  c.res.status = 303;
+                  c.res.set_header("Location", "/search");
+              }));
+        for (const char* p : {"/search", "/api/v1/search"}) route("GET", p, guarded([this](Context& c) { search(c); }));
+        for (const char* p : {R"(/conversation/(\d+))", R"(/api/v1/conversation/(\d+))"})
+            route("GET", p, guarded([this](Context& c) { conversation(c); }));
+        route("GET", R"(/message/(\d+)/html)", guarded([this](Context& c) { message_html(c); }));
+        for (const char* p : {"/status", "/api/v1/status"}) route("GET", p, guarded([this](Context& c) { status(c); }));
+    }
+
+    void login_page(Context& c, const std::string& error, int status) {
+        if (c.json) return send_json(c, {{"error", error.empty() ? "POST /login with name and password" : error}}, status == 200 ? 401 : status);
+        mu::data d;
+        if (!error.empty()) d.set("error", error);
+        page(c, "Log in", "login", d, status);
+    }
+
+    void login(Context& c) {
+        auto user = auth.check(c.req.get_param_value("name"), c.req.get_param_value("password"));
+        if (!user) return login_page(c, "Wrong name or password.", 401);
+        std::string token = auth.open_session(user->name, kSessionSeconds);
+        std::string cookie = std::string(kCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+                             std::to_string(kSessionSeconds) + (o.secure_cookie ? "; Secure" : "");
+        c.res.set_header("Set-Cookie", cookie);
+        if (c.json) return send_json(c, {{"user", user->name}, {"role", user->role}});
+        c.res.status = 303;
+        c.res.set_header("Location", "/search");
+    }
+
+    void logout(Context& c) {
+        auth.close_session(cookie_value(c.req, kCookie));
+        c.res.set_header("Set-Cookie", std::string(kCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+        c.res.status = 303;
+        c.res.set_header("Location", "/login");
+    }
+
+    void search(Context& c) {
+        std::string q = c.req.get_param_value("q");
+        SearchOptions so;
+        so.collapse_threads = c.req.get_param_value("threads") == "1";
+        so.limit = std::min<size_t>(200, std::max<size_t>(1, std::strtoul(c.req.get_param_value("limit").c_str(), nullptr, 10)));
+        if (!c.req.has_param("limit")) so.limit = 50;
+        json hits = json::array();
+        mu::data list{mu::data::type::list};
+        std::string error;
+        if (!q.empty()) {
+            try {
+                Store store(o.data_dir);
+                SearchIndex index(o.data_dir, false);
+                auto found = index.search(q, so);
+                std::vector<int64_t> rows;
+                for (const auto& h : found) rows.push_back(h.row);
+                auto sums = store.summaries(rows);
+                for (size_t i = 0; i < found.size(); ++i) {
+                    const auto& s = sums[i];
+                    hits.push_back({{"row", found[i].row}, {"message_id", s.message_id}, {"thread", s.thread},
+                                    {"subject", s.subject}, {"from", s.from}, {"date", format_iso_utc(s.date)},
+                                    {"snippet", found[i].snippet}, {"score", found[i].score}});
+                    mu::data h;
+                    h.set("subject", s.subject.empty() ? "(no subject)" : s.subject);
+                    h.set("from", s.from);
+                    h.set("date", when(s.date));
+                    h.set("thread", std::to_string(s.thread));
+                    h.set("snippet", mark_snippet(found[i].snippet));  // escaped by the index; marks added here
+                    list.push_back(h);
+                }
+            } catch (const StoreError& e) {
+                error = e.what();
+            }
+        }
+        if (c.json) {
+            if (!error.empty()) return send_json(c, {{"error", error}}, 400);
+            return send_json(c, {{"query", q}, {"hits", hits}});
+        }
+        mu::data d;
+        d.set("q", q);
+        d.set("hits", list);
+        d.set("count", std::to_string(hits.size()));
+        d.set("searched", !q.empty() && error.empty());
+        d.set("threads", so.collapse_threads);
+        if (!error.empty()) d.set("error", error);
+        page(c, q.empty() ? "Search" : q + " - Search", "search", d, error.empty() ? 200 : 400);
+    }
+
+    void conversation(Context& c) {
+        int64_t thread = std::stoll(c.req.matches[1]);
+        Store store(o.data_dir);
+        std::vector<int64_t> rows = store.thread_rows(thread);
+        if (rows.empty()) {
+            if (c.json) return send_json(c, {{"error", "no such conversation"}}, 404);
+            mu::data d;
+            d.set("error", "No such conversation.");
+            return page(c, "Not found", "search", d, 404);
+        }
+        json msgs = json::array();
+        mu::data list{mu::data::type::list};
+        std::string title;
+        for (int64_t row : rows) {
+            Message m = parse_message(store.raw(row), 0);
+            if (title.empty()) title = m.subject;
+            auto people = [](const std::vector<Address>& v) {
+                std::string s;
+                for (const auto& a : v) s += (s.empty() ? "" : ", ") + (a.name.empty() ? a.address : a.name + " <" + a.address + ">");
+                return s;
+            };
+            json atts = json::array();
+            mu::data alist{mu::data::type::list};
+            for (const auto& a : m.attachments) {
+                atts.push_back({{"filename", a.filename}, {"content_type", a.content_type}, {"size", a.size}});
+                mu::data ad;
+                ad.set("filename", a.filename.empty() ? "(unnamed)" : a.filename);
+                ad.set("size", std::to_string(a.size));
+                alist.push_back(ad);
+            }
+            msgs.push_back({{"row", row}, {"message_id", m.message_id}, {"subject", m.subject}, {"from", people(m.from)},
+                            {"to", people(m.to)}, {"cc", people(m.cc)}, {"date", format_iso_utc(m.date)}, {"text", m.text},
+                            {"has_html", !m.html.empty()}, {"attachments", atts}, {"problems", m.problems}});
+            mu::data md;
+            md.set("row", std::to_string(row));
+            md.set("subject", m.subject);
+            md.set("from", people(m.from));
+            md.set("to", people(m.to));
+            md.set("date", when(m.date));
+            md.set("text", m.text);
+            md.set("has_html", !m.html.empty());
+            md.set("attachments", alist);
+            md.set("has_attachments", !m.attachments.empty());
+            list.push_back(md);
+        }
+        if (c.json) return send_json(c, {{"thread", thread}, {"messages", msgs}});
+        mu::data d;
+        d.set("subject", title.empty() ? "(no subject)" : title);
+        d.set("messages", list);
+        page(c, title, "conversation", d);
+    }
+
+    // The HTML part, as sent, inside the sandbox the CSP sets up.
+    void message_html(Context& c) {
+        Store store(o.data_dir);
+        Message m = parse_message(store.raw(std::stoll(c.req.matches[1])), 0);
+        c.res.set_header("Content-Security-Policy", kMailCsp);
+        c.res.set_content(m.html, "text/html; charset=utf-8");
+    }
+
+    void status(Context& c) {
+        Accounts accounts(o.data_dir);
+        json out = json::array();
+        mu::data list{mu::data::type::list};
+        for (const auto& a : accounts.list()) {
+            json folders = json::array();
+            mu::data flist{mu::data::type::list};
+            for (const auto& f : accounts.folders(a.address)) {
+                folders.push_back({{"folder", f.folder}, {"messages", f.messages}, {"last_uid", f.last_uid},
+                                   {"uidvalidity", f.uidvalidity}, {"last_sync", f.last_sync ? format_iso_utc(f.last_sync) : ""},
+                                   {"error", f.last_error}});
+                mu::data fd;
+                fd.set("folder", f.folder);
+                fd.set("messages", std::to_string(f.messages));
+                fd.set("last_sync", when(f.last_sync));
+                fd.set("error", f.last_error);
+                flist.push_back(fd);
+            }
+            out.push_back({{"address", a.address}, {"imap_url", a.imap_url}, {"state", a.state},
+                           {"last_sync", a.last_sync ? format_iso_utc(a.last_sync) : ""}, {"error", a.last_error},
+                           {"folders", folders}});
+            mu::data ad;
+            ad.set("address", a.address);
+            ad.set("state", a.state);
+            ad.set("failing", a.state == "failing");
+            ad.set("last_sync", when(a.last_sync));
+            ad.set("error", a.last_error);
+            ad.set("folders", flist);
+            list.push_back(ad);
+        }
+        if (c.json) return send_json(c, {{"accounts", out}});
+        mu::data d;
+        d.set("accounts", list);
+        d.set("none", out.empty());
+        page(c, "Sync status", "status", d);
+    }
+};
+
+WebServer::WebServer(const WebOptions& opts) : d_(std::make_unique<Impl>(opts)) {
+    int threads = std::max(1, opts.threads);
+    d_->svr.new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
+    d_->svr.set_payload_max_length(64 * 1024);  // forms only
+    d_->routes();
+}
+
+WebServer::~WebServer() = default;
+
+bool WebServer::run() {
+    if (d_->o.port == 0) {
+        d_->bound_port = d_->svr.bind_to_any_port(d_->o.host);
+        if (d_->bound_port <= 0) return false;
+        return d_->svr.listen_after_bind();
+    }
+    if (!d_->svr.bind_to_port(d_->o.host, d_->o.port)) return false;
+    d_->bound_port = d_->o.port;
+    return d_->svr.listen_after_bind();
+}
+
+void WebServer::stop() { d_->svr.stop(); }
+
+int WebServer::port() const { return d_->bound_port; }
+
+}  // namespace tw
