@@ -17,8 +17,8 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "e2e"))
-from dovecot import NOBODY, Dovecot  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "scripts"))
+from dovecot_fixture import NOBODY, Dovecot  # noqa: E402
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--tradewind", required=True)

@@ -16,8 +16,9 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
 from common import SKIP, Checker, args  # noqa: E402
-from dovecot import Dovecot  # noqa: E402
+from dovecot_fixture import Dovecot  # noqa: E402
 
 A = args()
 TW = A.tradewind

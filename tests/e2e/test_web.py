@@ -19,8 +19,9 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
 from common import SKIP, Checker, args  # noqa: E402
-from dovecot import Dovecot, free_port  # noqa: E402
+from dovecot_fixture import Dovecot, free_port  # noqa: E402
 
 A = args()
 TW = A.tradewind

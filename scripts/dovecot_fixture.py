@@ -1,4 +1,4 @@
-"""A real Dovecot IMAP server on 127.0.0.1 for the end-to-end tests, with its
+"""A real Dovecot IMAP server on 127.0.0.1 for the demo and the end-to-end tests, with its
 own config in a temporary directory (the settings from ../shared/STACK.md).
 
     with Dovecot({"rep1": "secret1"}) as d:
