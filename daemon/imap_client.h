@@ -71,6 +71,8 @@ public:
     // UIDs of the examined folder from first on (UID SEARCH UID first:*),
     // ascending; since ("1-Jan-2025", optional) keeps mail from that day on.
     std::vector<uint64_t> uids_from(uint64_t first, const std::string& since = {});
+    // (UID, INTERNALDATE as sent) of the given UIDs of the examined folder.
+    std::vector<std::pair<uint64_t, std::string>> internaldates(const std::vector<uint64_t>& uids);
     // Fetches the given UIDs of the examined folder (one command per call;
     // give a few hundred at a time), calling on_message for each as it arrives.
     void fetch(const std::vector<uint64_t>& uids, const std::function<void(FetchedMessage&&)>& on_message);

@@ -3,6 +3,9 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
 #include <atomic>
 #include <mutex>
 #include <optional>
@@ -57,76 +60,140 @@ std::string archive_folder(const imap::Folder& f) {
     return name;
 }
 
-FolderReport sync_folder(imap::Client& client, const imap::Folder& f, const Account& acct, Shared& sh,
-                         const SyncOptions& o, const std::function<void(const SyncProgress&)>& progress) {
+// One folder's part of an account pass.
+struct FolderPlan {
+    imap::Folder folder;
     FolderReport rep;
-    rep.folder = archive_folder(f);
-    imap::FolderState st = client.examine(f.name);
+    imap::FolderState st;
     std::optional<FolderSync> saved;
+    FolderSync state;
+    std::string prefix;              // "imap:UIDVALIDITY:"
+    std::vector<uint64_t> uids;      // new on the server, ascending
+    std::set<uint64_t> done;         // of those, archived (or found archived)
+};
+
+// Moves the folder's saved state to the highest UID below which every new
+// UID is archived: the state never runs ahead of the mail it covers.
+void advance(FolderPlan& p, Shared& sh) {
+    for (uint64_t u : p.uids) {
+        if (!p.done.count(u)) break;
+        p.state.last_uid = std::max(p.state.last_uid, u);
+    }
+    p.state.messages = p.saved && p.saved->uidvalidity == p.st.uidvalidity ? p.saved->messages : 0;
+    p.state.messages += p.done.size();
+    p.state.last_sync = int64_t(std::time(nullptr));
+    sh.accounts.save_folder(p.state);
+}
+
+// Looks at a folder: its state on the server and what is new there.
+FolderPlan plan_folder(imap::Client& client, const imap::Folder& f, const Account& acct, Shared& sh) {
+    FolderPlan p;
+    p.folder = f;
+    p.rep.folder = archive_folder(f);
+    p.st = client.examine(f.name);
     {
         std::lock_guard lk(sh.mu);
-        saved = sh.accounts.folder(acct.address, rep.folder);
+        p.saved = sh.accounts.folder(acct.address, p.rep.folder);
     }
-    FolderSync state;
-    state.account = acct.address;
-    state.folder = rep.folder;
-    state.server_name = f.name;
-    state.uidvalidity = st.uidvalidity;
+    p.state.account = acct.address;
+    p.state.folder = p.rep.folder;
+    p.state.server_name = f.name;
+    p.state.uidvalidity = p.st.uidvalidity;
+    p.state.highestmodseq = p.st.highestmodseq;
     // Same UIDVALIDITY: continue after the last UID archived. A new one (the
     // server renumbered the folder): scan it all again; mail already archived
     // is recognised by content and only gains its new location.
-    if (saved && saved->uidvalidity == st.uidvalidity) {
-        state.last_uid = saved->last_uid;
-        state.messages = saved->messages;
-    }
-    state.highestmodseq = st.highestmodseq;
-    std::vector<uint64_t> uids;
-    if (st.uidnext == 0 || state.last_uid + 1 < st.uidnext)
-        uids = client.uids_from(state.last_uid + 1, imap_date(acct.since));  // --since: mail from that day on
-    rep.found = uids.size();
-    std::string prefix = "imap:" + std::to_string(st.uidvalidity) + ":";
-    for (size_t i = 0; i < uids.size(); i += o.fetch_batch) {
-        std::vector<uint64_t> batch(uids.begin() + long(i), uids.begin() + long(std::min(uids.size(), i + o.fetch_batch)));
-        // Skip UIDs already archived (a sync killed after its commit, before saving the state).
+    if (p.saved && p.saved->uidvalidity == p.st.uidvalidity) p.state.last_uid = p.saved->last_uid;
+    p.prefix = "imap:" + std::to_string(p.st.uidvalidity) + ":";
+    if (p.st.uidnext == 0 || p.state.last_uid + 1 < p.st.uidnext)
+        p.uids = client.uids_from(p.state.last_uid + 1, imap_date(acct.since));  // --since: mail from that day on
+    p.rep.found = p.uids.size();
+    return p;
+}
+
+// After the new mail: deletions on the server, relocations after a
+// renumbering, and the folder's final state.
+void finish_folder(imap::Client& client, FolderPlan& p, const Account& acct, Shared& sh) {
+    client.examine(p.folder.name);
+    std::vector<std::string> present;
+    for (uint64_t u : client.uids_from(1)) present.push_back(p.prefix + std::to_string(u));
+    std::lock_guard lk(sh.mu);
+    if (p.saved && p.saved->uidvalidity != p.st.uidvalidity)
+        sh.archive.store().drop_relocated(acct.address, p.rep.folder, "imap:" + std::to_string(p.saved->uidvalidity) + ":",
+                                          p.prefix);
+    int64_t now = int64_t(std::time(nullptr));
+    p.rep.deleted = sh.archive.store().mark_deleted(acct.address, p.rep.folder, "imap:", present, now);
+    sh.archive.commit();
+    p.state.last_error.clear();
+    advance(p, sh);
+}
+
+// New mail of all the account's folders goes into the archive in the order
+// it arrived (INTERNALDATE), not folder by folder: a reply without References
+// in INBOX then meets the Sent message it answers, as the threading expects.
+void sync_plans(imap::Client& client, std::vector<FolderPlan>& plans, const Account& acct, Shared& sh,
+                const SyncOptions& o, const std::function<void(const SyncProgress&)>& progress) {
+    struct Pending {
+        int64_t date;
+        size_t plan;
+        uint64_t uid;
+    };
+    std::vector<Pending> pending;
+    for (size_t i = 0; i < plans.size(); ++i) {
+        FolderPlan& p = plans[i];
+        if (p.uids.empty()) continue;
         std::vector<uint64_t> wanted;
         {
             std::lock_guard lk(sh.mu);
-            for (uint64_t u : batch)
-                if (!sh.archive.has_location({acct.address, rep.folder, prefix + std::to_string(u)})) wanted.push_back(u);
+            for (uint64_t u : p.uids) {
+                if (sh.archive.has_location({acct.address, p.rep.folder, p.prefix + std::to_string(u)})) p.done.insert(u);
+                else wanted.push_back(u);
+            }
         }
-        std::vector<Incoming> fetched;
-        client.fetch(wanted, [&](imap::FetchedMessage&& m) {
-            Location loc{acct.address, rep.folder, prefix + std::to_string(m.uid)};
-            for (const auto& f : m.flags) loc.flags += (loc.flags.empty() ? "" : " ") + f;
-            fetched.push_back({std::move(m.raw), std::move(loc), internaldate(m.internaldate)});
-        });
-        std::lock_guard lk(sh.mu);
-        AddCounts n = sh.archive.add(std::move(fetched));
-        rep.imported += n.imported;
-        rep.copies += n.copies;
-        rep.flagged += n.flagged;
-        sh.archive.commit();
-        // Only now, with the messages durable, does the folder's state move on.
-        state.last_uid = std::max(state.last_uid, batch.back());
-        state.messages += wanted.size();
-        state.last_sync = int64_t(std::time(nullptr));
-        sh.accounts.save_folder(state);
-        if (progress) progress({acct.address, rep.folder, std::min(uids.size(), i + o.fetch_batch), uids.size()});
+        client.examine(p.folder.name);
+        for (const auto& [uid, date] : client.internaldates(wanted)) pending.push_back({internaldate(date), i, uid});
     }
-    // Mail deleted on the server stays archived, marked deleted at this location;
-    // after a renumbering, the old locations of mail found again are dropped.
-    std::vector<std::string> present;
-    for (uint64_t u : client.uids_from(1)) present.push_back(prefix + std::to_string(u));
-    std::lock_guard lk(sh.mu);
-    if (saved && saved->uidvalidity != st.uidvalidity)
-        sh.archive.store().drop_relocated(acct.address, rep.folder, "imap:" + std::to_string(saved->uidvalidity) + ":", prefix);
-    int64_t now = int64_t(std::time(nullptr));
-    rep.deleted = sh.archive.store().mark_deleted(acct.address, rep.folder, "imap:", present, now);
-    sh.archive.commit();
-    state.last_sync = now;
-    state.last_error.clear();
-    sh.accounts.save_folder(state);
-    return rep;
+    std::stable_sort(pending.begin(), pending.end(), [](const Pending& a, const Pending& b) {
+        return std::tie(a.date, a.plan, a.uid) < std::tie(b.date, b.plan, b.uid);
+    });
+    size_t total = pending.size();
+    for (size_t at = 0; at < pending.size(); at += o.fetch_batch) {
+        size_t end = std::min(pending.size(), at + o.fetch_batch);
+        // One EXAMINE and FETCH per folder in the chunk, then the chunk in date order.
+        std::map<std::pair<size_t, uint64_t>, Incoming> got;
+        std::map<size_t, std::vector<uint64_t>> by_folder;
+        for (size_t k = at; k < end; ++k) by_folder[pending[k].plan].push_back(pending[k].uid);
+        for (auto& [i, uids] : by_folder) {
+            std::sort(uids.begin(), uids.end());
+            FolderPlan& p = plans[i];
+            client.examine(p.folder.name);
+            client.fetch(uids, [&](imap::FetchedMessage&& m) {
+                Location loc{acct.address, p.rep.folder, p.prefix + std::to_string(m.uid), {}, 0};
+                for (const auto& f : m.flags) loc.flags += (loc.flags.empty() ? "" : " ") + f;
+                got[{i, m.uid}] = Incoming{std::move(m.raw), std::move(loc), internaldate(m.internaldate)};
+            });
+        }
+        std::vector<Incoming> batch;
+        std::vector<size_t> batch_plan;
+        for (size_t k = at; k < end; ++k) {
+            auto it = got.find({pending[k].plan, pending[k].uid});
+            if (it == got.end()) continue;  // expunged meanwhile: the deletion pass sees it
+            batch.push_back(std::move(it->second));
+            batch_plan.push_back(pending[k].plan);
+        }
+        std::lock_guard lk(sh.mu);
+        AddCounts n = sh.archive.add(std::move(batch));
+        for (size_t b = 0; b < n.outcomes.size(); ++b) {
+            FolderReport& r = plans[batch_plan[b]].rep;
+            if (n.outcomes[b] == AddOutcome::New) ++r.imported, r.flagged += n.problems[b] ? 1 : 0;
+            if (n.outcomes[b] == AddOutcome::Copy) ++r.copies;
+        }
+        sh.archive.commit();
+        // Only now, with the messages durable, do the folders' states move on.
+        for (size_t k = at; k < end; ++k) plans[pending[k].plan].done.insert(pending[k].uid);
+        for (auto& [i, _] : by_folder) advance(plans[i], sh);
+        if (progress) progress({acct.address, "all folders", end, total});
+    }
 }
 
 }  // namespace
@@ -178,6 +245,7 @@ imap::ServerConfig config_for(const Account& acct, Shared& sh) {
 // One pass over the account's folders on an open session.
 void sync_folders(imap::Client& client, const Account& acct, Shared& sh, const SyncOptions& o,
                   const std::function<void(const SyncProgress&)>& progress, AccountReport& rep) {
+    std::vector<FolderPlan> plans;
     for (const auto& f : client.list()) {
         if (!f.selectable()) continue;
         std::vector<std::string> flags(f.flags.begin(), f.flags.end());
@@ -185,7 +253,7 @@ void sync_folders(imap::Client& client, const Account& acct, Shared& sh, const S
         bool wanted = acct.folders.empty() ? !skipped_by_default(name, flags) : folder_matches(name, acct.folders);
         if (!wanted) continue;
         try {
-            rep.folders.push_back(sync_folder(client, f, acct, sh, o, progress));
+            plans.push_back(plan_folder(client, f, acct, sh));
         } catch (const imap::ImapError& e) {
             if (e.kind() != imap::ImapError::Kind::Server) throw;  // the connection is gone
             FolderReport fr;
@@ -193,6 +261,16 @@ void sync_folders(imap::Client& client, const Account& acct, Shared& sh, const S
             fr.error = e.what();
             rep.folders.push_back(fr);
         }
+    }
+    sync_plans(client, plans, acct, sh, o, progress);
+    for (auto& p : plans) {
+        try {
+            finish_folder(client, p, acct, sh);
+        } catch (const imap::ImapError& e) {
+            if (e.kind() != imap::ImapError::Kind::Server) throw;
+            p.rep.error = e.what();
+        }
+        rep.folders.push_back(p.rep);
     }
 }
 

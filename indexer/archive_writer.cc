@@ -122,6 +122,8 @@ AddCounts ArchiveWriter::add(std::vector<Incoming> batch) {
         if (!loc.flags.empty()) d_->store.set_location_flags(loc, loc.flags);
         Parsed& p = parsed[i];
         AddResult r = d_->store.add(p.message, p.prepared, loc);
+        counts.outcomes.push_back(r.outcome);
+        counts.problems.push_back(!p.message.problems.empty());
         if (r.outcome == AddOutcome::New) {
             ++counts.imported;
             if (!p.message.problems.empty()) ++counts.flagged;

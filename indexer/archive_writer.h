@@ -18,6 +18,8 @@ struct Incoming {
 
 struct AddCounts {
     size_t imported = 0, copies = 0, known = 0, flagged = 0;
+    std::vector<AddOutcome> outcomes;  // per message, in the batch's order
+    std::vector<bool> problems;        // per message: flagged with problems
 };
 
 class ArchiveWriter {

@@ -85,8 +85,17 @@ def write(out, rep, folder, n, raw):
     path = os.path.join(out, rep) if folder == "INBOX" else os.path.join(out, rep, "." + folder)
     for sub in ("cur", "new", "tmp"):
         os.makedirs(os.path.join(path, sub), exist_ok=True)
-    with open(os.path.join(path, "cur", "17360%05d.demo%d:2,S" % (n, n)), "wb") as f:
+    name = os.path.join(path, "cur", "17360%05d.demo%d:2,S" % (n, n))
+    with open(name, "wb") as f:
         f.write(raw)
+    # A Maildir file's time is its arrival (IMAP INTERNALDATE): the Date header's.
+    for line in raw.split(b"\r\n"):
+        if line.lower().startswith(b"date:"):
+            when = email.utils.parsedate_tz(line[5:].strip().decode("ascii", "replace"))
+            if when:
+                t = email.utils.mktime_tz(when)
+                os.utime(name, (t, t))
+            break
 
 
 def main(out):

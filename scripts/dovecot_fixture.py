@@ -141,15 +141,18 @@ namespace inbox {{
             os.chown(p, NOBODY, NOBODY)
         return path
 
-    def deliver(self, user, raw, folder="INBOX", flags=None):
-        """Drops a message into the folder's new/ as a mail server would, or
-        into cur/ with Maildir flags (e.g. "FS": \\Flagged \\Seen). Returns its path."""
+    def deliver(self, user, raw, folder="INBOX", flags=None, when=None):
+        """Drops a message into the folder's new/ as a mail server would, or into
+        cur/ with Maildir flags (e.g. "FS" for Flagged and Seen). when (seconds)
+        sets its arrival time, which Dovecot reports as INTERNALDATE. Returns its path."""
         path = self.maildir(user, folder)
         name = "%d.%s.tw" % (time.time(), uuid.uuid4().hex)
         tmp = os.path.join(path, "tmp", name)
         with open(tmp, "wb") as f:
             f.write(raw)
         os.chown(tmp, NOBODY, NOBODY)
+        if when is not None:
+            os.utime(tmp, (when, when))
         final = os.path.join(path, "new", name) if flags is None else os.path.join(path, "cur", name + ":2," + flags)
         os.rename(tmp, final)
         return final

@@ -90,6 +90,15 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
     for i in range(100, 110):
         d.deliver("rep2", mail(i, "bob@sud.example", "rep2@acme-trading.example", "Inquiry %d" % i))
 
+    # A reply whose client dropped References (INBOX) to a quotation in Sent that
+    # arrived an hour earlier: synced in arrival order, they are one conversation.
+    d.deliver("rep1", mail(950, "rep1@acme-trading.example", "olga@east.example", "Quotation QT-2025-9001"), "Sent",
+              when=1736600000)
+    d.deliver("rep1", mail(951, "olga@east.example", "rep1@acme-trading.example", "RE: Quotation QT-2025-9001"),
+              when=1736603600)
+    sent.append(mail(950, "rep1@acme-trading.example", "olga@east.example", "Quotation QT-2025-9001"))
+    inbox.append(mail(951, "olga@east.example", "rep1@acme-trading.example", "RE: Quotation QT-2025-9001"))
+
     # Wrong password: refused, with what to do; nothing added.
     code, out, err = tw("account", "add", "--data", data, "--address", "rep1@acme-trading.example",
                         "--imap-url", d.url, "--user", "rep1", "--password-file", badpw, "--plaintext")
@@ -137,6 +146,9 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
     # Read-only: no message got \Seen.
     c.check(seen_flags(d, "rep1", "secret1") == 0, "sync must not set \\Seen on the server")
     c.check(seen_flags(d, "rep1", "secret1", "Sent") == 1, "sync must not set \\Seen in Sent (one was Seen before)")
+
+    c.check(by_id.get("m950@nord.example", {}).get("thread") == by_id.get("m951@nord.example", {}).get("thread") is not None,
+            "a reference-less reply in INBOX joins its Sent quotation's conversation")
 
     # Flags are read and kept.
     last = by_id.get("m29@nord.example", {})
