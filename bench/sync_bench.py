@@ -101,3 +101,11 @@ with Dovecot({r: "pw" for r in reps}) as d, tempfile.TemporaryDirectory() as tmp
         print("%-40s %8.1f %13s %9.0f %12d %14.2f" % (label, med, "%.1f-%.1f" % (secs[0], secs[-1]), files / med, rss,
                                                       med / tw_med))
     print("(ratio > 1: the peer took longer than tradewind)")
+    truth = os.path.join(a.corpus, "truth.jsonl")
+    if os.path.exists(truth):
+        export = os.path.join(tmp, "export.jsonl")
+        with open(export, "w") as f:
+            subprocess.run([a.tradewind, "export", "--data", data], stdout=f, check=True)
+        q = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "thread_quality.py"), export, truth],
+                           capture_output=True, text=True)
+        print("threads after IMAP sync vs truth: " + q.stdout.strip())
