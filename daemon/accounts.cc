@@ -11,7 +11,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "archive_schema.h"
+#include "archive_db.h"
 #include "store.h"
 
 namespace tw {
@@ -56,9 +56,10 @@ std::string load_or_create_key(const fs::path& dir) {
 }  // namespace
 
 struct Accounts::Impl {
-    SQLite::Database db;
+    std::unique_ptr<SQLite::Database> owned;
+    SQLite::Database& db;
     std::string key;
-    explicit Impl(const std::string& path) : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE) {}
+    explicit Impl(const std::string& dir) : owned(open_archive_db(dir)), db(*owned) {}
     ~Impl() { sodium_memzero(key.data(), key.size()); }
 
     static Account row_to_account(SQLite::Statement& st) {
@@ -97,17 +98,7 @@ constexpr const char* kFolderColumns =
 
 Accounts::Accounts(const std::string& data_dir) {
     if (sodium_init() < 0) throw StoreError("libsodium could not start");
-    std::error_code ec;
-    fs::create_directories(data_dir, ec);
-    std::string path = (fs::path(data_dir) / "archive.db").string();
-    try {
-        d_ = std::make_unique<Impl>(path);
-        d_->db.exec("PRAGMA journal_mode=WAL");
-        d_->db.exec("PRAGMA busy_timeout=10000");
-        d_->db.exec(schema::kSql);
-    } catch (const SQLite::Exception& e) {
-        throw StoreError("cannot open the archive " + path + " (" + e.what() + "): check --data DIR");
-    }
+    d_ = std::make_unique<Impl>(data_dir);
     d_->key = load_or_create_key(data_dir);
 }
 

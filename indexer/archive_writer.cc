@@ -13,13 +13,25 @@
 #include "text_worker.h"
 
 namespace tw {
-namespace {
 
-struct Parsed {
-    Message message;
-    PreparedMessage prepared;
-    IndexDocument doc;
-};
+Parser::Parser(const std::vector<std::string>& worker_command) {
+    if (!worker_command.empty()) {
+        worker_ = std::make_unique<TextWorker>(worker_command);
+        limits_.extractor = worker_.get();
+    }
+}
+
+Parser::~Parser() = default;
+
+Parsed Parser::parse(std::string raw, int64_t arrival, const std::string& account) {
+    Parsed p;
+    p.message = parse_message(std::move(raw), arrival, limits_);
+    p.prepared = Store::prepare(p.message, address_domain(account));
+    p.doc = SearchIndex::prepare(p.message);
+    return p;
+}
+
+namespace {
 
 // Parser threads that live as long as the writer (each with its own
 // extraction worker); parse() hands them one batch and waits for it.
@@ -52,12 +64,7 @@ public:
 
 private:
     void run(const std::vector<std::string>& worker_command) {
-        ParseLimits lim;
-        std::unique_ptr<TextWorker> worker;
-        if (!worker_command.empty()) {
-            worker = std::make_unique<TextWorker>(worker_command);
-            lim.extractor = worker.get();
-        }
+        Parser parser(worker_command);
         uint64_t seen = 0;
         while (true) {
             std::unique_lock lk(mu_);
@@ -68,9 +75,7 @@ private:
             Incoming& in = (*batch_)[i];
             Parsed& p = (*out_)[i];
             lk.unlock();
-            p.message = parse_message(std::move(in.raw), in.arrival, lim);
-            p.prepared = Store::prepare(p.message, address_domain(in.loc.account));
-            p.doc = SearchIndex::prepare(p.message);
+            p = parser.parse(std::move(in.raw), in.arrival, in.loc.account);
             lk.lock();
             if (--left_ == 0) done_.notify_all();
         }

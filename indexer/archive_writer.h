@@ -6,9 +6,34 @@
 #include <string>
 #include <vector>
 
+#include "message.h"
+#include "search_index.h"
 #include "store.h"
 
 namespace tw {
+
+class TextWorker;
+
+// A message ready for the archive's writer: parsed, hashed, compressed and
+// turned into index terms, off the writer's thread.
+struct Parsed {
+    Message message;
+    PreparedMessage prepared;
+    IndexDocument doc;
+};
+
+// One parsing thread's tools: its own extraction worker (none: in-process)
+// and the limits that use it.
+class Parser {
+public:
+    explicit Parser(const std::vector<std::string>& worker_command);
+    ~Parser();
+    Parsed parse(std::string raw, int64_t arrival, const std::string& account);
+
+private:
+    std::unique_ptr<TextWorker> worker_;
+    ParseLimits limits_;
+};
 
 struct Incoming {
     std::string raw;

@@ -22,6 +22,7 @@
 #include <optional>
 #include <thread>
 
+#include "archive_writer.h"
 #include "message.h"
 #include "search_index.h"
 #include "store.h"
@@ -152,21 +153,14 @@ std::vector<Item> enumerate(const ImportOptions& o) {
     return items;
 }
 
-// A message parsed, hashed, compressed and turned into index terms on a
-// parsing thread: the writer is left with SQL and one index write.
-struct Parsed {
-    Message message;
-    PreparedMessage prepared;
-    IndexDocument doc;
-};
 
 // Parses items on several threads; the caller takes results in order. Workers
 // run at most `ahead` items in front of the consumer, so memory stays bounded.
 class ParallelParser {
 public:
     ParallelParser(const std::vector<Item>& items, const std::vector<bool>& skip, unsigned threads,
-                   const std::vector<std::string>& worker_command, std::string firm)
-        : items_(items), skip_(skip), slots_(items.size()), firm_(std::move(firm)) {
+                   const std::vector<std::string>& worker_command)
+        : items_(items), skip_(skip), slots_(items.size()) {
         for (unsigned t = 0; t < threads; ++t) pool_.emplace_back([this, worker_command] { run(worker_command); });
     }
     ~ParallelParser() {
@@ -192,12 +186,7 @@ public:
 
 private:
     void run(const std::vector<std::string>& worker_command) {
-        ParseLimits lim;
-        std::unique_ptr<TextWorker> worker;
-        if (!worker_command.empty()) {
-            worker = std::make_unique<TextWorker>(worker_command);
-            lim.extractor = worker.get();
-        }
+        Parser parser(worker_command);
         while (true) {
             size_t i = next_.fetch_add(1);
             if (i >= items_.size()) return;
@@ -209,9 +198,7 @@ private:
                 --parsers_waiting_;
                 if (stop_) return;
             }
-            Parsed m{parse_message(read_slice(items_[i]), items_[i].mtime, lim), {}, {}};
-            m.prepared = Store::prepare(m.message, firm_);
-            m.doc = SearchIndex::prepare(m.message);
+            Parsed m = parser.parse(read_slice(items_[i]), items_[i].mtime, items_[i].loc.account);
             std::lock_guard lk(mu_);
             slots_[i] = std::move(m);
             if (waiting_for_ == i) ready_.notify_one();  // wake the writer only for what it waits on
@@ -222,7 +209,6 @@ private:
     const std::vector<Item>& items_;
     const std::vector<bool>& skip_;
     std::vector<std::optional<Parsed>> slots_;
-    std::string firm_;
     std::vector<std::thread> pool_;
     std::atomic<size_t> next_{0};
     std::mutex mu_;
@@ -349,8 +335,7 @@ ImportSummary import_mail(const ImportOptions& o, const std::function<void(const
     store.commit();
     double t_setup = elapsed();
     unsigned threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
-    std::string firm = address_domain(o.account);
-    ParallelParser parser(items, skip, threads, o.worker_command, firm);
+    ParallelParser parser(items, skip, threads, o.worker_command);
     IndexPipe pipe(index);
     // A relabel marker stays in SQLite until the index has committed the batch
     // that carries the change (row -> the latest batch that relabeled it).

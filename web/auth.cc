@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <mutex>
 
-#include "archive_schema.h"
+#include "archive_db.h"
 #include "codec.h"
 #include "store.h"
 
@@ -16,23 +16,14 @@ namespace tw {
 
 struct Auth::Impl {
     std::mutex mu;  // handlers run on several threads
-    SQLite::Database db;
-    explicit Impl(const std::string& path) : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE) {}
+    std::unique_ptr<SQLite::Database> owned;
+    SQLite::Database& db;
+    explicit Impl(const std::string& dir) : owned(open_archive_db(dir)), db(*owned) {}
 };
 
 Auth::Auth(const std::string& data_dir) {
     if (sodium_init() < 0) throw StoreError("libsodium could not start");
-    std::error_code ec;
-    std::filesystem::create_directories(data_dir, ec);
-    std::string path = (std::filesystem::path(data_dir) / "archive.db").string();
-    try {
-        d_ = std::make_unique<Impl>(path);
-        d_->db.exec("PRAGMA journal_mode=WAL");
-        d_->db.exec("PRAGMA busy_timeout=10000");
-        d_->db.exec(schema::kSql);
-    } catch (const SQLite::Exception& e) {
-        throw StoreError("cannot open the archive " + path + " (" + e.what() + "): check --data DIR");
-    }
+    d_ = std::make_unique<Impl>(data_dir);
 }
 
 Auth::~Auth() = default;

@@ -66,3 +66,23 @@ def shared_or_skip(shared, sub):
         print("SKIP: %s is absent; this test needs ../shared beside the checkout" % path)
         sys.exit(SKIP)
     return path
+
+
+def terminate(proc, timeout=15):
+    """Sends SIGTERM and waits; returns the exit code, or -1 if it had to be killed."""
+    import signal
+    proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        return -1
+
+
+def write_file(directory, name, text):
+    """Writes text to directory/name (a password file, say); returns the path."""
+    path = os.path.join(directory, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path

@@ -17,7 +17,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
-from common import SKIP, Checker, args  # noqa: E402
+from common import SKIP, Checker, args, terminate, write_file  # noqa: E402
 from dovecot_fixture import Dovecot  # noqa: E402
 
 A = args()
@@ -66,15 +66,9 @@ edge = sorted(glob.glob(os.path.join(A.corpora, "edge", "*.eml")))
 with dv as d, tempfile.TemporaryDirectory() as tmp:
     os.chmod(tmp, 0o755)
     data = os.path.join(tmp, "data")
-    pwfile = os.path.join(tmp, "pw1")
-    with open(pwfile, "w") as f:
-        f.write("secret1\n")
-    badpw = os.path.join(tmp, "bad")
-    with open(badpw, "w") as f:
-        f.write("wrong\n")
-    pw2 = os.path.join(tmp, "pw2")
-    with open(pw2, "w") as f:
-        f.write("secret2\n")
+    pwfile = write_file(tmp, "pw1", "secret1\n")
+    badpw = write_file(tmp, "bad", "wrong\n")
+    pw2 = write_file(tmp, "pw2", "secret2\n")
 
     # rep1: the edge corpus (malformed mail included) in INBOX, own mail in Sent, Trash to skip.
     inbox = [open(p, "rb").read() for p in edge] + [HOSTILE]
@@ -243,12 +237,7 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
         time.sleep(0.3)
     sent_delay = time.time() - t0
     c.check(sent_delay < 8, "a Sent message arrives by polling (--poll 3): %.1f s" % sent_delay)
-    live.send_signal(signal.SIGTERM)
-    try:
-        code = live.wait(15)
-    except subprocess.TimeoutExpired:
-        live.kill()
-        code = -1
+    code = terminate(live)
     c.check(code == 0, "sync stops cleanly on SIGTERM (exit %s)" % code)
     print("live delays (s): INBOX %s, Sent %.1f" % (", ".join("%.2f" % x for x in delays), sent_delay))
     print("killed mid-sync %d times" % killed)

@@ -20,7 +20,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
-from common import SKIP, Checker, args  # noqa: E402
+from common import SKIP, Checker, args, terminate, write_file  # noqa: E402
 from dovecot_fixture import Dovecot, free_port  # noqa: E402
 
 A = args()
@@ -147,12 +147,8 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
     d.deliver("rep1", b"From: Bob <bob@sud.example>\r\nTo: rep1@acme-trading.example\r\nSubject: Re: PI-2025-0034\r\n"
                       b"Message-ID: <plain-2@sud.example>\r\nIn-Reply-To: <html-1@nord.example>\r\n"
                       b"Date: Sat, 11 Jan 2025 11:00:00 +0000\r\n\r\nConfirmed <b>not bold</b> & fine.\r\n")
-    pw = os.path.join(tmp, "pw")
-    with open(pw, "w") as f:
-        f.write("secret1\n")
-    upw = os.path.join(tmp, "upw")
-    with open(upw, "w") as f:
-        f.write("correct horse battery\n")
+    pw = write_file(tmp, "pw", "secret1\n")
+    upw = write_file(tmp, "upw", "correct horse battery\n")
     subprocess.run([TW, "account", "add", "--data", data, "--address", "rep1@acme-trading.example", "--imap-url", d.url,
                     "--user", "rep1", "--password-file", pw, "--plaintext"], check=True, capture_output=True)
     subprocess.run([TW, "user", "add", "--data", data, "--name", "lily", "--role", "rep", "--password-file", upw],
@@ -263,12 +259,7 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
     st, hd, body = request(anon, base + "/api/v1/status", headers=auth)
     c.check(st == 401, "after logout the session is gone: %s" % st)
 
-    serve.send_signal(signal.SIGTERM)
-    try:
-        code = serve.wait(15)
-    except subprocess.TimeoutExpired:
-        serve.kill()
-        code = -1
+    code = terminate(serve)
     c.check(code == 0, "serve stops cleanly on SIGTERM (%s)" % code)
 
 c.done()
