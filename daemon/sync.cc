@@ -276,7 +276,13 @@ void sync_folders(imap::Client& client, const Account& acct, Shared& sh, const S
 
 void record(Shared& sh, const std::string& address, const std::string& error) {
     std::lock_guard lk(sh.mu);
-    if (!error.empty()) sh.archive.commit();  // what arrived before the failure is kept
+    if (!error.empty()) {
+        try {
+            sh.archive.commit();  // what arrived before the failure is kept
+        } catch (const std::exception&) {
+            sh.archive.rollback();  // the archive itself failed: drop the batch, its UIDs come again
+        }
+    }
     sh.accounts.set_state(address, error.empty() ? "ok" : "failing", error, int64_t(std::time(nullptr)));
 }
 
@@ -314,6 +320,15 @@ std::vector<AccountReport> sync_once(const SyncOptions& o, const std::function<v
             } catch (const imap::ImapError& e) {
                 rep.error = e.what();
                 record(sh, acct.address, rep.error);
+            } catch (const std::exception& e) {
+                // The archive could not take the mail (disk full, say): what was
+                // committed stays, the folder states cover only that, and the next
+                // run goes on from there.
+                rep.error = std::string("stopped: ") + e.what();
+                try {
+                    record(sh, acct.address, rep.error);
+                } catch (const std::exception&) {
+                }
             }
         }
     };
@@ -353,11 +368,16 @@ void sync_live(const SyncOptions& o, const std::atomic<bool>& stop, const std::f
                     }
                 }
                 client.logout();
-            } catch (const imap::ImapError& e) {
+            } catch (const std::exception& e) {
+                // The server (ImapError) or the archive (StoreError: disk full, say)
+                // failed: report, wait, try again; the other accounts go on meanwhile.
                 rep.error = e.what();
-                record(sh, acct.address, rep.error);
+                try {
+                    record(sh, acct.address, rep.error);
+                } catch (const std::exception&) {
+                }
                 if (on_pass) on_pass(rep);
-                sleep_for(backoff);  // then try again; the other accounts go on meanwhile
+                sleep_for(backoff);
                 backoff = std::min(backoff * 2, 300);
             }
         }

@@ -98,6 +98,7 @@ struct ArchiveWriter::Impl {
     SearchIndex index;
     ParserPool pool;
     bool open = false;
+    std::vector<int64_t> added;  // rows indexed in the open batch
 
     Impl(const std::string& dir, const std::vector<std::string>& worker_command, unsigned parsers)
         : store(dir), index(dir, true), pool(parsers ? parsers : std::max(1u, std::thread::hardware_concurrency()), worker_command) {
@@ -133,6 +134,7 @@ AddCounts ArchiveWriter::add(std::vector<Incoming> batch) {
             ++counts.imported;
             if (!p.message.problems.empty()) ++counts.flagged;
             d_->index.add(r.row, std::move(p.doc), r.thread, loc);
+            d_->added.push_back(r.row);
         } else if (r.outcome == AddOutcome::Copy) {
             ++counts.copies;
             d_->index.add_location(r.row, loc);
@@ -149,10 +151,18 @@ Store& ArchiveWriter::store() {
     return d_->store;
 }
 
+void ArchiveWriter::rollback() {
+    d_->store.rollback();
+    d_->open = false;
+    for (int64_t row : d_->added) d_->index.remove(row);  // rows the store will hand out again
+    d_->added.clear();
+}
+
 void ArchiveWriter::commit() {
     if (!d_->open) return;
     d_->store.commit();
     d_->open = false;
+    d_->added.clear();
     d_->index.commit(d_->store.max_row());  // a crash before this is caught up by recover()
     d_->store.begin();
     d_->store.clear_relabels();

@@ -61,6 +61,8 @@ public:
     Store& store();
     // Makes the batch durable: SQLite first, then the index.
     void commit();
+    // Drops the batch (the archive could not take it: disk full, say).
+    void rollback();
 
 private:
     struct Impl;

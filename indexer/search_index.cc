@@ -178,6 +178,15 @@ void SearchIndex::set_thread(int64_t row, int64_t thread) {
     });
 }
 
+void SearchIndex::remove(int64_t row) {
+    write_or_explain(d_->path, [&] {
+        try {
+            d_->wdb->delete_document(Xapian::docid(row));
+        } catch (const Xapian::DocNotFoundError&) {
+        }
+    });
+}
+
 void SearchIndex::commit(int64_t last_row) {
     write_or_explain(d_->path, [&] {
         d_->wdb->set_metadata("last_row", std::to_string(last_row));

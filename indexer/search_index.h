@@ -51,6 +51,8 @@ public:
     void add(int64_t row, IndexDocument doc, int64_t thread, const Location& loc);
     void add_location(int64_t row, const Location& loc);
     void set_thread(int64_t row, int64_t thread);
+    // Takes a message out of the index (after its store batch was rolled back).
+    void remove(int64_t row);
     // Makes everything added so far durable, with last_row as the catch-up point.
     void commit(int64_t last_row);
     int64_t last_row() const;

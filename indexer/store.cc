@@ -327,6 +327,7 @@ void Store::commit() {
 }
 
 void Store::rollback() {
+    d_->reset_all();
     d_->tx.reset();
     d_->next_row = d_->db.execAndGet("SELECT COALESCE(MAX(id), 0) + 1 FROM messages").getInt64();
 }
