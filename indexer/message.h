@@ -23,6 +23,7 @@ struct Attachment {
     std::string sha256;        // of the decoded bytes, lower-case hex
     std::string text;          // extracted searchable text (PDF, XLSX, DOCX, CSV, TXT, HTML, forwarded mail)
     std::shared_ptr<const Message> message;  // a forwarded message/rfc822 part, parsed
+    std::string data;  // the decoded bytes, only with ParseLimits::keep_attachment_data
 };
 
 enum class DateSource { Header, Received, Arrival };

@@ -108,6 +108,7 @@ struct Walk {
             a.text = extract_attachment_text(doc_format(type, filename), data, ctx.limits, problems, charset);
             for (auto& p : problems) ctx.problems.push_back(describe(type, filename) + ": " + p);
         }
+        if (ctx.limits.keep_attachment_data) a.data = std::move(data);
         m.attachments.push_back(std::move(a));
     }
 
@@ -143,6 +144,7 @@ struct Walk {
         a.disposition = cd.value;
         a.size = bytes.size();
         a.sha256 = sha256_hex(bytes);
+        if (ctx.limits.keep_attachment_data) a.data = bytes;
         // Searchable: who wrote it, when, about what, and everything it says.
         std::string& t = a.text;
         auto list = [](const std::vector<Address>& v) {

@@ -31,6 +31,8 @@ struct ParseLimits {
     size_t max_unzip_bytes = 64u << 20;
     // Attachment text extraction (PDF, XLSX, DOCX, CSV, TXT, HTML).
     bool extract_attachment_text = true;
+    // Keep each attachment's decoded bytes in Attachment::data (downloads).
+    bool keep_attachment_data = false;
     // PDF text via poppler, which is the slowest and least trusted extractor.
     bool extract_pdf_text = true;
     // Where PDF/XLSX/DOCX extraction runs: null = in this process; a

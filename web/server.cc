@@ -162,6 +162,7 @@ struct WebServer::Impl {
         for (const char* p : {R"(/conversation/(\d+))", R"(/api/v1/conversation/(\d+))"})
             route("GET", p, guarded([this](Context& c) { conversation(c); }));
         route("GET", R"(/message/(\d+)/html)", guarded([this](Context& c) { message_html(c); }));
+        route("GET", R"(/message/(\d+)/attachment/(\d+))", guarded([this](Context& c) { attachment(c); }));
         for (const char* p : {"/status", "/api/v1/status"}) route("GET", p, guarded([this](Context& c) { status(c); }));
     }
 
@@ -262,9 +263,12 @@ struct WebServer::Impl {
             };
             json atts = json::array();
             mu::data alist{mu::data::type::list};
-            for (const auto& a : m.attachments) {
-                atts.push_back({{"filename", a.filename}, {"content_type", a.content_type}, {"size", a.size}});
+            for (size_t k = 0; k < m.attachments.size(); ++k) {
+                const auto& a = m.attachments[k];
+                std::string url = "/message/" + std::to_string(row) + "/attachment/" + std::to_string(k);
+                atts.push_back({{"filename", a.filename}, {"content_type", a.content_type}, {"size", a.size}, {"url", url}});
                 mu::data ad;
+                ad.set("url", url);
                 ad.set("filename", a.filename.empty() ? "(unnamed)" : a.filename);
                 ad.set("size", std::to_string(a.size));
                 alist.push_back(ad);
@@ -297,6 +301,33 @@ struct WebServer::Impl {
         Message m = parse_message(store.raw(std::stoll(c.req.matches[1])), 0);
         c.res.set_header("Content-Security-Policy", kMailCsp);
         c.res.set_content(m.html, "text/html; charset=utf-8");
+    }
+
+    // An attachment as a download: never rendered by the browser, whatever its type.
+    void attachment(Context& c) {
+        Store store(o.data_dir);
+        ParseLimits lim;
+        lim.keep_attachment_data = true;
+        lim.extract_attachment_text = false;
+        Message m = parse_message(store.raw(std::stoll(c.req.matches[1])), 0, lim);
+        size_t i = std::stoul(c.req.matches[2]);
+        if (i >= m.attachments.size()) {
+            c.res.status = 404;
+            return c.res.set_content("no such attachment", "text/plain");
+        }
+        const Attachment& a = m.attachments[i];
+        std::string name = a.filename.empty() ? "attachment-" + std::to_string(i) : a.filename;
+        std::string ascii, encoded;
+        for (unsigned char ch : name) {
+            ascii += ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\' && ch != '/' ? char(ch) : '_';
+            bool plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '_';
+            char hex[4];
+            std::snprintf(hex, sizeof hex, "%%%02X", ch);
+            encoded += plain ? std::string(1, char(ch)) : std::string(hex);
+        }
+        c.res.set_header("Content-Disposition", "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + encoded);
+        c.res.set_header("Content-Security-Policy", "sandbox; default-src 'none'");
+        c.res.set_content(a.data, "application/octet-stream");
     }
 
     void status(Context& c) {

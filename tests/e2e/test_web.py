@@ -147,6 +147,15 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
     d.deliver("rep1", b"From: Bob <bob@sud.example>\r\nTo: rep1@acme-trading.example\r\nSubject: Re: PI-2025-0034\r\n"
                       b"Message-ID: <plain-2@sud.example>\r\nIn-Reply-To: <html-1@nord.example>\r\n"
                       b"Date: Sat, 11 Jan 2025 11:00:00 +0000\r\n\r\nConfirmed <b>not bold</b> & fine.\r\n")
+    pdf_bytes = b"%PDF-1.4\n% not really a PDF, but bytes to compare\n<script>alert(1)</script>\n"
+    import base64
+    d.deliver("rep1", b"From: Bob <bob@sud.example>\r\nTo: rep1@acme-trading.example\r\nSubject: Re: PI-2025-0034 signed\r\n"
+                      b"Message-ID: <att-3@sud.example>\r\nIn-Reply-To: <plain-2@sud.example>\r\n"
+                      b"Date: Sat, 11 Jan 2025 11:30:00 +0000\r\nMIME-Version: 1.0\r\n"
+                      b"Content-Type: multipart/mixed; boundary=b1\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\nSigned.\r\n"
+                      b"--b1\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n"
+                      b"Content-Disposition: attachment; filename*=UTF-8''%E5%BD%A2%E5%BC%8F%E5%8F%91%E7%A5%A8.pdf\r\n\r\n"
+                      + base64.encodebytes(pdf_bytes).replace(b"\n", b"\r\n") + b"--b1--\r\n")
     pw = write_file(tmp, "pw", "secret1\n")
     upw = write_file(tmp, "upw", "correct horse battery\n")
     subprocess.run([TW, "account", "add", "--data", data, "--address", "rep1@acme-trading.example", "--imap-url", d.url,
@@ -189,10 +198,10 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
     for _ in range(100):
         st, hd, body = request(anon, base + "/api/v1/search?q=PI-2025-0034", headers=auth)
         hits = json.loads(body).get("hits", []) if st == 200 else []
-        if len(hits) == 2:
+        if len(hits) == 3:
             break
         time.sleep(0.2)
-    c.check(len(hits) == 2, "both messages synced and found: %d" % len(hits))
+    c.check(len(hits) == 3, "the three messages synced and found: %d" % len(hits))
     fields = {"row", "message_id", "thread", "subject", "from", "date", "snippet", "score"}
     c.check(hits and fields <= set(hits[0]), "search JSON fields: %s" % (hits[0].keys() if hits else None))
     thread = hits[0]["thread"] if hits else 0
@@ -211,7 +220,19 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
     c.check("Confirmed &lt;b&gt;not bold&lt;/b&gt; &amp; fine." in body, "plain text is escaped")
     st, hd, body = request(anon, base + "/api/v1/conversation/%d" % thread, headers=auth)
     conv = json.loads(body)
-    c.check(st == 200 and len(conv["messages"]) == 2 and conv["messages"][0]["has_html"], "conversation JSON")
+    c.check(st == 200 and len(conv["messages"]) == 3 and conv["messages"][0]["has_html"], "conversation JSON")
+    att = conv["messages"][2]["attachments"] if len(conv.get("messages", [])) == 3 else []
+    c.check(len(att) == 1 and att[0]["filename"] == "形式发票.pdf", "attachment listed: %s" % att)
+    if att:
+        req = urllib.request.Request(base + att[0]["url"], headers=auth)
+        with anon.open(req, timeout=20) as r:
+            got, hd = r.read(), dict(r.headers)
+        c.check(got == pdf_bytes, "the attachment downloads byte-exact")
+        disp = hd.get("Content-Disposition", "")
+        c.check(disp.startswith("attachment;") and "filename*=UTF-8''%E5%BD%A2" in disp and
+                hd.get("Content-Type") == "application/octet-stream", "download headers: %s %s" % (disp, hd.get("Content-Type")))
+        st, hd, body = request(anon, base + att[0]["url"])
+        c.check(st == 303, "attachments need a session too")
     row = conv["messages"][0]["row"] if conv.get("messages") else 0
     st, hd, body = request(anon, base + "/message/%d/html" % row, headers=auth)
     csp = hd.get("Content-Security-Policy", "")
