@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -249,8 +250,24 @@ int cmd_sync(const std::vector<std::string>& args) {
         return 0;
     }
     bool tty = isatty(2);
+    // On a terminal: every account's messages done/total, the overall rate and an ETA.
+    struct Seen {
+        size_t done = 0, total = 0;
+    };
+    std::map<std::string, Seen> seen;
+    auto start = std::chrono::steady_clock::now();
     auto reports = sync_once(so, [&](const SyncProgress& p) {
-        if (tty) std::fprintf(stderr, "\r\033[K%s %s: %zu/%zu", p.account.c_str(), p.folder.c_str(), p.done, p.total);
+        if (!tty) return;
+        seen[p.account] = {p.done, p.total};
+        size_t done = 0, total = 0;
+        std::string line;
+        for (const auto& [acct, s] : seen) {
+            done += s.done, total += s.total;
+            line += acct.substr(0, acct.find('@')) + " " + std::to_string(s.done) + "/" + std::to_string(s.total) + "  ";
+        }
+        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        double rate = secs > 0 ? double(done) / secs : 0;
+        std::fprintf(stderr, "\r\033[K%s%.0f msg/s, ETA %.0f s", line.c_str(), rate, rate > 0 ? double(total - done) / rate : 0.0);
     });
     if (tty) std::fputs("\r\033[K", stderr);
     int failed = 0;
