@@ -4,6 +4,7 @@
 #include <libxml/tree.h>
 
 #include <cstring>
+#include <initializer_list>
 #include <memory>
 
 #include "strutil.h"
@@ -97,6 +98,125 @@ std::string html_to_text(std::string_view html) {
     Walker w;
     w.walk(xmlDocGetRootElement(doc), 0);
     return std::string(trim(w.out));
+}
+
+namespace {
+
+bool in(const char* name, std::initializer_list<const char*> names) {
+    for (const char* n : names)
+        if (!strcmp(name, n)) return true;
+    return false;
+}
+
+// Elements kept with their attributes filtered; "drop" ones go with all they hold.
+bool kept_element(const char* n) {
+    return in(n, {"p", "br", "div", "span", "b", "strong", "i", "em", "u", "s", "strike", "a", "ul", "ol", "li", "dl",
+                  "dt", "dd", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "colgroup", "col",
+                  "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "code", "hr", "img", "font", "center",
+                  "small", "big", "sub", "sup", "style", "section", "article", "header", "footer", "address"});
+}
+bool dropped_element(const char* n) {
+    return in(n, {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "form", "input", "button",
+                  "textarea", "select", "option", "noscript", "template", "svg", "math", "link", "meta", "base",
+                  "title", "audio", "video", "source", "track", "canvas", "portal", "dialog"});
+}
+bool kept_attribute(const char* n) {
+    return in(n, {"href", "src", "alt", "title", "colspan", "rowspan", "align", "valign", "width", "height", "style",
+                  "color", "face", "size", "bgcolor", "border", "cellpadding", "cellspacing", "dir", "lang"});
+}
+
+bool dangerous_css(std::string_view v) {
+    std::string l = to_lower(v);
+    return l.find("url(") != std::string::npos || l.find("@import") != std::string::npos ||
+           l.find("expression(") != std::string::npos || l.find("javascript:") != std::string::npos ||
+           l.find("\\") != std::string::npos;  // CSS escapes could spell any of these
+}
+
+bool safe_url(std::string_view attr, std::string_view v) {
+    std::string l = to_lower(trim(v));
+    if (attr == "href") return l.starts_with("http://") || l.starts_with("https://") || l.starts_with("mailto:") || l.starts_with("#");
+    return l.starts_with("cid:") || (l.starts_with("data:image/") && l.find("svg") == std::string::npos);
+}
+
+void escape(std::string& out, std::string_view s, bool attribute) {
+    for (char c : s) {
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += attribute ? "&quot;" : "\""; break;
+            case '\'': out += attribute ? "&#39;" : "'"; break;
+            default: out += c;
+        }
+    }
+}
+
+struct Sanitizer {
+    std::string out;
+    void walk(xmlNode* node, int depth) {
+        for (xmlNode* n = node; n; n = n->next) {
+            if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+                if (n->content) escape(out, reinterpret_cast<const char*>(n->content), false);
+                continue;
+            }
+            if (n->type != XML_ELEMENT_NODE) continue;  // comments, processing instructions
+            const char* name = reinterpret_cast<const char*>(n->name);
+            if (dropped_element(name)) continue;
+            if (!strcmp(name, "style")) {
+                std::string css;
+                for (xmlNode* c = n->children; c; c = c->next)
+                    if (c->content) css += reinterpret_cast<const char*>(c->content);
+                if (!dangerous_css(css)) {
+                    out += "<style>";
+                    escape(out, css, false);  // no markup can end the element early
+                    out += "</style>";
+                }
+                continue;
+            }
+            bool keep = kept_element(name);
+            if (keep) {
+                out += '<';
+                out += name;
+                for (xmlAttr* a = n->properties; a; a = a->next) {
+                    const char* an = reinterpret_cast<const char*>(a->name);
+                    if (!kept_attribute(an)) continue;  // on* handlers and everything unknown
+                    xmlChar* v = xmlNodeGetContent(reinterpret_cast<xmlNode*>(a));
+                    std::string value = v ? reinterpret_cast<const char*>(v) : "";
+                    if (v) xmlFree(v);
+                    if ((!strcmp(an, "href") || !strcmp(an, "src")) && !safe_url(an, value)) continue;
+                    if (!strcmp(an, "style") && dangerous_css(value)) continue;
+                    out += ' ';
+                    out += an;
+                    out += "=\"";
+                    escape(out, value, true);
+                    out += '"';
+                }
+                if (!strcmp(name, "a")) out += " rel=\"noopener noreferrer\" target=\"_blank\"";
+                out += '>';
+            }
+            if (depth < 256) walk(n->children, depth + 1);
+            if (keep && !in(name, {"br", "hr", "img", "col"})) {
+                out += "</";
+                out += name;
+                out += '>';
+            }
+        }
+    }
+};
+
+}  // namespace
+
+std::string sanitize_html(std::string_view html) {
+    if (html.empty()) return {};
+    htmlDocPtr doc = htmlReadMemory(html.data(), int(std::min<size_t>(html.size(), 1u << 30)), nullptr, "UTF-8",
+                                    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+                                        HTML_PARSE_RECOVER | HTML_PARSE_COMPACT);
+    if (!doc) return {};
+    std::unique_ptr<xmlDoc, void (*)(xmlDocPtr)> guard(doc, xmlFreeDoc);
+    Sanitizer s;
+    s.out = "<!DOCTYPE html><meta charset=\"utf-8\">";
+    s.walk(xmlDocGetRootElement(doc), 0);
+    return s.out;
 }
 
 std::string html_meta_charset(std::string_view html) {

@@ -238,6 +238,8 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
     csp = hd.get("Content-Security-Policy", "")
     c.check(st == 200 and csp.startswith("sandbox") and "default-src 'none'" in csp and "http" not in csp,
             "HTML mail is served under a sandboxing CSP that blocks remote content: " + csp)
+    c.check("Dear team" in body and "<script" not in body and "track.gif" not in body,
+            "HTML mail is rebuilt without its script and remote image: " + body[:300])
     st, hd, body = request(anon, base + "/api/v1/status", headers=auth)
     acct = json.loads(body)["accounts"]
     c.check(len(acct) == 1 and acct[0]["state"] == "ok" and acct[0]["folders"], "status JSON: %s" % acct)
