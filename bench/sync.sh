@@ -3,6 +3,7 @@
 # rep's mailbox of a tradegen corpus from one local Dovecot (bench/sync_bench.py).
 #   bench/sync.sh [MESSAGES] [REPS]   default 20000 8 (--customers 300 --seed 7)
 #   BENCH_ROUNDS=N                    rounds per tool (default 3; the median is shown)
+#   BENCH_RTT_MS=N                    emulate a WAN link: N ms round trip (bench/latency_proxy.py)
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 n=${1:-20000}
@@ -20,4 +21,4 @@ if [ ! -f "$corpus/truth.jsonl" ]; then
   rm -rf "$corpus"
   python3 "$gen" --out "$corpus" --messages "$n" --reps "$reps" --customers 300 --seed 7 >/dev/null
 fi
-python3 "$src/bench/sync_bench.py" --tradewind "$out/daemon/tradewind" --corpus "$corpus" --rounds "${BENCH_ROUNDS:-3}"
+python3 "$src/bench/sync_bench.py" --tradewind "$out/daemon/tradewind" --corpus "$corpus" --rounds "${BENCH_ROUNDS:-3}" --rtt-ms "${BENCH_RTT_MS:-0}"

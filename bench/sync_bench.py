@@ -18,12 +18,14 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "scripts"))
+sys.path.insert(0, os.path.dirname(__file__))
 from dovecot_fixture import NOBODY, Dovecot  # noqa: E402
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--tradewind", required=True)
 ap.add_argument("--corpus", required=True)
 ap.add_argument("--rounds", type=int, default=3)
+ap.add_argument("--rtt-ms", type=int, default=0, help="emulate a WAN link with this round-trip time")
 a = ap.parse_args()
 
 reps = sorted(r for r in os.listdir(a.corpus) if os.path.isdir(os.path.join(a.corpus, r)))
@@ -62,6 +64,11 @@ with Dovecot({r: "pw" for r in reps}) as d, tempfile.TemporaryDirectory() as tmp
             m.select(name, readonly=True)
             m.uid("fetch", "1:*", "(UID RFC822.SIZE)")
         m.logout()
+    url, port = d.url, d.port
+    if a.rtt_ms:
+        from latency_proxy import LatencyProxy
+        proxy = LatencyProxy(d.port, a.rtt_ms)
+        url, port = "imap://127.0.0.1:%d" % proxy.port, proxy.port
     pw = os.path.join(tmp, "pw")
     with open(pw, "w") as f:
         f.write("pw\n")
@@ -72,7 +79,7 @@ with Dovecot({r: "pw" for r in reps}) as d, tempfile.TemporaryDirectory() as tmp
         data = os.path.join(tmp, "tw-%d" % rnd)
         for r in reps:
             subprocess.run([a.tradewind, "account", "add", "--data", data, "--address", r + "@acme-trading.example",
-                            "--imap-url", d.url, "--user", r, "--password-file", pw, "--plaintext", "--no-test"],
+                            "--imap-url", url, "--user", r, "--password-file", pw, "--plaintext", "--no-test"],
                            check=True, capture_output=True)
         results["tradewind"].append(timed([a.tradewind, "sync", "--data", data, "--once"]))
         # mbsync: a fresh Maildir tree, one channel per rep.
@@ -85,13 +92,14 @@ with Dovecot({r: "pw" for r in reps}) as d, tempfile.TemporaryDirectory() as tmp
                         "IMAPStore %s-far\nAccount %s\n\nMaildirStore %s-near\nPath %s/%s/\nInbox %s/%s/INBOX\n"
                         "SubFolders Verbatim\n\nChannel %s\nFar :%s-far:\nNear :%s-near:\nPatterns *\nCreate Near\n"
                         "Sync Pull\nExpunge None\nSyncState *\n\n"
-                        % (r, d.port, r, r, r, r, near, r, near, r, r, r, r))
+                        % (r, port, r, r, r, r, near, r, near, r, r, r, r))
         results["mbsync"].append(timed(["mbsync", "-q", "-c", mbconf, "-a"]))
         shutil.rmtree(near, ignore_errors=True)
     size = sum(os.path.getsize(os.path.join(root, f)) for r in reps
                for root, _, fs in os.walk(os.path.join(a.corpus, r)) for f in fs)
-    print("corpus: %d message files, %d MB, %d reps, local Dovecot, %d cores; median of %d rounds (tools in turn)"
-          % (files, size >> 20, len(reps), os.cpu_count(), a.rounds))
+    print("corpus: %d message files, %d MB, %d reps, local Dovecot%s, %d cores; median of %d rounds (tools in turn)"
+          % (files, size >> 20, len(reps), " behind a %d ms round-trip proxy" % a.rtt_ms if a.rtt_ms else "",
+             os.cpu_count(), a.rounds))
     tw_med = statistics.median(s for s, _ in results["tradewind"])
     print("%-40s %8s %13s %9s %12s %14s" % ("tool", "seconds", "(range)", "msgs/s", "peak RSS MB", "ratio (x/tw)"))
     for name, label in (("tradewind", "tradewind sync --once (archive+index)"), ("mbsync", "mbsync -a (Maildir copy)")):
