@@ -88,15 +88,26 @@ struct Walker {
 
 }  // namespace
 
+namespace {
+
+using HtmlDoc = std::unique_ptr<xmlDoc, void (*)(xmlDocPtr)>;
+
+// UTF-8 HTML parsed leniently, never from the network; null when nothing parses.
+HtmlDoc parse_html(std::string_view html) {
+    htmlDocPtr doc = html.empty() ? nullptr
+                                  : htmlReadMemory(html.data(), int(std::min<size_t>(html.size(), 1u << 30)), nullptr,
+                                                   "UTF-8", HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+                                                                HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER | HTML_PARSE_COMPACT);
+    return HtmlDoc(doc, xmlFreeDoc);
+}
+
+}  // namespace
+
 std::string html_to_text(std::string_view html) {
-    if (html.empty()) return {};
-    htmlDocPtr doc = htmlReadMemory(html.data(), int(std::min<size_t>(html.size(), 1u << 30)), nullptr, "UTF-8",
-                                    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-                                        HTML_PARSE_RECOVER | HTML_PARSE_COMPACT);
+    HtmlDoc doc = parse_html(html);
     if (!doc) return {};
-    std::unique_ptr<xmlDoc, void (*)(xmlDocPtr)> guard(doc, xmlFreeDoc);
     Walker w;
-    w.walk(xmlDocGetRootElement(doc), 0);
+    w.walk(xmlDocGetRootElement(doc.get()), 0);
     return std::string(trim(w.out));
 }
 
@@ -207,15 +218,11 @@ struct Sanitizer {
 }  // namespace
 
 std::string sanitize_html(std::string_view html) {
-    if (html.empty()) return {};
-    htmlDocPtr doc = htmlReadMemory(html.data(), int(std::min<size_t>(html.size(), 1u << 30)), nullptr, "UTF-8",
-                                    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-                                        HTML_PARSE_RECOVER | HTML_PARSE_COMPACT);
+    HtmlDoc doc = parse_html(html);
     if (!doc) return {};
-    std::unique_ptr<xmlDoc, void (*)(xmlDocPtr)> guard(doc, xmlFreeDoc);
     Sanitizer s;
     s.out = "<!DOCTYPE html><meta charset=\"utf-8\">";
-    s.walk(xmlDocGetRootElement(doc), 0);
+    s.walk(xmlDocGetRootElement(doc.get()), 0);
     return s.out;
 }
 
