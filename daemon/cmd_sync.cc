@@ -203,19 +203,20 @@ namespace {
 
 // Prints an account's pass: what came in, what failed. Returns false if the account failed.
 bool print_report(const AccountReport& r, bool quiet_when_idle) {
-    size_t found = 0, imported = 0, copies = 0, flagged = 0, deleted = 0;
+    size_t found = 0, imported = 0, copies = 0, flagged = 0, deleted = 0, flag_changes = 0;
     for (const auto& f : r.folders) {
         found += f.found, imported += f.imported, copies += f.copies, flagged += f.flagged, deleted += f.deleted;
+        flag_changes += f.flags_changed;
         if (!f.error.empty()) std::fprintf(stderr, "%s %s: %s\n", r.address.c_str(), f.folder.c_str(), f.error.c_str());
     }
     if (!r.error.empty()) {
         std::fprintf(stderr, "%s: %s\n", r.address.c_str(), r.error.c_str());
         return false;
     }
-    if (quiet_when_idle && found == 0 && deleted == 0) return true;
+    if (quiet_when_idle && found == 0 && deleted == 0 && flag_changes == 0) return true;
     std::printf("%s: %zu folders, %zu new on the server, %zu imported, %zu duplicates, %zu flagged with problems, "
-                "%zu deleted on the server (kept in the archive)\n",
-                r.address.c_str(), r.folders.size(), found, imported, copies, flagged, deleted);
+                "%zu deleted on the server (kept in the archive), %zu flag changes\n",
+                r.address.c_str(), r.folders.size(), found, imported, copies, flagged, deleted, flag_changes);
     std::fflush(stdout);
     return true;
 }

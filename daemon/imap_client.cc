@@ -277,6 +277,22 @@ std::vector<std::pair<uint64_t, std::string>> Client::internaldates(const std::v
     return out;
 }
 
+std::vector<std::pair<uint64_t, std::vector<std::string>>> Client::flags_changed_since(uint64_t last_uid, uint64_t modseq) {
+    std::vector<std::pair<uint64_t, std::vector<std::string>>> out;
+    if (last_uid == 0) return out;
+    d_->command("UID FETCH 1:" + std::to_string(last_uid) + " (UID FLAGS) (CHANGEDSINCE " + std::to_string(modseq) + ")",
+                [&](Response& r) {
+                    if (r.data.size() < 3 || !r.data[1].is_atom("FETCH") || !r.data[2].is_list()) return;
+                    const Value* uid = r.data[2].find("UID");
+                    const Value* flags = r.data[2].find("FLAGS");
+                    if (!uid || !uid->number() || !flags) return;
+                    std::vector<std::string> f;
+                    for (const auto& x : flags->items) f.push_back(x.text);
+                    out.emplace_back(*uid->number(), std::move(f));
+                });
+    return out;
+}
+
 void Client::fetch(const std::vector<uint64_t>& uids, const std::function<void(FetchedMessage&&)>& on_message) {
     if (uids.empty()) return;
     d_->command("UID FETCH " + uid_set(uids) + " (UID FLAGS INTERNALDATE BODY.PEEK[])", [&](Response& r) {

@@ -73,6 +73,9 @@ public:
     std::vector<uint64_t> uids_from(uint64_t first, const std::string& since = {});
     // (UID, INTERNALDATE as sent) of the given UIDs of the examined folder.
     std::vector<std::pair<uint64_t, std::string>> internaldates(const std::vector<uint64_t>& uids);
+    // CONDSTORE: (UID, flags) of the examined folder's messages up to last_uid
+    // whose flags changed since modseq.
+    std::vector<std::pair<uint64_t, std::vector<std::string>>> flags_changed_since(uint64_t last_uid, uint64_t modseq);
     // Fetches the given UIDs of the examined folder (one command per call;
     // give a few hundred at a time), calling on_message for each as it arrives.
     void fetch(const std::vector<uint64_t>& uids, const std::function<void(FetchedMessage&&)>& on_message);

@@ -117,10 +117,24 @@ void finish_folder(imap::Client& client, FolderPlan& p, const Account& acct, Sha
     client.examine(p.folder.name);
     std::vector<std::string> present;
     for (uint64_t u : client.uids_from(1)) present.push_back(p.prefix + std::to_string(u));
-    std::lock_guard lk(sh.mu);
-    if (p.saved && p.saved->uidvalidity != p.st.uidvalidity)
+    if (p.saved && p.saved->uidvalidity != p.st.uidvalidity) {
+        std::lock_guard lk(sh.mu);
         sh.archive.store().drop_relocated(acct.address, p.rep.folder, "imap:" + std::to_string(p.saved->uidvalidity) + ":",
                                           p.prefix);
+    }
+    // Flags changed on the server since the last pass (CONDSTORE), for mail archived before it.
+    std::vector<std::pair<uint64_t, std::vector<std::string>>> changed;
+    if (client.has_capability("CONDSTORE") && p.saved && p.saved->uidvalidity == p.st.uidvalidity &&
+        p.saved->highestmodseq && p.saved->highestmodseq < p.st.highestmodseq)
+        changed = client.flags_changed_since(p.saved->last_uid, p.saved->highestmodseq);
+    std::lock_guard lk(sh.mu);
+    for (const auto& [uid, flags] : changed) {
+        std::string joined;
+        for (const auto& f : flags) joined += (joined.empty() ? "" : " ") + f;
+        Location loc{acct.address, p.rep.folder, p.prefix + std::to_string(uid), {}, 0};
+        if (sh.archive.has_location(loc)) sh.archive.store().set_location_flags(loc, joined);
+    }
+    p.rep.flags_changed = changed.size();
     int64_t now = int64_t(std::time(nullptr));
     p.rep.deleted = sh.archive.store().mark_deleted(acct.address, p.rep.folder, "imap:", present, now);
     sh.archive.commit();

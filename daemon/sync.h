@@ -24,7 +24,8 @@ struct SyncOptions {
 struct FolderReport {
     std::string folder;
     size_t found = 0, imported = 0, copies = 0, flagged = 0;
-    size_t deleted = 0;  // locations found gone from the server in this run
+    size_t deleted = 0;        // locations found gone from the server in this run
+    size_t flags_changed = 0;  // archived mail whose flags changed on the server (CONDSTORE)
     std::string error;
 };
 

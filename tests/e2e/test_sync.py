@@ -149,6 +149,19 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
     flags = [l.get("flags", "") for l in last.get("locations", [])]
     c.check(flags and "\\Flagged" in flags[0] and "\\Seen" in flags[0], "flags kept: %r" % flags)
 
+    # A flag set on the server later (the rep flags a quotation in Sent) reaches the archive (CONDSTORE).
+    m = imaplib.IMAP4("127.0.0.1", d.port)
+    m.login("rep1", "secret1")
+    m.select("Sent")
+    typ, found = m.search(None, "SUBJECT", "QT-2025-0005")
+    m.store(found[0].split()[0], "+FLAGS", "(\\Flagged)")
+    m.logout()
+    code, out, err = tw("sync", "--data", data, "--once")
+    flagged = {x["message_id"]: x for x in export(data)}.get("m5@nord.example", {})
+    c.check(any("\\Flagged" in l.get("flags", "") for l in flagged.get("locations", [])),
+            "a flag set on the server later is kept: %r" % flagged.get("locations"))
+    c.check(seen_flags(d, "rep1", "secret1", "Sent") == 1, "and sync still sets no \\Seen")
+
     # Idempotent and incremental.
     code, out, err = tw("sync", "--data", data, "--once")
     c.check(code == 0 and "0 imported" in out, "second sync imports nothing: " + out + err)
@@ -158,7 +171,10 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
     c.check(len(export(data)) == expected_ids + 1, "one more message after new mail")
 
     # Deleted on the server: stays archived, marked deleted at that location.
-    os.remove(sent_paths[3])
+    # (Dovecot may have moved it from new/ to cur/ since: find it by its unique name.)
+    unique = os.path.basename(sent_paths[3]).split(":")[0]
+    for f in glob.glob(os.path.join(os.path.dirname(os.path.dirname(sent_paths[3])), "*", unique + "*")):
+        os.remove(f)
     code, out, err = tw("sync", "--data", data, "--once")
     c.check("1 deleted on the server" in out, "deletion reported: " + out + err)
     gone = {m["message_id"]: m for m in export(data)}.get("m3@nord.example")
