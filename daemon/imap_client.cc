@@ -233,6 +233,20 @@ std::vector<Folder> Client::list() {
     return out;
 }
 
+FolderState Client::status(const std::string& name) {
+    FolderState st;
+    std::string items = has_capability("CONDSTORE") ? "(UIDVALIDITY UIDNEXT MESSAGES HIGHESTMODSEQ)" : "(UIDVALIDITY UIDNEXT MESSAGES)";
+    d_->command("STATUS " + quote(name) + " " + items, [&](Response& r) {
+        if (r.data.size() < 3 || !r.data[0].is_atom("STATUS") || !r.data[2].is_list()) return;
+        const Value& v = r.data[2];
+        if (const Value* x = v.find("UIDVALIDITY")) st.uidvalidity = x->number().value_or(0);
+        if (const Value* x = v.find("UIDNEXT")) st.uidnext = x->number().value_or(0);
+        if (const Value* x = v.find("MESSAGES")) st.exists = x->number().value_or(0);
+        if (const Value* x = v.find("HIGHESTMODSEQ")) st.highestmodseq = x->number().value_or(0);
+    });
+    return st;
+}
+
 FolderState Client::examine(const std::string& name) {
     FolderState st;
     std::string cmd = "EXAMINE " + quote(name);

@@ -66,6 +66,9 @@ public:
 
     bool has_capability(const std::string& cap) const;  // upper case, e.g. "IDLE"
     std::vector<Folder> list();
+    // STATUS of a folder without selecting it (UIDVALIDITY, UIDNEXT, MESSAGES,
+    // and HIGHESTMODSEQ where the server has CONDSTORE).
+    FolderState status(const std::string& name);
     // EXAMINE (read-only select) of a folder by its server name.
     FolderState examine(const std::string& name);
     // UIDs of the examined folder from first on (UID SEARCH UID first:*),

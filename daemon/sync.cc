@@ -267,6 +267,25 @@ void sync_folders(imap::Client& client, const Account& acct, Shared& sh, const S
         bool wanted = acct.folders.empty() ? !skipped_by_default(name, flags) : folder_matches(name, acct.folders);
         if (!wanted) continue;
         try {
+            // With CONDSTORE, one STATUS tells that nothing at all changed (no new
+            // mail, no flag change, no expunge): the folder needs no more round trips.
+            if (client.has_capability("CONDSTORE")) {
+                std::optional<FolderSync> saved;
+                {
+                    std::lock_guard lk(sh.mu);
+                    saved = sh.accounts.folder(acct.address, name);
+                }
+                if (saved && saved->highestmodseq) {
+                    imap::FolderState st = client.status(f.name);
+                    if (st.uidvalidity == saved->uidvalidity && st.highestmodseq == saved->highestmodseq &&
+                        st.uidnext != 0 && st.uidnext <= saved->last_uid + 1) {
+                        FolderReport quiet;
+                        quiet.folder = name;
+                        rep.folders.push_back(quiet);
+                        continue;
+                    }
+                }
+            }
             plans.push_back(plan_folder(client, f, acct, sh));
         } catch (const imap::ImapError& e) {
             if (e.kind() != imap::ImapError::Kind::Server) throw;  // the connection is gone
