@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "date.h"
 #include "importer.h"
+#include "options.h"
 #include "search_index.h"
 #include "store.h"
 
@@ -28,11 +29,6 @@ struct Args {
     unsigned parsers = 0;
     std::vector<std::string> rest;
 };
-
-std::string default_data_dir() {
-    const char* env = std::getenv("TRADEWIND_DATA");
-    return env && *env ? env : "./data";
-}
 
 const char* usage(const std::string& cmd) {
     if (cmd == "import")

@@ -3,8 +3,6 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -13,6 +11,7 @@
 #include "accounts.h"
 #include "auth.h"
 #include "commands.h"
+#include "options.h"
 #include "server.h"
 #include "store.h"
 #include "sync.h"
@@ -36,58 +35,41 @@ void on_signal(int) {
     g_stop = true;  // the main thread stops the web server (not async-signal-safe here)
 }
 
-std::string arg(const std::vector<std::string>& args, const std::string& name, const std::string& def = {}) {
-    for (size_t i = 0; i + 1 < args.size(); ++i)
-        if (args[i] == name) return args[i + 1];
-    return def;
-}
-
-bool flag(const std::vector<std::string>& args, const std::string& name) {
-    for (const auto& a : args)
-        if (a == name) return true;
-    return false;
-}
-
-std::string data_dir(const std::vector<std::string>& args) {
-    const char* env = std::getenv("TRADEWIND_DATA");
-    return arg(args, "--data", env && *env ? env : "./data");
-}
-
 }  // namespace
 
 int cmd_user(const std::vector<std::string>& args) {
-    if (args.empty() || flag(args, "--help")) {
-        std::fputs(kUserUsage, args.empty() ? stderr : stdout);
-        return args.empty() ? 2 : 0;
+    Opts o;
+    if (args.empty() || !parse_opts(args, {"--name", "--password-file", "--role"}, o, "user") || o.has("--help")) {
+        std::fputs(kUserUsage, o.has("--help") ? stdout : stderr);
+        return o.has("--help") ? 0 : 2;
     }
-    Auth auth(data_dir(args));
+    Auth auth(o.get("--data"));
     if (args[0] == "list") {
         for (const auto& u : auth.users()) std::printf("%s  %s\n", u.name.c_str(), u.role.c_str());
         return 0;
     }
-    if (args[0] != "add" || arg(args, "--name").empty() || arg(args, "--password-file").empty()) {
+    if (args[0] != "add" || o.get("--name").empty() || o.get("--password-file").empty()) {
         std::fputs(kUserUsage, stderr);
         return 2;
     }
-    std::ifstream in(arg(args, "--password-file"), std::ios::binary);
-    if (!in) throw StoreError("cannot read the password file " + arg(args, "--password-file"));
-    std::string pw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    while (!pw.empty() && (pw.back() == '\n' || pw.back() == '\r')) pw.pop_back();
-    auth.add_user(arg(args, "--name"), arg(args, "--role", "rep"), pw);
-    std::printf("user %s added (%s)\n", arg(args, "--name").c_str(), arg(args, "--role", "rep").c_str());
+    std::string role = o.get("--role", "rep");
+    auth.add_user(o.get("--name"), role, read_secret_file(o.get("--password-file")));
+    std::printf("user %s added (%s)\n", o.get("--name").c_str(), role.c_str());
     return 0;
 }
 
 int cmd_serve(const std::vector<std::string>& args) {
-    if (flag(args, "--help") || flag(args, "-h")) {
+    Opts o;
+    if (!parse_opts(args, {"--listen", "--templates", "--poll", "--log"}, o, "serve")) return 2;
+    if (o.has("--help") || o.has("-h")) {
         std::fputs(kServeUsage, stdout);
         return 0;
     }
     WebOptions wo;
-    wo.data_dir = data_dir(args);
+    wo.data_dir = o.get("--data");
     const char* env_templates = std::getenv("TRADEWIND_TEMPLATES");
-    wo.templates_dir = arg(args, "--templates", env_templates && *env_templates ? env_templates : TW_TEMPLATES_DIR);
-    std::string listen = arg(args, "--listen", "127.0.0.1:8080");
+    wo.templates_dir = o.get("--templates", env_templates && *env_templates ? env_templates : TW_TEMPLATES_DIR);
+    std::string listen = o.get("--listen", "127.0.0.1:8080");
     size_t colon = listen.rfind(':');
     if (colon == std::string::npos) {
         std::fprintf(stderr, "tradewind serve: --listen takes HOST:PORT\n");
@@ -95,8 +77,8 @@ int cmd_serve(const std::vector<std::string>& args) {
     }
     wo.host = listen.substr(0, colon);
     wo.port = std::atoi(listen.substr(colon + 1).c_str());
-    wo.secure_cookie = flag(args, "--secure-cookie");
-    std::string log_path = arg(args, "--log");
+    wo.secure_cookie = o.has("--secure-cookie");
+    std::string log_path = o.get("--log");
     if (!log_path.empty() && !std::freopen(log_path.c_str(), "a", stderr))
         throw StoreError("cannot open the log file " + log_path);
     if (Auth(wo.data_dir).users().empty())
@@ -106,11 +88,11 @@ int cmd_serve(const std::vector<std::string>& args) {
     std::signal(SIGINT, on_signal);
     std::mutex log_mu;
     std::thread sync;
-    if (!flag(args, "--no-sync")) {
+    if (!o.has("--no-sync")) {
         SyncOptions so;
         so.data_dir = wo.data_dir;
         so.worker_command = extract_worker_command();
-        so.poll_seconds = std::max(1, std::atoi(arg(args, "--poll", "30").c_str()));
+        so.poll_seconds = std::max(1, std::atoi(o.get("--poll", "30").c_str()));
         sync = std::thread([so, &log_mu] {
             try {
                 sync_live(so, g_stop, [&](const AccountReport& r) {

@@ -18,6 +18,7 @@
 #include "accounts.h"
 #include "commands.h"
 #include "imap_client.h"
+#include "options.h"
 #include "store.h"
 #include "sync.h"
 
@@ -41,46 +42,6 @@ const char* kSyncUsage =
     "  several accounts at once. Without --once it keeps going until SIGTERM/SIGINT: new INBOX mail\n"
     "  arrives through IDLE within seconds (unless --no-idle), every folder is looked at again every\n"
     "  --poll seconds (default 30), and a failing account is retried with backoff.\n";
-
-struct Opts {
-    std::map<std::string, std::string> values;
-    std::vector<std::string> flags, rest;
-    bool has(const std::string& f) const { return std::find(flags.begin(), flags.end(), f) != flags.end(); }
-    std::string get(const std::string& k, const std::string& def = {}) const {
-        auto it = values.find(k);
-        return it == values.end() ? def : it->second;
-    }
-};
-
-// --name value pairs for the names in with_value, bare --flags, and the rest.
-bool parse(const std::vector<std::string>& in, const std::vector<std::string>& with_value, Opts& o, const char* cmd) {
-    const char* env = std::getenv("TRADEWIND_DATA");
-    o.values["--data"] = env && *env ? env : "./data";
-    for (size_t i = 0; i < in.size(); ++i) {
-        const std::string& s = in[i];
-        if (std::find(with_value.begin(), with_value.end(), s) != with_value.end()) {
-            if (i + 1 >= in.size()) {
-                std::fprintf(stderr, "tradewind %s: %s needs a value\n", cmd, s.c_str());
-                return false;
-            }
-            o.values[s] = in[++i];
-        } else if (s.rfind("--", 0) == 0) {
-            o.flags.push_back(s);
-        } else {
-            o.rest.push_back(s);
-        }
-    }
-    return true;
-}
-
-std::string read_password(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw StoreError("cannot read the password file " + path);
-    std::string p((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    while (!p.empty() && (p.back() == '\n' || p.back() == '\r')) p.pop_back();
-    if (p.empty()) throw StoreError("the password file " + path + " is empty");
-    return p;
-}
 
 imap::ServerConfig config_of(const Account& a, const std::string& password) {
     imap::ServerConfig c;
@@ -113,7 +74,7 @@ int test_account(const Account& a, const std::string& password) {
 
 int account_add(const std::vector<std::string>& args) {
     Opts o;
-    if (!parse(args, {"--data", "--address", "--imap-url", "--user", "--password-file", "--since", "--folders"}, o,
+    if (!parse_opts(args, {"--address", "--imap-url", "--user", "--password-file", "--since", "--folders"}, o,
                "account add"))
         return 2;
     for (const char* k : {"--address", "--imap-url", "--user", "--password-file"})
@@ -133,7 +94,7 @@ int account_add(const std::vector<std::string>& args) {
         std::fprintf(stderr, "tradewind account add: --imap-url must start with imaps:// or imap://\n");
         return 2;
     }
-    std::string password = read_password(o.get("--password-file"));
+    std::string password = read_secret_file(o.get("--password-file"));
     if (!o.has("--no-test") && test_account(a, password) != 0) {
         std::fprintf(stderr, "tradewind account add: %s was not added (use --no-test to add it anyway)\n", a.address.c_str());
         return 1;
@@ -145,7 +106,7 @@ int account_add(const std::vector<std::string>& args) {
 
 int account_list(const std::vector<std::string>& args) {
     Opts o;
-    if (!parse(args, {"--data"}, o, "account list")) return 2;
+    if (!parse_opts(args, {}, o, "account list")) return 2;
     Accounts accounts(o.get("--data"));
     for (const auto& a : accounts.list()) {
         if (o.has("--json")) {
@@ -179,7 +140,7 @@ int cmd_account(const std::vector<std::string>& args) {
     if (sub == "list") return account_list(rest);
     if (sub == "test" || sub == "remove") {
         Opts o;
-        if (!parse(rest, {"--data"}, o, "account") || o.rest.size() != 1) {
+        if (!parse_opts(rest, {}, o, "account") || o.rest.size() != 1) {
             std::fputs(kAccountUsage, stderr);
             return 2;
         }
@@ -225,7 +186,7 @@ bool print_report(const AccountReport& r, bool quiet_when_idle) {
 
 int cmd_sync(const std::vector<std::string>& args) {
     Opts o;
-    if (!parse(args, {"--data", "--account", "--poll"}, o, "sync")) return 2;
+    if (!parse_opts(args, {"--account", "--poll"}, o, "sync")) return 2;
     if (o.has("--help") || o.has("-h")) {
         std::fputs(kSyncUsage, stdout);
         return 0;

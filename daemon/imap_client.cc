@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "charset.h"
+#include "strutil.h"
 
 namespace tw::imap {
 namespace {
@@ -24,12 +25,6 @@ std::string host_of(const std::string& url) {
 std::string upper(std::string s) {
     for (auto& c : s)
         if (c >= 'a' && c <= 'z') c = char(c - 32);
-    return s;
-}
-
-std::string lower(std::string s) {
-    for (auto& c : s)
-        if (c >= 'A' && c <= 'Z') c = char(c + 32);
     return s;
 }
 
@@ -113,8 +108,10 @@ struct Client::Impl {
         }
     }
 
-    // The next response if one arrives within ms, else nullopt.
-    std::optional<Response> receive_for(int ms) {
+    // The next response, or nullopt after ms without one. When
+    // extend_on_progress, every piece that arrives restarts the wait (a large
+    // literal may take long, as long as it keeps coming).
+    std::optional<Response> read_response(int ms, bool extend_on_progress) {
         auto deadline = Clock::now() + std::chrono::milliseconds(ms);
         char buf[64 * 1024];
         while (true) {
@@ -127,29 +124,16 @@ struct Client::Impl {
             }
             if (rc != CURLE_OK) lost(std::string("broke (") + curl_easy_strerror(rc) + ")");
             if (n == 0) lost("was closed by the server");
+            if (extend_on_progress) deadline = Clock::now() + std::chrono::milliseconds(ms);
             reader.feed(std::string_view(buf, n));
         }
     }
 
     // The next response; waits for the server up to the timeout.
     Response receive() {
-        auto deadline = Clock::now() + std::chrono::milliseconds(config.timeout_ms);
-        char buf[64 * 1024];
-        while (true) {
-            if (auto r = reader.next()) return *r;
-            size_t n = 0;
-            CURLcode rc = curl_easy_recv(curl, buf, sizeof buf, &n);
-            if (rc == CURLE_AGAIN) {
-                if (!wait(POLLIN, deadline))
-                    throw ImapError(ImapError::Kind::Timeout, "the IMAP server " + host_of(config.url) + " sent nothing for " +
-                                                                  std::to_string(config.timeout_ms / 1000) + " s");
-                continue;
-            }
-            if (rc != CURLE_OK) lost(std::string("broke (") + curl_easy_strerror(rc) + ")");
-            if (n == 0) lost("was closed by the server");
-            deadline = Clock::now() + std::chrono::milliseconds(config.timeout_ms);  // progress: the timeout restarts
-            reader.feed(std::string_view(buf, n));
-        }
+        if (auto r = read_response(config.timeout_ms, true)) return *r;
+        throw ImapError(ImapError::Kind::Timeout, "the IMAP server " + host_of(config.url) + " sent nothing for " +
+                                                      std::to_string(config.timeout_ms / 1000) + " s");
     }
 
     // Sends a command; hands every untagged response to on_untagged; returns
@@ -224,7 +208,7 @@ std::vector<Folder> Client::list() {
         // * LIST (flags) delimiter name
         if (r.data.size() < 4 || !r.data[0].is_atom("LIST") || !r.data[1].is_list()) return;
         Folder f;
-        for (const auto& fl : r.data[1].items) f.flags.insert(lower(fl.text));
+        for (const auto& fl : r.data[1].items) f.flags.insert(to_lower(fl.text));
         f.delimiter = r.data[2].text;
         f.name = r.data[3].text;
         f.display = decode_mailbox_name(f.name);
@@ -342,7 +326,7 @@ bool Client::idle(int max_seconds, const std::function<bool()>& stop) {
     }
     auto end = Clock::now() + std::chrono::seconds(max_seconds);
     while (!fresh && Clock::now() < end && !(stop && stop())) {
-        if (auto r = d_->receive_for(1000)) {
+        if (auto r = d_->read_response(1000, false)) {
             if (r->kind == Response::Kind::Untagged && r->status == "BYE") d_->lost("was closed by the server (" + r->text + ")");
             fresh = is_news(*r);
         }

@@ -2,19 +2,10 @@
 
 #include <cstring>
 
+#include "strutil.h"
+
 namespace tw::imap {
 namespace {
-
-bool iequal(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-        char x = a[i], y = b[i];
-        if (x >= 'a' && x <= 'z') x = char(x - 32);
-        if (y >= 'a' && y <= 'z') y = char(y - 32);
-        if (x != y) return false;
-    }
-    return true;
-}
 
 // The literal announced at the end of line [b, e) ("{123}" or "{123+}"), or nullopt.
 std::optional<uint64_t> literal_at_end(std::string_view line) {
@@ -58,7 +49,7 @@ public:
         size_t mark = p_;
         std::string first = peek() == '(' || peek() == '"' || peek() == '{' ? std::string() : bare_atom();
         for (const char* st : {"OK", "NO", "BAD", "PREAUTH", "BYE"}) {
-            if (iequal(first, st)) {
+            if (iequals(first, st)) {
                 r.status = st;
                 status_rest(r);
                 return r;
@@ -211,7 +202,7 @@ private:
         if (p_ == b) fail("unexpected character");
         Value v;
         v.text.assign(s_.substr(b, p_ - b));
-        if (iequal(v.text, "NIL")) {
+        if (iequals(v.text, "NIL")) {
             v.kind = Value::Kind::Nil;
             v.text.clear();
         }
@@ -226,7 +217,7 @@ private:
 
 }  // namespace
 
-bool Value::is_atom(std::string_view name) const { return kind == Kind::Atom && iequal(text, name); }
+bool Value::is_atom(std::string_view name) const { return kind == Kind::Atom && iequals(text, name); }
 
 std::optional<uint64_t> Value::number() const {
     if (kind != Kind::Atom || text.empty() || text.size() > 19) return std::nullopt;
@@ -241,7 +232,7 @@ std::optional<uint64_t> Value::number() const {
 const Value* Value::find(std::string_view name) const {
     if (kind != Kind::List) return nullptr;
     for (size_t i = 0; i + 1 < items.size(); i += 2)
-        if (items[i].kind == Kind::Atom && iequal(items[i].text, name)) return &items[i + 1];
+        if (items[i].kind == Kind::Atom && iequals(items[i].text, name)) return &items[i + 1];
     return nullptr;
 }
 

@@ -17,6 +17,7 @@
 #include "date.h"
 #include "imap_client.h"
 #include "store.h"
+#include "strutil.h"
 
 namespace tw {
 namespace {
@@ -29,12 +30,6 @@ struct Shared {
     ArchiveWriter archive;
     Shared(const SyncOptions& o) : accounts(o.data_dir), archive(o.data_dir, o.worker_command) {}
 };
-
-std::string lower(std::string s) {
-    for (auto& c : s)
-        if (c >= 'A' && c <= 'Z') c = char(c + 32);
-    return s;
-}
 
 // INTERNALDATE "11-Jan-2025 10:00:00 +0800" -> seconds; 0 if unreadable.
 int64_t internaldate(std::string d) {
@@ -53,7 +48,7 @@ std::string imap_date(const std::string& ymd) {
 
 // The archive's name for a folder: INBOX in any case is INBOX, the rest as the server shows them.
 std::string archive_folder(const imap::Folder& f) {
-    if (lower(f.name) == "inbox") return "INBOX";
+    if (iequals(f.name, "INBOX")) return "INBOX";
     std::string name = f.display;
     if (!f.delimiter.empty() && f.delimiter != "/")
         std::replace(name.begin(), name.end(), f.delimiter[0], '/');  // "INBOX.Sent" -> "INBOX/Sent", as Maildir++
@@ -79,22 +74,18 @@ void advance(FolderPlan& p, Shared& sh) {
         if (!p.done.count(u)) break;
         p.state.last_uid = std::max(p.state.last_uid, u);
     }
-    p.state.messages = p.saved && p.saved->uidvalidity == p.st.uidvalidity ? p.saved->messages : 0;
-    p.state.messages += p.done.size();
     p.state.last_sync = int64_t(std::time(nullptr));
     sh.accounts.save_folder(p.state);
 }
 
 // Looks at a folder: its state on the server and what is new there.
-FolderPlan plan_folder(imap::Client& client, const imap::Folder& f, const Account& acct, Shared& sh) {
+FolderPlan plan_folder(imap::Client& client, const imap::Folder& f, const Account& acct,
+                       std::optional<FolderSync> saved) {
     FolderPlan p;
     p.folder = f;
     p.rep.folder = archive_folder(f);
     p.st = client.examine(f.name);
-    {
-        std::lock_guard lk(sh.mu);
-        p.saved = sh.accounts.folder(acct.address, p.rep.folder);
-    }
+    p.saved = std::move(saved);
     p.state.account = acct.address;
     p.state.folder = p.rep.folder;
     p.state.server_name = f.name;
@@ -215,7 +206,7 @@ void sync_plans(imap::Client& client, std::vector<FolderPlan>& plans, const Acco
 bool skipped_by_default(const std::string& display_name, const std::vector<std::string>& flags) {
     for (const auto& f : flags)
         if (f == "\\trash" || f == "\\junk" || f == "\\drafts") return true;
-    std::string n = lower(display_name);
+    std::string n = to_lower(display_name);
     size_t slash = n.find_last_of("/.");
     std::string leaf = slash == std::string::npos ? n : n.substr(slash + 1);
     static const char* names[] = {"trash", "deleted items", "deleted messages", "deleted", "bin", "junk", "spam",
@@ -269,24 +260,22 @@ void sync_folders(imap::Client& client, const Account& acct, Shared& sh, const S
         try {
             // With CONDSTORE, one STATUS tells that nothing at all changed (no new
             // mail, no flag change, no expunge): the folder needs no more round trips.
-            if (client.has_capability("CONDSTORE")) {
-                std::optional<FolderSync> saved;
-                {
-                    std::lock_guard lk(sh.mu);
-                    saved = sh.accounts.folder(acct.address, name);
-                }
-                if (saved && saved->highestmodseq) {
-                    imap::FolderState st = client.status(f.name);
-                    if (st.uidvalidity == saved->uidvalidity && st.highestmodseq == saved->highestmodseq &&
-                        st.uidnext != 0 && st.uidnext <= saved->last_uid + 1) {
-                        FolderReport quiet;
-                        quiet.folder = name;
-                        rep.folders.push_back(quiet);
-                        continue;
-                    }
+            std::optional<FolderSync> saved;
+            {
+                std::lock_guard lk(sh.mu);
+                saved = sh.accounts.folder(acct.address, name);
+            }
+            if (client.has_capability("CONDSTORE") && saved && saved->highestmodseq) {
+                imap::FolderState st = client.status(f.name);
+                if (st.uidvalidity == saved->uidvalidity && st.highestmodseq == saved->highestmodseq &&
+                    st.uidnext != 0 && st.uidnext <= saved->last_uid + 1) {
+                    FolderReport quiet;
+                    quiet.folder = name;
+                    rep.folders.push_back(quiet);
+                    continue;
                 }
             }
-            plans.push_back(plan_folder(client, f, acct, sh));
+            plans.push_back(plan_folder(client, f, acct, std::move(saved)));
         } catch (const imap::ImapError& e) {
             if (e.kind() != imap::ImapError::Kind::Server) throw;  // the connection is gone
             FolderReport fr;

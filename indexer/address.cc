@@ -201,4 +201,10 @@ std::vector<Address> parse_address_list(std::string_view raw, const HeaderDecode
     return out;
 }
 
+std::string format_addresses(const std::vector<Address>& list) {
+    std::string s;
+    for (const auto& a : list) s += (s.empty() ? "" : ", ") + (a.name.empty() ? a.address : a.name + " <" + a.address + ">");
+    return s;
+}
+
 }  // namespace tw

@@ -21,4 +21,7 @@ struct Address {
 // are skipped.
 std::vector<Address> parse_address_list(std::string_view raw, const HeaderDecodeContext& ctx = {});
 
+// For people to read: "Name <address>, address, ..." (no MIME encoding).
+std::string format_addresses(const std::vector<Address>& list);
+
 }  // namespace tw

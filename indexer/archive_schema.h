@@ -32,7 +32,8 @@
 //              allow_plaintext, and the last sync's state, time and error
 //   folder_sync per (account, folder): the server's name for it, UIDVALIDITY, the
 //              highest UID archived (committed after the messages it covers),
-//              HIGHESTMODSEQ, message count, last sync time and error.
+//              HIGHESTMODSEQ, last sync time and error (its message count is read
+//              from locations, not stored).
 //              IMAP locations have source "imap:UIDVALIDITY:UID".
 //   users      web users: name, role (rep, manager), password_hash (argon2id, libsodium)
 //   sessions   token_hash (SHA-256 of the cookie's random token) -> user, expires
@@ -102,7 +103,7 @@ CREATE TABLE IF NOT EXISTS sessions (
 CREATE TABLE IF NOT EXISTS folder_sync (
   account TEXT NOT NULL, folder TEXT NOT NULL, server_name TEXT NOT NULL,
   uidvalidity INTEGER NOT NULL, last_uid INTEGER NOT NULL, highestmodseq INTEGER NOT NULL DEFAULT 0,
-  messages INTEGER NOT NULL DEFAULT 0, last_sync INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '',
+  last_sync INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (account, folder));
 )SQL";
 

@@ -119,12 +119,10 @@ bool ArchiveWriter::has_location(const Location& loc) { return d_->store.has_loc
 
 AddCounts ArchiveWriter::add(std::vector<Incoming> batch) {
     AddCounts counts;
-    std::vector<Location> locs;
-    for (const auto& in : batch) locs.push_back(in.loc);
-    std::vector<Parsed> parsed = d_->pool.parse(batch);
+    std::vector<Parsed> parsed = d_->pool.parse(batch);  // takes each raw; the locations stay
     d_->begin();
     for (size_t i = 0; i < parsed.size(); ++i) {
-        const Location& loc = locs[i];
+        const Location& loc = batch[i].loc;
         if (!loc.flags.empty()) d_->store.set_location_flags(loc, loc.flags);
         Parsed& p = parsed[i];
         AddResult r = d_->store.add(p.message, p.prepared, loc);

@@ -147,12 +147,7 @@ struct Walk {
         if (ctx.limits.keep_attachment_data) a.data = bytes;
         // Searchable: who wrote it, when, about what, and everything it says.
         std::string& t = a.text;
-        auto list = [](const std::vector<Address>& v) {
-            std::string s;
-            for (const auto& x : v) s += (s.empty() ? "" : ", ") + (x.name.empty() ? x.address : x.name + " <" + x.address + ">");
-            return s;
-        };
-        t = "From: " + list(nested->from) + "\nTo: " + list(nested->to) + "\nDate: " + format_iso_utc(nested->date) +
+        t = "From: " + format_addresses(nested->from) + "\nTo: " + format_addresses(nested->to) + "\nDate: " + format_iso_utc(nested->date) +
             "\nSubject: " + nested->subject + "\n\n" + nested->text;
         for (const auto& na : nested->attachments) t += "\n\n" + na.filename + "\n" + na.text;
         truncate_utf8(t, ctx.limits.max_attachment_text_bytes);

@@ -4,6 +4,7 @@
 #include <kainjow/mustache.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -197,8 +198,9 @@ struct WebServer::Impl {
         std::string q = c.req.get_param_value("q");
         SearchOptions so;
         so.collapse_threads = c.req.get_param_value("threads") == "1";
-        so.limit = std::min<size_t>(200, std::max<size_t>(1, std::strtoul(c.req.get_param_value("limit").c_str(), nullptr, 10)));
-        if (!c.req.has_param("limit")) so.limit = 50;
+        so.limit = c.req.has_param("limit")
+                       ? std::clamp<size_t>(std::strtoul(c.req.get_param_value("limit").c_str(), nullptr, 10), 1, 200)
+                       : 50;
         json hits = json::array();
         mu::data list{mu::data::type::list};
         std::string error;
@@ -257,11 +259,6 @@ struct WebServer::Impl {
         for (int64_t row : rows) {
             Message m = parse_message(store.raw(row), 0);
             if (title.empty()) title = m.subject;
-            auto people = [](const std::vector<Address>& v) {
-                std::string s;
-                for (const auto& a : v) s += (s.empty() ? "" : ", ") + (a.name.empty() ? a.address : a.name + " <" + a.address + ">");
-                return s;
-            };
             json atts = json::array();
             mu::data alist{mu::data::type::list};
             for (size_t k = 0; k < m.attachments.size(); ++k) {
@@ -274,14 +271,14 @@ struct WebServer::Impl {
                 ad.set("size", std::to_string(a.size));
                 alist.push_back(ad);
             }
-            msgs.push_back({{"row", row}, {"message_id", m.message_id}, {"subject", m.subject}, {"from", people(m.from)},
-                            {"to", people(m.to)}, {"cc", people(m.cc)}, {"date", format_iso_utc(m.date)}, {"text", m.text},
+            msgs.push_back({{"row", row}, {"message_id", m.message_id}, {"subject", m.subject}, {"from", format_addresses(m.from)},
+                            {"to", format_addresses(m.to)}, {"cc", format_addresses(m.cc)}, {"date", format_iso_utc(m.date)}, {"text", m.text},
                             {"has_html", !m.html.empty()}, {"attachments", atts}, {"problems", m.problems}});
             mu::data md;
             md.set("row", std::to_string(row));
             md.set("subject", m.subject);
-            md.set("from", people(m.from));
-            md.set("to", people(m.to));
+            md.set("from", format_addresses(m.from));
+            md.set("to", format_addresses(m.to));
             md.set("date", when(m.date));
             md.set("text", m.text);
             md.set("has_html", !m.html.empty());

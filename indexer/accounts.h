@@ -24,7 +24,8 @@ struct Account {
 
 struct FolderSync {
     std::string account, folder, server_name;
-    uint64_t uidvalidity = 0, last_uid = 0, highestmodseq = 0, messages = 0;
+    uint64_t uidvalidity = 0, last_uid = 0, highestmodseq = 0;
+    uint64_t messages = 0;  // read back: live locations archived in the folder
     int64_t last_sync = 0;
     std::string last_error;
 };

@@ -84,17 +84,23 @@ struct Accounts::Impl {
         f.uidvalidity = uint64_t(st.getColumn(3).getInt64());
         f.last_uid = uint64_t(st.getColumn(4).getInt64());
         f.highestmodseq = uint64_t(st.getColumn(5).getInt64());
-        f.messages = uint64_t(st.getColumn(6).getInt64());
-        f.last_sync = st.getColumn(7).getInt64();
-        f.last_error = st.getColumn(8).getString();
+        f.last_sync = st.getColumn(6).getInt64();
+        f.last_error = st.getColumn(7).getString();
+        f.messages = uint64_t(st.getColumn(8).getInt64());
         return f;
     }
 };
 
 constexpr const char* kAccountColumns =
     "address, imap_url, user, since, folders, verify_tls, allow_plaintext, state, last_sync, last_error";
-constexpr const char* kFolderColumns =
-    "account, folder, server_name, uidvalidity, last_uid, highestmodseq, messages, last_sync, last_error";
+constexpr const char* kFolderColumns = "account, folder, server_name, uidvalidity, last_uid, highestmodseq, last_sync, last_error";
+// What a folder holds is derived from the archive, not counted along: the
+// live (not deleted) locations in it.
+constexpr const char* kFolderSelect =
+    "SELECT f.account, f.folder, f.server_name, f.uidvalidity, f.last_uid, f.highestmodseq, f.last_sync, f.last_error,"
+    " (SELECT COUNT(*) FROM locations l LEFT JOIN location_state s USING (account, folder, source)"
+    "  WHERE l.account = f.account AND l.folder = f.folder AND COALESCE(s.deleted, 0) = 0)"
+    " FROM folder_sync f";
 
 Accounts::Accounts(const std::string& data_dir) {
     if (sodium_init() < 0) throw StoreError("libsodium could not start");
@@ -174,7 +180,7 @@ void Accounts::set_state(const std::string& address, const std::string& state, c
 }
 
 std::optional<FolderSync> Accounts::folder(const std::string& account, const std::string& folder) {
-    SQLite::Statement st(d_->db, std::string("SELECT ") + kFolderColumns + " FROM folder_sync WHERE account = ? AND folder = ?");
+    SQLite::Statement st(d_->db, std::string(kFolderSelect) + " WHERE f.account = ? AND f.folder = ?");
     st.bind(1, account);
     st.bind(2, folder);
     if (!st.executeStep()) return std::nullopt;
@@ -182,7 +188,7 @@ std::optional<FolderSync> Accounts::folder(const std::string& account, const std
 }
 
 std::vector<FolderSync> Accounts::folders(const std::string& account) {
-    SQLite::Statement st(d_->db, std::string("SELECT ") + kFolderColumns + " FROM folder_sync WHERE account = ? ORDER BY folder");
+    SQLite::Statement st(d_->db, std::string(kFolderSelect) + " WHERE f.account = ? ORDER BY f.folder");
     st.bind(1, account);
     std::vector<FolderSync> out;
     while (st.executeStep()) out.push_back(Impl::row_to_folder(st));
@@ -191,16 +197,15 @@ std::vector<FolderSync> Accounts::folders(const std::string& account) {
 
 void Accounts::save_folder(const FolderSync& f) {
     SQLite::Statement st(d_->db, std::string("INSERT OR REPLACE INTO folder_sync(") + kFolderColumns +
-                                     ") VALUES (?,?,?,?,?,?,?,?,?)");
+                                     ") VALUES (?,?,?,?,?,?,?,?)");
     st.bind(1, f.account);
     st.bind(2, f.folder);
     st.bind(3, f.server_name);
     st.bind(4, int64_t(f.uidvalidity));
     st.bind(5, int64_t(f.last_uid));
     st.bind(6, int64_t(f.highestmodseq));
-    st.bind(7, int64_t(f.messages));
-    st.bind(8, f.last_sync);
-    st.bind(9, f.last_error);
+    st.bind(7, f.last_sync);
+    st.bind(8, f.last_error);
     st.exec();
 }
 
