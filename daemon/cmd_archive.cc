@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "codec.h"
 #include "commands.h"
 #include "date.h"
 #include "importer.h"
@@ -23,7 +24,7 @@ namespace {
 struct Args {
     std::string data;
     std::string account;
-    bool json = false, threads = false, relevance = false, in_process = false, help = false;
+    bool json = false, threads = false, relevance = false, in_process = false, hashes = false, help = false;
     size_t limit = 20;
     size_t batch = 1000;
     unsigned parsers = 0;
@@ -41,7 +42,10 @@ const char* usage(const std::string& cmd) {
                "  from: to: cc: subject: attachment: filename: folder: account: thread: id: has:attachment\n"
                "  date:2025-01-01..2025-03-31 size:1000..50000. Newest first unless --relevance;\n"
                "  --threads shows one hit per conversation.\n";
-    if (cmd == "export") return "usage: tradewind export [--data DIR]   (one JSON object per stored message)\n";
+    if (cmd == "export")
+        return "usage: tradewind export [--data DIR] [--hashes]   (one JSON object per stored message)\n"
+               "  --hashes: each location also gives its source (file name, mbox ordinal, imap:UIDVALIDITY:UID)\n"
+               "  and the SHA-256 of the message rebuilt as it is there, to compare the archive with its source.\n";
     if (cmd == "stats") return "usage: tradewind stats [--data DIR] [--json]\n";
     return "usage: tradewind reindex [--data DIR] [--in-process]   (rebuild DIR/index from DIR/archive.db)\n";
 }
@@ -84,6 +88,7 @@ bool parse_args(const char* cmd, const std::vector<std::string>& in, Args& a) {
         else if (s == "--threads") a.threads = true;
         else if (s == "--relevance") a.relevance = true;
         else if (s == "--in-process") a.in_process = true;
+        else if (s == "--hashes") a.hashes = true;
         else if (s.size() > 1 && s[0] == '-' && s.rfind("--", 0) == 0) {
             std::fprintf(stderr, "tradewind %s: unknown option '%s'\n%s", cmd, s.c_str(), usage(cmd));
             return false;
@@ -181,6 +186,11 @@ int cmd_export(const std::vector<std::string>& args) {
         nlohmann::json j = {{"message_id", s.message_id}, {"sha256", s.sha256}, {"thread", s.thread},
                             {"subject", s.subject}, {"date", format_iso_utc(s.date)},
                             {"locations", location_json(s.locations)}, {"problems", s.problems}};
+        if (a.hashes)
+            for (size_t k = 0; k < s.locations.size(); ++k) {
+                j["locations"][k]["source"] = s.locations[k].source;
+                j["locations"][k]["sha256"] = sha256_hex(store.raw(s.row, &s.locations[k]));
+            }
         std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     });
     return 0;

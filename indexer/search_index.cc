@@ -40,7 +40,18 @@ struct SearchIndex::Impl {
     std::unique_ptr<Xapian::WritableDatabase> wdb;
     Xapian::Database rdb;
 
+    bool opened = false;  // a reader found the index (a writer creates it; a reader never does)
     Xapian::Database& db() { return wdb ? *wdb : rdb; }
+    // Until the first writer has created it, a reader sees an empty index.
+    void open_reader() {
+        try {
+            rdb = Xapian::Database(path);
+            opened = true;
+        } catch (const Xapian::DatabaseOpeningError&) {
+            if (std::filesystem::exists(std::filesystem::path(path) / "iamglass")) throw;  // there, but broken
+            rdb = Xapian::Database();
+        }
+    }
 };
 
 namespace {
@@ -64,11 +75,7 @@ SearchIndex::SearchIndex(const std::string& dir, bool writable) : d_(std::make_u
         if (writable) {
             d_->wdb = std::make_unique<Xapian::WritableDatabase>(d_->path, Xapian::DB_CREATE_OR_OPEN);
         } else {
-            if (!std::filesystem::exists(d_->path)) {
-                std::filesystem::create_directories(d_->path);
-                Xapian::WritableDatabase(d_->path, Xapian::DB_CREATE_OR_OPEN).commit();
-            }
-            d_->rdb = Xapian::Database(d_->path);
+            d_->open_reader();
         }
     } catch (const Xapian::DatabaseLockError&) {
         throw StoreError("the index " + d_->path + " is locked by another tradewind writing to it; wait for it to finish");
@@ -203,7 +210,11 @@ size_t SearchIndex::documents() const { return d_->wdb ? d_->wdb->get_doccount()
 
 std::vector<SearchHit> SearchIndex::search(const std::string& query, const SearchOptions& opts) {
     try {
-        if (!d_->wdb) d_->rdb.reopen();
+        if (!d_->wdb) {
+            if (d_->opened) d_->rdb.reopen();
+            else d_->open_reader();
+            if (!d_->opened) return {};  // nothing indexed yet
+        }
         Xapian::Database& db = d_->db();
         Xapian::QueryParser qp;
         qp.set_database(db);

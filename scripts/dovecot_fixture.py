@@ -7,6 +7,7 @@ own config in a temporary directory (the settings from ../shared/STACK.md).
 """
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -100,20 +101,42 @@ namespace inbox {{
             f.write(conf)
         for user in self.users:
             self.maildir(user, "INBOX")
+        try:
+            self.start()
+        except RuntimeError:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def start(self):
+        """Starts the server (again, after stop()) and waits until it accepts connections."""
         self.proc = subprocess.Popen([self.binary, "-F", "-c", self.conf], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE)
+                                     stderr=subprocess.PIPE, start_new_session=True)
         deadline = time.time() + 20
         while time.time() < deadline:
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return self
+                return
             except OSError:
                 if self.proc.poll() is not None:
                     break
                 time.sleep(0.1)
         err = self.proc.stderr.read().decode() if self.proc.poll() is not None else ""
-        self.__exit__(None, None, None)
         raise RuntimeError("dovecot did not start: " + err + self.log())
+
+    def stop(self, crash=False):
+        """Stops the server. crash=True kills it and all its processes at once
+        (SIGKILL): every client connection drops mid-command, as in a crash."""
+        if crash and getattr(self, "proc", None) and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        if getattr(self, "proc", None) and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
 
     def log(self):
         try:
@@ -123,12 +146,7 @@ namespace inbox {{
             return ""
 
     def __exit__(self, *exc):
-        if getattr(self, "proc", None) and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def maildir(self, user, folder):
