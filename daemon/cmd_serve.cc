@@ -99,7 +99,8 @@ int cmd_serve(const std::vector<std::string>& args) {
                     size_t found = 0;
                     for (const auto& f : r.folders) found += f.found;
                     std::lock_guard lk(log_mu);
-                    if (!r.error.empty()) std::fprintf(stderr, "sync %s: %s\n", r.address.c_str(), r.error.c_str());
+                    if (!r.error.empty())
+                        std::fprintf(stderr, "sync %s: %s (trying again in %d s)\n", r.address.c_str(), r.error.c_str(), r.retry_in);
                     else if (found) std::fprintf(stderr, "sync %s: %zu new messages\n", r.address.c_str(), found);
                 });
             } catch (const std::exception& e) {

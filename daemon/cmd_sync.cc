@@ -171,7 +171,8 @@ bool print_report(const AccountReport& r, bool quiet_when_idle) {
         if (!f.error.empty()) std::fprintf(stderr, "%s %s: %s\n", r.address.c_str(), f.folder.c_str(), f.error.c_str());
     }
     if (!r.error.empty()) {
-        std::fprintf(stderr, "%s: %s\n", r.address.c_str(), r.error.c_str());
+        if (r.retry_in) std::fprintf(stderr, "%s: %s (trying again in %d s)\n", r.address.c_str(), r.error.c_str(), r.retry_in);
+        else std::fprintf(stderr, "%s: %s\n", r.address.c_str(), r.error.c_str());
         return false;
     }
     if (quiet_when_idle && found == 0 && deleted == 0 && flag_changes == 0) return true;

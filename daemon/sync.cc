@@ -398,6 +398,7 @@ void sync_live(const SyncOptions& o, const std::atomic<bool>& stop, const std::f
                     record(sh, acct.address, rep.error);
                 } catch (const std::exception&) {
                 }
+                rep.retry_in = backoff;
                 if (on_pass) on_pass(rep);
                 sleep_for(backoff);
                 backoff = std::min(backoff * 2, 300);

@@ -32,6 +32,7 @@ struct FolderReport {
 struct AccountReport {
     std::string address;
     std::string error;  // empty: the account synced (folders may still report errors)
+    int retry_in = 0;   // live sync after an error: seconds until the next try
     std::vector<FolderReport> folders;
 };
 

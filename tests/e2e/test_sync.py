@@ -288,6 +288,36 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
     print("server restart mid-sync: %d archived before, complete %.1f s after the server came back" % (before_restart, recovered))
     print("  the daemon said: " + " | ".join(l for l in log.splitlines() if "rep2" in l and "imported" not in l)[:400])
 
+    # The disk fills up mid-sync: a small tmpfs in a private mount namespace
+    # (nothing changes on the machine). The sync stops with a message that says
+    # so; with space again, the next run completes: every message once, all indexed.
+    data4 = os.path.join(tmp, "data4")
+    os.makedirs(data4)
+    script = """
+mount -t tmpfs -o size=1500k tmpfs {d} || exit 99
+{tw} account add --data {d} --address rep2@acme-trading.example --imap-url {url} --user rep2 --password-file {pw} --plaintext >/dev/null || exit 98
+{tw} sync --data {d} --once > {t}/full.out 2> {t}/full.err; echo $? > {t}/full.rc
+mount -o remount,size=200m {d}
+{tw} sync --data {d} --once > {t}/resumed.out 2> {t}/resumed.err; echo $? > {t}/resumed.rc
+{tw} stats --data {d} --json > {t}/resumed.stats
+{tw} export --data {d} > {t}/resumed.export
+""".format(d=data4, tw=TW, url=d.url, pw=pw2, t=tmp)
+    r = subprocess.run(["unshare", "--mount", "sh", "-c", script], capture_output=True)
+    if r.returncode in (99, 98) or not os.path.exists(os.path.join(tmp, "full.rc")):
+        print("SKIP (disk full part): cannot mount a small tmpfs in a private mount namespace here (needs root): %s"
+              % r.stderr.decode()[-300:])
+    else:
+        rd = lambda n: open(os.path.join(tmp, n), encoding="utf-8", errors="replace").read()
+        c.check(rd("full.rc").strip() == "1" and "No space left on device" in rd("full.err") and "disk" in rd("full.err"),
+                "a full disk stops the sync with a message that says so (exit %s): %s" % (rd("full.rc").strip(), rd("full.err")))
+        c.check(rd("resumed.rc").strip() == "0", "the sync resumes once there is space: " + rd("resumed.err"))
+        ids = [json.loads(l)["message_id"] for l in rd("resumed.export").splitlines()]
+        st = json.loads(rd("resumed.stats") or "{}")
+        c.check(len(ids) == len(set(ids)) == 5 + 10 + big and st.get("indexed") == len(ids),
+                "after disk full and resume: %d messages, %d distinct, %s indexed, expected %d"
+                % (len(ids), len(set(ids)), st.get("indexed"), 5 + 10 + big))
+        print("disk full: " + rd("full.err").strip()[:300])
+
     # A failing account (wrong password) is reported and the others go on.
     tw("account", "add", "--data", data, "--address", "bad@acme-trading.example", "--imap-url", d.url,
        "--user", "rep1", "--password-file", badpw, "--plaintext", "--no-test", check=True)
