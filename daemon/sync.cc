@@ -151,7 +151,7 @@ void sync_plans(imap::Client& client, std::vector<FolderPlan>& plans, const Acco
         {
             std::lock_guard lk(sh.mu);
             for (uint64_t u : p.uids) {
-                if (sh.archive.has_location({acct.address, p.rep.folder, p.prefix + std::to_string(u)})) p.done.insert(u);
+                if (sh.archive.has_location({acct.address, p.rep.folder, p.prefix + std::to_string(u), {}, 0})) p.done.insert(u);
                 else wanted.push_back(u);
             }
         }
@@ -375,6 +375,7 @@ void sync_live(const SyncOptions& o, const std::atomic<bool>& stop, const std::f
             try {
                 imap::Client client(config_for(acct, sh));
                 backoff = 5;
+                bool again = false;
                 while (!stopped()) {
                     rep.folders.clear();
                     sync_folders(client, acct, sh, o, {}, rep);
@@ -383,7 +384,20 @@ void sync_live(const SyncOptions& o, const std::atomic<bool>& stop, const std::f
                     // New mail: pushed by IDLE on INBOX within a second; the other
                     // folders are looked at again every poll interval.
                     if (client.has_capability("IDLE") && o.idle) {
-                        client.examine("INBOX");
+                        // Mail that came in during the pass is already counted by
+                        // EXAMINE, so IDLE would not announce it: take it now.
+                        imap::FolderState st = client.examine("INBOX");
+                        std::optional<FolderSync> saved;
+                        {
+                            std::lock_guard lk(sh.mu);
+                            saved = sh.accounts.folder(acct.address, "INBOX");
+                        }
+                        bool arrived = saved && (saved->uidvalidity != st.uidvalidity || st.uidnext > saved->last_uid + 1);
+                        if (arrived && !again) {
+                            again = true;  // once: a message that cannot be taken must not spin the loop
+                            continue;
+                        }
+                        again = false;
                         client.idle(o.poll_seconds, stopped);
                     } else {
                         sleep_for(o.poll_seconds);
