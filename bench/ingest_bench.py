@@ -30,6 +30,7 @@ ap.add_argument("--corpus", required=True)
 ap.add_argument("--rounds", type=int, default=3)
 ap.add_argument("--rtt-ms", type=int, default=0, help="emulate a WAN link with this round-trip time")
 ap.add_argument("--latency", type=int, default=40, help="new-mail deliveries to time (0: none)")
+ap.add_argument("--tradewind-only", action="store_true", help="time tradewind alone (when working on it)")
 a = ap.parse_args()
 
 reps = sorted(r for r in os.listdir(a.corpus) if os.path.isdir(os.path.join(a.corpus, r)))
@@ -86,6 +87,10 @@ with Dovecot({r: "pw" for r in reps}) as d, tempfile.TemporaryDirectory() as tmp
                             "--imap-url", url, "--user", r, "--password-file", pw, "--plaintext", "--no-test"],
                            check=True, capture_output=True)
         results["tradewind"].append(timed([a.tradewind, "sync", "--data", data, "--once"]))
+        if a.tradewind_only:
+            if rnd + 1 < a.rounds:
+                shutil.rmtree(data, ignore_errors=True)
+            continue
         # mbsync: a fresh Maildir tree, one channel per rep.
         near = os.path.join(tmp, "mb-%d" % rnd)
         for r in reps:
@@ -130,6 +135,8 @@ with Dovecot({r: "pw" for r in reps}) as d, tempfile.TemporaryDirectory() as tmp
                         ("mbsync", "  mbsync -a (IMAP->Maildir copy)"),
                         ("mu", "  mu index (Maildir->index)"),
                         ("notmuch", "  notmuch new (Maildir->index)")):
+        if not results[name]:
+            continue
         secs = sorted(s for s, _ in results[name])
         med = statistics.median(secs)
         rss = statistics.median(r for _, r in results[name])

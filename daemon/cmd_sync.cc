@@ -213,26 +213,37 @@ int cmd_sync(const std::vector<std::string>& args) {
         return 0;
     }
     bool tty = isatty(2);
-    // On a terminal: every account's messages done/total, the overall rate and an ETA.
+    // On a terminal, a line per account (folders, messages done/total, rate,
+    // ETA) and a total, redrawn in place.
     struct Seen {
-        size_t done = 0, total = 0;
+        size_t folders = 0, done = 0, total = 0;
+        std::chrono::steady_clock::time_point since;
     };
     std::map<std::string, Seen> seen;
+    size_t drawn = 0;
     auto start = std::chrono::steady_clock::now();
+    auto line = [](const std::string& who, size_t folders, size_t done, size_t total, double secs) {
+        double rate = secs > 0.05 ? double(done) / secs : 0;
+        std::string eta = done >= total ? "done" : rate > 0 ? "ETA " + std::to_string(int((total - done) / rate + 0.5)) + " s" : "";
+        std::fprintf(stderr, "\r\033[K%-34s %3zu folders %8zu/%-8zu %6.0f msg/s  %s\n", who.c_str(), folders, done, total,
+                     rate, eta.c_str());
+    };
     auto reports = sync_once(so, [&](const SyncProgress& p) {
         if (!tty) return;
-        seen[p.account] = {p.done, p.total};
-        size_t done = 0, total = 0;
-        std::string line;
+        auto now = std::chrono::steady_clock::now();
+        auto [it, fresh] = seen.try_emplace(p.account);
+        if (fresh) it->second.since = now;
+        it->second.folders = p.folders, it->second.done = p.done, it->second.total = p.total;
+        if (drawn) std::fprintf(stderr, "\033[%zuA", drawn);
+        size_t done = 0, total = 0, folders = 0;
         for (const auto& [acct, s] : seen) {
-            done += s.done, total += s.total;
-            line += acct.substr(0, acct.find('@')) + " " + std::to_string(s.done) + "/" + std::to_string(s.total) + "  ";
+            done += s.done, total += s.total, folders += s.folders;
+            line(acct, s.folders, s.done, s.total, std::chrono::duration<double>(now - s.since).count());
         }
-        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        double rate = secs > 0 ? double(done) / secs : 0;
-        std::fprintf(stderr, "\r\033[K%s%.0f msg/s, ETA %.0f s", line.c_str(), rate, rate > 0 ? double(total - done) / rate : 0.0);
+        line("all accounts", folders, done, total, std::chrono::duration<double>(now - start).count());
+        drawn = seen.size() + 1;
+        std::fflush(stderr);
     });
-    if (tty) std::fputs("\r\033[K", stderr);
     int failed = 0;
     for (const auto& r : reports) failed += print_report(r, false) ? 0 : 1;
     return failed ? 1 : 0;

@@ -128,7 +128,7 @@ void finish_folder(imap::Client& client, FolderPlan& p, const Account& acct, Sha
     p.rep.flags_changed = changed.size();
     int64_t now = int64_t(std::time(nullptr));
     p.rep.deleted = sh.archive.store().mark_deleted(acct.address, p.rep.folder, "imap:", present, now);
-    sh.archive.commit();
+    sh.archive.commit(false);
     p.state.last_error.clear();
     advance(p, sh);
 }
@@ -162,6 +162,7 @@ void sync_plans(imap::Client& client, std::vector<FolderPlan>& plans, const Acco
         return std::tie(a.date, a.plan, a.uid) < std::tie(b.date, b.plan, b.uid);
     });
     size_t total = pending.size();
+    if (progress) progress({acct.address, plans.size(), 0, total});
     for (size_t at = 0; at < pending.size(); at += o.fetch_batch) {
         size_t end = std::min(pending.size(), at + o.fetch_batch);
         // One EXAMINE and FETCH per folder in the chunk, then the chunk in date order.
@@ -186,18 +187,19 @@ void sync_plans(imap::Client& client, std::vector<FolderPlan>& plans, const Acco
             batch.push_back(std::move(it->second));
             batch_plan.push_back(pending[k].plan);
         }
+        std::vector<Parsed> parsed = sh.archive.parse(batch);  // meanwhile other accounts store theirs
         std::lock_guard lk(sh.mu);
-        AddCounts n = sh.archive.add(std::move(batch));
+        AddCounts n = sh.archive.add(batch, std::move(parsed));
         for (size_t b = 0; b < n.outcomes.size(); ++b) {
             FolderReport& r = plans[batch_plan[b]].rep;
             if (n.outcomes[b] == AddOutcome::New) ++r.imported, r.flagged += n.problems[b] ? 1 : 0;
             if (n.outcomes[b] == AddOutcome::Copy) ++r.copies;
         }
-        sh.archive.commit();
+        sh.archive.commit(false);  // the index at the end of the pass (finish_folder)
         // Only now, with the messages durable, do the folders' states move on.
         for (size_t k = at; k < end; ++k) plans[pending[k].plan].done.insert(pending[k].uid);
         for (auto& [i, _] : by_folder) advance(plans[i], sh);
-        if (progress) progress({acct.address, "all folders", end, total});
+        if (progress) progress({acct.address, plans.size(), end, total});
     }
 }
 
@@ -294,6 +296,8 @@ void sync_folders(imap::Client& client, const Account& acct, Shared& sh, const S
         }
         rep.folders.push_back(p.rep);
     }
+    std::lock_guard lk(sh.mu);
+    sh.archive.commit();  // the pass is searchable now
 }
 
 void record(Shared& sh, const std::string& address, const std::string& error) {
@@ -306,6 +310,18 @@ void record(Shared& sh, const std::string& address, const std::string& error) {
         }
     }
     sh.accounts.set_state(address, error.empty() ? "ok" : "failing", error, int64_t(std::time(nullptr)));
+}
+
+// What to tell the user when the archive could not take the mail. A full disk
+// is said as such, whichever of SQLite and Xapian noticed it first.
+std::string archive_failure(const std::exception& e, const std::string& data_dir) {
+    std::string what = e.what();
+    std::string low = to_lower(what);
+    if (low.find("disk is full") != std::string::npos || low.find("no space left") != std::string::npos ||
+        low.find("disk quota") != std::string::npos)
+        return "the disk holding " + data_dir + " is full (" + what +
+               "): free some space; what was stored is kept, and the next sync goes on from there";
+    return what;
 }
 
 std::vector<Account> chosen_accounts(Shared& sh, const SyncOptions& o) {
@@ -346,7 +362,7 @@ std::vector<AccountReport> sync_once(const SyncOptions& o, const std::function<v
                 // The archive could not take the mail (disk full, say): what was
                 // committed stays, the folder states cover only that, and the next
                 // run goes on from there.
-                rep.error = std::string("stopped: ") + e.what();
+                rep.error = "stopped: " + archive_failure(e, o.data_dir);
                 try {
                     record(sh, acct.address, rep.error);
                 } catch (const std::exception&) {
@@ -407,7 +423,7 @@ void sync_live(const SyncOptions& o, const std::atomic<bool>& stop, const std::f
             } catch (const std::exception& e) {
                 // The server (ImapError) or the archive (StoreError: disk full, say)
                 // failed: report, wait, try again; the other accounts go on meanwhile.
-                rep.error = e.what();
+                rep.error = dynamic_cast<const imap::ImapError*>(&e) ? e.what() : archive_failure(e, o.data_dir);
                 try {
                     record(sh, acct.address, rep.error);
                 } catch (const std::exception&) {

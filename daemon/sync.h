@@ -37,8 +37,9 @@ struct AccountReport {
 };
 
 struct SyncProgress {
-    std::string account, folder;
-    size_t done = 0, total = 0;
+    std::string account;
+    size_t folders = 0;           // folders synced in this pass
+    size_t done = 0, total = 0;   // new messages taken / found on the server
 };
 
 std::vector<AccountReport> sync_once(const SyncOptions& opts, const std::function<void(const SyncProgress&)>& progress);

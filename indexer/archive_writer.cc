@@ -14,6 +14,10 @@
 
 namespace tw {
 
+namespace {
+constexpr size_t kIndexCommitEvery = 2000;
+}
+
 Parser::Parser(const std::vector<std::string>& worker_command) {
     if (!worker_command.empty()) {
         worker_ = std::make_unique<TextWorker>(worker_command);
@@ -49,6 +53,7 @@ public:
         for (auto& t : threads_) t.join();
     }
     std::vector<Parsed> parse(std::vector<Incoming>& batch) {
+        std::lock_guard turn(callers_);  // one batch at a time on the pool
         std::vector<Parsed> out(batch.size());
         std::unique_lock lk(mu_);
         batch_ = &batch;
@@ -82,7 +87,7 @@ private:
     }
 
     std::vector<std::thread> threads_;
-    std::mutex mu_;
+    std::mutex callers_, mu_;
     std::condition_variable cv_, done_;
     std::vector<Incoming>* batch_ = nullptr;
     std::vector<Parsed>* out_ = nullptr;
@@ -99,6 +104,8 @@ struct ArchiveWriter::Impl {
     ParserPool pool;
     bool open = false;
     std::vector<int64_t> added;  // rows indexed in the open batch
+    bool index_pending = false;  // stored batches the index has not committed
+    size_t unindexed = 0;        // new messages since the index's last commit
 
     Impl(const std::string& dir, const std::vector<std::string>& worker_command, unsigned parsers)
         : store(dir), index(dir, true), pool(parsers ? parsers : std::max(1u, std::thread::hardware_concurrency()), worker_command) {
@@ -117,9 +124,15 @@ ArchiveWriter::~ArchiveWriter() = default;
 
 bool ArchiveWriter::has_location(const Location& loc) { return d_->store.has_location(loc); }
 
+std::vector<Parsed> ArchiveWriter::parse(std::vector<Incoming>& batch) { return d_->pool.parse(batch); }
+
 AddCounts ArchiveWriter::add(std::vector<Incoming> batch) {
+    std::vector<Parsed> parsed = d_->pool.parse(batch);
+    return add(batch, std::move(parsed));
+}
+
+AddCounts ArchiveWriter::add(const std::vector<Incoming>& batch, std::vector<Parsed> parsed) {
     AddCounts counts;
-    std::vector<Parsed> parsed = d_->pool.parse(batch);  // takes each raw; the locations stay
     d_->begin();
     for (size_t i = 0; i < parsed.size(); ++i) {
         const Location& loc = batch[i].loc;
@@ -133,6 +146,7 @@ AddCounts ArchiveWriter::add(std::vector<Incoming> batch) {
             if (!p.message.problems.empty()) ++counts.flagged;
             d_->index.add(r.row, std::move(p.doc), r.thread, loc);
             d_->added.push_back(r.row);
+            ++d_->unindexed;
         } else if (r.outcome == AddOutcome::Copy) {
             ++counts.copies;
             d_->index.add_location(r.row, loc);
@@ -156,12 +170,19 @@ void ArchiveWriter::rollback() {
     d_->added.clear();
 }
 
-void ArchiveWriter::commit() {
-    if (!d_->open) return;
-    d_->store.commit();
-    d_->open = false;
-    d_->added.clear();
+void ArchiveWriter::commit(bool index_now) {
+    if (d_->open) {
+        d_->store.commit();
+        d_->open = false;
+        d_->added.clear();
+        d_->index_pending = true;
+    }
+    // A Xapian commit costs about as much for 200 messages as for 2,000.
+    if (!d_->index_pending || (!index_now && d_->unindexed < kIndexCommitEvery)) return;
     d_->index.commit(d_->store.max_row());  // a crash before this is caught up by recover()
+    d_->index_pending = false;
+    d_->unindexed = 0;
+    // Thread changes are forgotten only once the index has them.
     d_->store.begin();
     d_->store.clear_relabels();
     d_->store.commit();

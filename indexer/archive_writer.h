@@ -55,12 +55,21 @@ public:
     ~ArchiveWriter();  // an uncommitted batch is rolled back
 
     bool has_location(const Location& loc);
-    // Parses the batch on every core, then adds it in order; counts what happened.
+    // Parses the batch on every core (takes each raw; the locations stay).
+    // Needs no lock: callers on several threads take turns on the pool, while
+    // another thread adds what it parsed.
+    std::vector<Parsed> parse(std::vector<Incoming>& batch);
+    // Adds a parsed batch in order; counts what happened.
+    AddCounts add(const std::vector<Incoming>& batch, std::vector<Parsed> parsed);
+    // Both: parses, then adds.
     AddCounts add(std::vector<Incoming> batch);
     // The archive itself, for location state (flags, deletions); inside the batch.
     Store& store();
-    // Makes the batch durable: SQLite first, then the index.
-    void commit();
+    // Makes the batch durable: SQLite first, then the index. With
+    // index_now=false the index is committed only every few thousand messages
+    // (or at the next commit()): the stored mail is durable either way, and
+    // what the index had not committed is caught up when it is next opened.
+    void commit(bool index_now = true);
     // Drops the batch (the archive could not take it: disk full, say).
     void rollback();
 

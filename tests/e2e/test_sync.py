@@ -308,7 +308,8 @@ mount -o remount,size=200m {d}
               % r.stderr.decode()[-300:])
     else:
         rd = lambda n: open(os.path.join(tmp, n), encoding="utf-8", errors="replace").read()
-        c.check(rd("full.rc").strip() == "1" and "No space left on device" in rd("full.err") and "disk" in rd("full.err"),
+        c.check(rd("full.rc").strip() == "1" and "the disk holding %s is full" % data4 in rd("full.err")
+                and "free some space" in rd("full.err"),
                 "a full disk stops the sync with a message that says so (exit %s): %s" % (rd("full.rc").strip(), rd("full.err")))
         c.check(rd("resumed.rc").strip() == "0", "the sync resumes once there is space: " + rd("resumed.err"))
         ids = [json.loads(l)["message_id"] for l in rd("resumed.export").splitlines()]
