@@ -177,4 +177,12 @@ std::string Sha256::hex() {
     return to_hex(md, md_len);
 }
 
+std::string encode_base64(std::string_view in) {
+    std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
+    int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(in.data()),
+                            int(in.size()));
+    out.resize(size_t(n));
+    return out;
+}
+
 }  // namespace tw

@@ -10,6 +10,8 @@ namespace tw {
 // mimetic (invalid characters skipped, a partial last quantum kept) and sets
 // *bad when given.
 std::string decode_base64(std::string_view in, bool* bad = nullptr);
+// Base64 on one line (for data: URLs), by OpenSSL.
+std::string encode_base64(std::string_view in);
 
 // Quoted-printable (mimetic's decoder).
 std::string decode_qp(std::string_view in);

@@ -146,7 +146,7 @@ bool dangerous_css(std::string_view v) {
 bool safe_url(std::string_view attr, std::string_view v) {
     std::string l = to_lower(trim(v));
     if (attr == "href") return l.starts_with("http://") || l.starts_with("https://") || l.starts_with("mailto:") || l.starts_with("#");
-    return l.starts_with("cid:") || (l.starts_with("data:image/") && l.find("svg") == std::string::npos);
+    return l.starts_with("data:image/") && l.find("svg") == std::string::npos;
 }
 
 void escape(std::string& out, std::string_view s, bool attribute) {
@@ -163,7 +163,25 @@ void escape(std::string& out, std::string_view s, bool attribute) {
 }
 
 struct Sanitizer {
+    const HtmlView& view;
     std::string out;
+    size_t blocked = 0;
+
+    // An <img src> as it may be shown, or "" to leave the src out.
+    std::string image_source(const std::string& value) {
+        std::string l = to_lower(trim(value));
+        if (l.starts_with("cid:")) {
+            std::string_view id = trim(value).substr(4);
+            if (id.size() > 1 && id.front() == '<' && id.back() == '>') id = id.substr(1, id.size() - 2);
+            return view.inline_image ? view.inline_image(id) : std::string();
+        }
+        if (l.starts_with("http://") || l.starts_with("https://")) {
+            if (view.remote_images) return std::string(trim(value));
+            ++blocked;
+            return {};
+        }
+        return safe_url("src", value) ? value : std::string();
+    }
     void walk(xmlNode* node, int depth) {
         for (xmlNode* n = node; n; n = n->next) {
             if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
@@ -194,7 +212,11 @@ struct Sanitizer {
                     xmlChar* v = xmlNodeGetContent(reinterpret_cast<xmlNode*>(a));
                     std::string value = v ? reinterpret_cast<const char*>(v) : "";
                     if (v) xmlFree(v);
-                    if ((!strcmp(an, "href") || !strcmp(an, "src")) && !safe_url(an, value)) continue;
+                    if (!strcmp(an, "src")) {
+                        value = strcmp(name, "img") ? std::string() : image_source(value);
+                        if (value.empty()) continue;
+                    }
+                    if (!strcmp(an, "href") && !safe_url(an, value)) continue;
                     if (!strcmp(an, "style") && dangerous_css(value)) continue;
                     out += ' ';
                     out += an;
@@ -217,14 +239,16 @@ struct Sanitizer {
 
 }  // namespace
 
-std::string sanitize_html(std::string_view html) {
+SanitizedHtml sanitize_html(std::string_view html, const HtmlView& view) {
     HtmlDoc doc = parse_html(html);
     if (!doc) return {};
-    Sanitizer s;
+    Sanitizer s{view};
     s.out = "<!DOCTYPE html><meta charset=\"utf-8\">";
     s.walk(xmlDocGetRootElement(doc.get()), 0);
-    return s.out;
+    return {std::move(s.out), s.blocked};
 }
+
+std::string sanitize_html(std::string_view html) { return sanitize_html(html, HtmlView{}).html; }
 
 std::string html_meta_charset(std::string_view html) {
     std::string head = to_lower(html.substr(0, std::min<size_t>(html.size(), 4096)));

@@ -14,6 +14,7 @@
 #include "accounts.h"
 #include "auth.h"
 #include "date.h"
+#include "codec.h"
 #include "html_text.h"
 #include "message.h"
 #include "search_index.h"
@@ -34,7 +35,12 @@ constexpr const char* kPageCsp =
 // Mail HTML: a sandbox without scripts, nothing loaded from outside (remote
 // images stay blocked), shown only inside our own conversation page.
 constexpr const char* kMailCsp =
-    "sandbox; default-src 'none'; img-src cid: data:; style-src 'unsafe-inline'; frame-ancestors 'self'";
+    "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'";
+// The same, after the reader asked for this message's remote images.
+constexpr const char* kMailCspImages =
+    "sandbox; default-src 'none'; img-src data: https: http:; style-src 'unsafe-inline'; frame-ancestors 'self'";
+// Inline (cid:) images larger than this are not shown inside the message.
+constexpr size_t kMaxInlineImage = 5 << 20;
 
 struct Context {
     const httplib::Request& req;
@@ -256,8 +262,11 @@ struct WebServer::Impl {
         json msgs = json::array();
         mu::data list{mu::data::type::list};
         std::string title;
+        ParseLimits lim;
+        lim.extract_attachment_text = false;  // not needed to show the mail (and no PDF parser in the web process)
         for (int64_t row : rows) {
-            Message m = parse_message(store.raw(row), 0);
+            Message m = parse_message(store.raw(row), 0, lim);
+            size_t blocked = m.html.empty() ? 0 : view_html(m, false).blocked_images;
             if (title.empty()) title = m.subject;
             json atts = json::array();
             mu::data alist{mu::data::type::list};
@@ -273,7 +282,8 @@ struct WebServer::Impl {
             }
             msgs.push_back({{"row", row}, {"message_id", m.message_id}, {"subject", m.subject}, {"from", format_addresses(m.from)},
                             {"to", format_addresses(m.to)}, {"cc", format_addresses(m.cc)}, {"date", format_iso_utc(m.date)}, {"text", m.text},
-                            {"has_html", !m.html.empty()}, {"attachments", atts}, {"problems", m.problems}});
+                            {"has_html", !m.html.empty()}, {"remote_images_blocked", blocked}, {"attachments", atts},
+                            {"problems", m.problems}});
             mu::data md;
             md.set("row", std::to_string(row));
             md.set("subject", m.subject);
@@ -282,6 +292,7 @@ struct WebServer::Impl {
             md.set("date", when(m.date));
             md.set("text", m.text);
             md.set("has_html", !m.html.empty());
+            if (blocked) md.set("blocked", std::to_string(blocked));
             md.set("attachments", alist);
             md.set("has_attachments", !m.attachments.empty());
             list.push_back(md);
@@ -294,13 +305,31 @@ struct WebServer::Impl {
     }
 
     // The HTML part rebuilt from an allow-list, inside the sandbox the CSP sets up.
+    // Inline images (cid:) come along as data: URLs: the sandboxed frame has
+    // no origin, so it could not fetch them from us with the session cookie.
+    // Remote images only with ?images=1 (the reader's choice, per message).
     void message_html(Context& c) {
         Store store(o.data_dir);
         ParseLimits lim;
         lim.extract_attachment_text = false;
+        lim.keep_attachment_data = true;
         Message m = parse_message(store.raw(std::stoll(c.req.matches[1])), 0, lim);
-        c.res.set_header("Content-Security-Policy", kMailCsp);
-        c.res.set_content(sanitize_html(m.html), "text/html; charset=utf-8");
+        bool remote = c.req.get_param_value("images") == "1";
+        c.res.set_header("Content-Security-Policy", remote ? kMailCspImages : kMailCsp);
+        c.res.set_content(view_html(m, remote).html, "text/html; charset=utf-8");
+    }
+
+    static SanitizedHtml view_html(const Message& m, bool remote_images) {
+        HtmlView view;
+        view.remote_images = remote_images;
+        view.inline_image = [&m](std::string_view cid) -> std::string {
+            for (const auto& a : m.attachments)
+                if (a.content_id == cid && a.content_type.starts_with("image/") && a.content_type.find("svg") == std::string::npos &&
+                    !a.data.empty() && a.data.size() <= kMaxInlineImage)
+                    return "data:" + a.content_type + ";base64," + encode_base64(a.data);
+            return {};
+        };
+        return sanitize_html(m.html, view);
     }
 
     // An attachment as a download: never rendered by the browser, whatever its type.

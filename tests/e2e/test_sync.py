@@ -319,6 +319,15 @@ mount -o remount,size=200m {d}
                 % (len(ids), len(set(ids)), st.get("indexed"), 5 + 10 + big))
         print("disk full: " + rd("full.err").strip()[:300])
 
+    # On a terminal, sync --once shows each account's folders, messages done/total, rate and ETA.
+    for i in range(3000, 3300):
+        d.deliver("rep2", mail(i, "hana@east.example", "rep2@acme-trading.example", "Progress %d" % i))
+    p = subprocess.run(["script", "-qec", "%s sync --data %s --once" % (TW, data2), "/dev/null"], capture_output=True,
+                       timeout=120)
+    shown = p.stdout.decode("utf-8", "replace")
+    c.check(p.returncode == 0 and "rep2@acme-trading.example" in shown and "300/300" in shown and "msg/s" in shown
+            and "all accounts" in shown and "folders" in shown, "terminal progress display: " + shown[-500:])
+
     # A failing account (wrong password) is reported and the others go on.
     tw("account", "add", "--data", data, "--address", "bad@acme-trading.example", "--imap-url", d.url,
        "--user", "rep1", "--password-file", badpw, "--plaintext", "--no-test", check=True)

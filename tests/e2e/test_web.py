@@ -156,6 +156,13 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
                       b"--b1\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n"
                       b"Content-Disposition: attachment; filename*=UTF-8''%E5%BD%A2%E5%BC%8F%E5%8F%91%E7%A5%A8.pdf\r\n\r\n"
                       + base64.encodebytes(pdf_bytes).replace(b"\n", b"\r\n") + b"--b1--\r\n")
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==")
+    d.deliver("rep1", b"From: Dora <dora@east.example>\r\nTo: rep1@acme-trading.example\r\nSubject: Catalogue LOGOTEST\r\n"
+                      b"Message-ID: <inline-4@east.example>\r\nDate: Sat, 11 Jan 2025 12:30:00 +0000\r\nMIME-Version: 1.0\r\n"
+                      b"Content-Type: multipart/related; boundary=r1\r\n\r\n--r1\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+                      b"<p>Our logo: <img id=logo src=\"cid:logo@east.example\"></p>\r\n--r1\r\nContent-Type: image/png\r\n"
+                      b"Content-ID: <logo@east.example>\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                      + base64.b64encode(png) + b"\r\n--r1--\r\n")
     pw = write_file(tmp, "pw", "secret1\n")
     upw = write_file(tmp, "upw", "correct horse battery\n")
     subprocess.run([TW, "account", "add", "--data", data, "--address", "rep1@acme-trading.example", "--imap-url", d.url,
@@ -240,6 +247,22 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
             "HTML mail is served under a sandboxing CSP that blocks remote content: " + csp)
     c.check("Dear team" in body and "<script" not in body and "track.gif" not in body,
             "HTML mail is rebuilt without its script and remote image: " + body[:300])
+    c.check(conv.get("messages") and conv["messages"][0]["remote_images_blocked"] == 1,
+            "the conversation says one remote image was blocked")
+    st, hd, body = request(anon, base + "/conversation/%d" % thread, headers=auth)
+    c.check('href="/message/%d/html?images=1" target="mail-%d"' % (row, row) in body and 'name="mail-%d"' % row in body,
+            "the conversation offers to show the remote images in that message's frame")
+    st, hd, body = request(anon, base + "/message/%d/html?images=1" % row, headers=auth)
+    csp = hd.get("Content-Security-Policy", "")
+    c.check(st == 200 and csp.startswith("sandbox") and "https:" in csp and "track.gif" in body and "<script" not in body,
+            "asked for, the remote image is kept (still sandboxed, no script): " + csp)
+    st, hd, body = request(anon, base + "/api/v1/search?q=LOGOTEST", headers=auth)
+    logo = json.loads(body)["hits"] if st == 200 else []
+    if logo:
+        st, hd, body = request(anon, base + "/message/%d/html" % logo[0]["row"], headers=auth)
+        c.check(('src="data:image/png;base64,%s"' % base64.b64encode(png).decode()) in body,
+                "an inline (cid:) image is shown from the message itself: " + body[:300])
+    c.check(len(logo) == 1, "the inline-image message is found")
     st, hd, body = request(anon, base + "/api/v1/status", headers=auth)
     acct = json.loads(body)["accounts"]
     c.check(len(acct) == 1 and acct[0]["state"] == "ok" and acct[0]["folders"], "status JSON: %s" % acct)

@@ -104,3 +104,15 @@ TEST_CASE("SHA-256 fed in pieces without newlines equals the hash of the strippe
     }
     CHECK(tw::sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
+
+TEST_CASE("encode_base64 is the inverse of decode_base64, on one line") {
+    CHECK(tw::encode_base64("") == "");
+    CHECK(tw::encode_base64("f") == "Zg==");
+    CHECK(tw::encode_base64("fo") == "Zm8=");
+    CHECK(tw::encode_base64("foo") == "Zm9v");
+    std::string all;
+    for (int i = 0; i < 1000; ++i) all += char(i * 7);
+    std::string e = tw::encode_base64(all);
+    CHECK(e.find('\n') == std::string::npos);
+    CHECK(tw::decode_base64(e) == all);
+}

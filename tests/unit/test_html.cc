@@ -55,7 +55,7 @@ TEST_CASE("sanitize_html keeps what people write", "[html]") {
     CHECK(has(out, "<td colspan=\"2\">PI-2025-0034</td>"));
     CHECK(has(out, "href=\"https://acme.example/pi\" rel=\"noopener noreferrer\""));
     CHECK(has(out, "href=\"mailto:a@b.example\""));
-    CHECK(has(out, "<img src=\"cid:logo@acme\" alt=\"logo\">"));
+    CHECK(has(out, "<img alt=\"logo\">"));  // cid: needs the message to resolve it (HtmlView)
     CHECK(has(out, "<font color=\"red\">询价</font>"));
     CHECK(has(out, "<style>td{padding:2px}</style>"));
     CHECK(has(out, "x &amp; y"));
@@ -63,4 +63,35 @@ TEST_CASE("sanitize_html keeps what people write", "[html]") {
     CHECK(tw::sanitize_html("").empty());
     std::string deep(100000, '<');  // no crash, bounded output
     CHECK(tw::sanitize_html(deep + "div>").size() < 1000000);
+}
+
+TEST_CASE("sanitize_html with a view: inline images resolved, remote images counted or kept", "[html]") {
+    const char* html = "<p><img src=\"cid:logo@x\"><img src=\"CID:<other@x>\"><img src=\"https://t.example/a.gif\">"
+                       "<img src=\"http://t.example/b.gif\"><img src=\"cid:unknown\"></p>";
+    tw::HtmlView view;
+    view.inline_image = [](std::string_view cid) -> std::string {
+        if (cid == "logo@x") return "data:image/png;base64,AAAA";
+        if (cid == "other@x") return "data:image/gif;base64,BBBB";
+        return {};
+    };
+    tw::SanitizedHtml blocked = tw::sanitize_html(html, view);
+    CHECK(has(blocked.html, "src=\"data:image/png;base64,AAAA\""));
+    CHECK(has(blocked.html, "src=\"data:image/gif;base64,BBBB\""));
+    CHECK_FALSE(has(blocked.html, "t.example"));
+    CHECK_FALSE(has(blocked.html, "cid:"));
+    CHECK(blocked.blocked_images == 2);
+
+    view.remote_images = true;
+    tw::SanitizedHtml shown = tw::sanitize_html(html, view);
+    CHECK(has(shown.html, "src=\"https://t.example/a.gif\""));
+    CHECK(has(shown.html, "src=\"http://t.example/b.gif\""));
+    CHECK(shown.blocked_images == 0);
+
+    // Without a view nothing is fetched and cid: goes too.
+    std::string plain = tw::sanitize_html(html);
+    CHECK_FALSE(has(plain, "t.example"));
+    CHECK_FALSE(has(plain, "cid:"));
+    // src is kept on images only, and never for script-ish URLs even when remote images are allowed.
+    CHECK_FALSE(has(tw::sanitize_html("<img src=\"javascript:alert(1)\">", view).html, "javascript"));
+    CHECK_FALSE(has(tw::sanitize_html("<img src=\"data:image/svg+xml;base64,PHN2Zz4=\">", view).html, "svg"));
 }
