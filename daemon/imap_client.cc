@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <mutex>
+#include <optional>
 
 #include "charset.h"
 #include "strutil.h"
@@ -156,6 +157,41 @@ struct Client::Impl {
         }
     }
 
+    // Several commands sent together, their answers read in order (RFC 3501
+    // allows it; it saves a round trip per command). Untagged responses go to
+    // on_untagged with the index of the oldest unanswered command. The first
+    // refusal is thrown once every command is answered, so the stream stays
+    // in step.
+    void pipeline(const std::vector<std::string>& cmds, const std::function<void(size_t, Response&)>& on_untagged,
+                  std::vector<bool>* refused_at = nullptr) {
+        if (refused_at) refused_at->assign(cmds.size(), false);
+        std::vector<std::string> tags;
+        std::string out;
+        for (const auto& c : cmds) {
+            tags.push_back("T" + std::to_string(next_tag++));
+            out += tags.back() + " " + c + "\r\n";
+        }
+        send(out);
+        std::optional<ImapError> refused;
+        for (size_t at = 0; at < tags.size();) {
+            Response r = receive();
+            if (r.kind == Response::Kind::Tagged) {
+                if (r.tag != tags[at]) continue;  // not ours (cannot happen with one user of the connection)
+                if (r.status != "OK" && refused_at) (*refused_at)[at] = true;
+                if (r.status != "OK" && !refused) {
+                    std::string verb = cmds[at].substr(0, cmds[at].find(' '));
+                    refused.emplace(ImapError::Kind::Server, "the IMAP server " + host_of(config.url) + " refused " + verb +
+                                                                 " (" + r.status + " " + r.text + ")");
+                }
+                ++at;
+                continue;
+            }
+            if (r.kind == Response::Kind::Untagged && r.status == "BYE") lost("was closed by the server (" + r.text + ")");
+            if (r.kind == Response::Kind::Untagged) on_untagged(at, r);
+        }
+        if (refused) throw *refused;
+    }
+
     void read_capabilities(const std::vector<Value>& items, size_t from) {
         caps.clear();
         for (size_t i = from; i < items.size(); ++i) caps.insert(upper(items[i].text));
@@ -291,22 +327,54 @@ std::vector<std::pair<uint64_t, std::vector<std::string>>> Client::flags_changed
     return out;
 }
 
+namespace {
+
+constexpr const char* kFetchItems = " (UID FLAGS INTERNALDATE BODY.PEEK[])";
+
+// A FETCH response carrying one of our messages, or nullopt (a flag change
+// the server pushed, or anything else).
+std::optional<FetchedMessage> fetched(Response& r) {
+    if (r.data.size() < 3 || !r.data[1].is_atom("FETCH") || !r.data[2].is_list()) return std::nullopt;
+    Value& att = r.data[2];
+    const Value* uid = att.find("UID");
+    const Value* body = att.find("BODY[]");
+    if (!uid || !uid->number() || !body) return std::nullopt;
+    FetchedMessage m;
+    m.uid = *uid->number();
+    if (const Value* f = att.find("FLAGS"))
+        for (const auto& x : f->items) m.flags.push_back(x.text);
+    if (const Value* d = att.find("INTERNALDATE")) m.internaldate = d->text;
+    m.raw = std::move(const_cast<Value*>(body)->text);
+    return m;
+}
+
+}  // namespace
+
 void Client::fetch(const std::vector<uint64_t>& uids, const std::function<void(FetchedMessage&&)>& on_message) {
     if (uids.empty()) return;
-    d_->command("UID FETCH " + uid_set(uids) + " (UID FLAGS INTERNALDATE BODY.PEEK[])", [&](Response& r) {
-        if (r.data.size() < 3 || !r.data[1].is_atom("FETCH") || !r.data[2].is_list()) return;
-        const Value& att = r.data[2];
-        const Value* uid = att.find("UID");
-        const Value* body = att.find("BODY[]");
-        if (!uid || !uid->number() || !body) return;  // a flag change pushed by the server, not our message
-        FetchedMessage m;
-        m.uid = *uid->number();
-        if (const Value* f = att.find("FLAGS"))
-            for (const auto& x : f->items) m.flags.push_back(x.text);
-        if (const Value* d = att.find("INTERNALDATE")) m.internaldate = d->text;
-        m.raw = body->text;
-        on_message(std::move(m));
+    d_->command("UID FETCH " + uid_set(uids) + kFetchItems, [&](Response& r) {
+        if (auto m = fetched(r)) on_message(std::move(*m));
     });
+}
+
+void Client::fetch_folders(const std::vector<std::pair<std::string, std::vector<uint64_t>>>& groups,
+                           const std::function<void(size_t group, FetchedMessage&&)>& on_message) {
+    std::vector<std::string> cmds;
+    std::vector<size_t> group_of;  // command -> group, for the FETCH commands
+    for (size_t g = 0; g < groups.size(); ++g) {
+        if (groups[g].second.empty()) continue;
+        cmds.push_back("EXAMINE " + quote(groups[g].first) + (has_capability("CONDSTORE") ? " (CONDSTORE)" : ""));
+        group_of.push_back(SIZE_MAX);
+        cmds.push_back("UID FETCH " + uid_set(groups[g].second) + kFetchItems);
+        group_of.push_back(g);
+    }
+    if (cmds.empty()) return;
+    std::vector<bool> refused;
+    d_->pipeline(cmds, [&](size_t cmd, Response& r) {
+        if (group_of[cmd] == SIZE_MAX) return;  // what EXAMINE says
+        if (refused[cmd - 1]) return;           // its EXAMINE failed: never take mail as another folder's
+        if (auto m = fetched(r)) on_message(group_of[cmd], std::move(*m));
+    }, &refused);
 }
 
 bool Client::idle(int max_seconds, const std::function<bool()>& stop) {

@@ -82,6 +82,12 @@ public:
     // Fetches the given UIDs of the examined folder (one command per call;
     // give a few hundred at a time), calling on_message for each as it arrives.
     void fetch(const std::vector<uint64_t>& uids, const std::function<void(FetchedMessage&&)>& on_message);
+    // The same for several folders in one round trip: EXAMINE and UID FETCH
+    // of every (server folder name, UIDs) group are sent together, then the
+    // answers read in order; on_message gets the group's index. A folder the
+    // server refuses throws after the other groups' answers are read.
+    void fetch_folders(const std::vector<std::pair<std::string, std::vector<uint64_t>>>& groups,
+                       const std::function<void(size_t group, FetchedMessage&&)>& on_message);
     // IDLE on the examined folder (needs the IDLE capability): true as soon as
     // the server reports new mail, false after max_seconds or when stop() says so.
     bool idle(int max_seconds, const std::function<bool()>& stop);

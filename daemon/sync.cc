@@ -7,6 +7,7 @@
 #include <set>
 #include <tuple>
 #include <atomic>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -163,30 +164,52 @@ void sync_plans(imap::Client& client, std::vector<FolderPlan>& plans, const Acco
     });
     size_t total = pending.size();
     if (progress) progress({acct.address, plans.size(), 0, total});
-    for (size_t at = 0; at < pending.size(); at += o.fetch_batch) {
-        size_t end = std::min(pending.size(), at + o.fetch_batch);
-        // One EXAMINE and FETCH per folder in the chunk, then the chunk in date order.
-        std::map<std::pair<size_t, uint64_t>, Incoming> got;
-        std::map<size_t, std::vector<uint64_t>> by_folder;
-        for (size_t k = at; k < end; ++k) by_folder[pending[k].plan].push_back(pending[k].uid);
-        for (auto& [i, uids] : by_folder) {
-            std::sort(uids.begin(), uids.end());
-            FolderPlan& p = plans[i];
-            client.examine(p.folder.name);
-            client.fetch(uids, [&](imap::FetchedMessage&& m) {
-                Location loc{acct.address, p.rep.folder, p.prefix + std::to_string(m.uid), {}, 0};
-                for (const auto& f : m.flags) loc.flags += (loc.flags.empty() ? "" : " ") + f;
-                got[{i, m.uid}] = Incoming{std::move(m.raw), std::move(loc), internaldate(m.internaldate)};
-            });
-        }
+    // A chunk of the pending list, fetched: one EXAMINE and FETCH per folder
+    // in it, then its messages in date order.
+    struct Chunk {
+        size_t end = 0;
         std::vector<Incoming> batch;
         std::vector<size_t> batch_plan;
-        for (size_t k = at; k < end; ++k) {
+        std::map<size_t, std::vector<uint64_t>> by_folder;
+    };
+    auto fetch_chunk = [&](size_t at) {
+        Chunk ch;
+        ch.end = std::min(pending.size(), at + o.fetch_batch);
+        std::map<std::pair<size_t, uint64_t>, Incoming> got;
+        for (size_t k = at; k < ch.end; ++k) ch.by_folder[pending[k].plan].push_back(pending[k].uid);
+        std::vector<std::pair<std::string, std::vector<uint64_t>>> groups;
+        std::vector<size_t> plan_of;
+        for (auto& [i, uids] : ch.by_folder) {
+            std::sort(uids.begin(), uids.end());
+            groups.emplace_back(plans[i].folder.name, uids);
+            plan_of.push_back(i);
+        }
+        client.fetch_folders(groups, [&](size_t g, imap::FetchedMessage&& m) {
+            FolderPlan& p = plans[plan_of[g]];
+            Location loc{acct.address, p.rep.folder, p.prefix + std::to_string(m.uid), {}, 0};
+            for (const auto& f : m.flags) loc.flags += (loc.flags.empty() ? "" : " ") + f;
+            got[{plan_of[g], m.uid}] = Incoming{std::move(m.raw), std::move(loc), internaldate(m.internaldate)};
+        });
+        for (size_t k = at; k < ch.end; ++k) {
             auto it = got.find({pending[k].plan, pending[k].uid});
             if (it == got.end()) continue;  // expunged meanwhile: the deletion pass sees it
-            batch.push_back(std::move(it->second));
-            batch_plan.push_back(pending[k].plan);
+            ch.batch.push_back(std::move(it->second));
+            ch.batch_plan.push_back(pending[k].plan);
         }
+        return ch;
+    };
+    // The next chunk comes over the network while this one is parsed and
+    // stored (only the fetching thread uses the connection meanwhile): on a
+    // slow link the round trips hide behind the work.
+    std::future<Chunk> next;
+    if (!pending.empty()) next = std::async(std::launch::async, fetch_chunk, 0);
+    for (size_t at = 0; at < pending.size(); at += o.fetch_batch) {
+        Chunk ch = next.get();
+        if (ch.end < pending.size()) next = std::async(std::launch::async, fetch_chunk, ch.end);
+        size_t end = ch.end;
+        std::vector<Incoming>& batch = ch.batch;
+        std::vector<size_t>& batch_plan = ch.batch_plan;
+        auto& by_folder = ch.by_folder;
         std::vector<Parsed> parsed = sh.archive.parse(batch);  // meanwhile other accounts store theirs
         std::lock_guard lk(sh.mu);
         AddCounts n = sh.archive.add(batch, std::move(parsed));
