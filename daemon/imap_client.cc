@@ -164,7 +164,12 @@ struct Client::Impl {
     // in step.
     void pipeline(const std::vector<std::string>& cmds, const std::function<void(size_t, Response&)>& on_untagged,
                   std::vector<bool>* refused_at = nullptr) {
-        if (refused_at) refused_at->assign(cmds.size(), false);
+        read_answers(send_all(cmds), cmds, on_untagged, refused_at);
+    }
+
+    // The two halves of pipeline(): commands sent now may be answered later,
+    // after the answers to commands sent before them.
+    std::vector<std::string> send_all(const std::vector<std::string>& cmds) {
         std::vector<std::string> tags;
         std::string out;
         for (const auto& c : cmds) {
@@ -172,6 +177,12 @@ struct Client::Impl {
             out += tags.back() + " " + c + "\r\n";
         }
         send(out);
+        return tags;
+    }
+
+    void read_answers(const std::vector<std::string>& tags, const std::vector<std::string>& cmds,
+                      const std::function<void(size_t, Response&)>& on_untagged, std::vector<bool>* refused_at) {
+        if (refused_at) refused_at->assign(cmds.size(), false);
         std::optional<ImapError> refused;
         for (size_t at = 0; at < tags.size();) {
             Response r = receive();
@@ -359,22 +370,45 @@ void Client::fetch(const std::vector<uint64_t>& uids, const std::function<void(F
 
 void Client::fetch_folders(const std::vector<std::pair<std::string, std::vector<uint64_t>>>& groups,
                            const std::function<void(size_t group, FetchedMessage&&)>& on_message) {
-    std::vector<std::string> cmds;
-    std::vector<size_t> group_of;  // command -> group, for the FETCH commands
-    for (size_t g = 0; g < groups.size(); ++g) {
-        if (groups[g].second.empty()) continue;
-        cmds.push_back("EXAMINE " + quote(groups[g].first) + (has_capability("CONDSTORE") ? " (CONDSTORE)" : ""));
-        group_of.push_back(SIZE_MAX);
-        cmds.push_back("UID FETCH " + uid_set(groups[g].second) + kFetchItems);
-        group_of.push_back(g);
+    fetch_chunks({groups}, [&](size_t, size_t g, FetchedMessage&& m) { on_message(g, std::move(m)); }, [](size_t) {});
+}
+
+void Client::fetch_chunks(const std::vector<FetchGroups>& chunks,
+                          const std::function<void(size_t chunk, size_t group, FetchedMessage&&)>& on_message,
+                          const std::function<void(size_t chunk)>& on_chunk) {
+    struct Sent {
+        std::vector<std::string> cmds, tags;
+        std::vector<size_t> group_of;  // command -> group, for the FETCH commands
+    };
+    auto send = [&](const FetchGroups& groups) {
+        Sent out;
+        for (size_t g = 0; g < groups.size(); ++g) {
+            if (groups[g].second.empty()) continue;
+            out.cmds.push_back("EXAMINE " + quote(groups[g].first) + (has_capability("CONDSTORE") ? " (CONDSTORE)" : ""));
+            out.group_of.push_back(SIZE_MAX);
+            out.cmds.push_back("UID FETCH " + uid_set(groups[g].second) + kFetchItems);
+            out.group_of.push_back(g);
+        }
+        if (!out.cmds.empty()) out.tags = d_->send_all(out.cmds);
+        return out;
+    };
+    // Two chunks on the wire: the server sends the next while this one is read.
+    std::optional<Sent> current, ahead;
+    if (!chunks.empty()) current = send(chunks[0]);
+    for (size_t c = 0; c < chunks.size(); ++c) {
+        if (c + 1 < chunks.size()) ahead = send(chunks[c + 1]);
+        std::vector<bool> refused;
+        const Sent& now = *current;
+        if (!now.cmds.empty())
+            d_->read_answers(now.tags, now.cmds, [&](size_t cmd, Response& r) {
+                if (now.group_of[cmd] == SIZE_MAX) return;  // what EXAMINE says
+                if (refused[cmd - 1]) return;               // its EXAMINE failed: never take mail as another folder's
+                if (auto m = fetched(r)) on_message(c, now.group_of[cmd], std::move(*m));
+            }, &refused);
+        on_chunk(c);
+        current = std::move(ahead);
+        ahead.reset();
     }
-    if (cmds.empty()) return;
-    std::vector<bool> refused;
-    d_->pipeline(cmds, [&](size_t cmd, Response& r) {
-        if (group_of[cmd] == SIZE_MAX) return;  // what EXAMINE says
-        if (refused[cmd - 1]) return;           // its EXAMINE failed: never take mail as another folder's
-        if (auto m = fetched(r)) on_message(group_of[cmd], std::move(*m));
-    }, &refused);
 }
 
 bool Client::idle(int max_seconds, const std::function<bool()>& stop) {

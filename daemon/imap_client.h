@@ -88,6 +88,15 @@ public:
     // server refuses throws after the other groups' answers are read.
     void fetch_folders(const std::vector<std::pair<std::string, std::vector<uint64_t>>>& groups,
                        const std::function<void(size_t group, FetchedMessage&&)>& on_message);
+    // Many such rounds, streamed: the commands of chunk k+1 go out before the
+    // answers to chunk k are read, so the link never waits for a round trip.
+    // on_chunk(k) follows chunk k's last message (it may block: the server's
+    // data then waits in the socket). After an exception the connection is
+    // out of step and must be dropped.
+    using FetchGroups = std::vector<std::pair<std::string, std::vector<uint64_t>>>;
+    void fetch_chunks(const std::vector<FetchGroups>& chunks,
+                      const std::function<void(size_t chunk, size_t group, FetchedMessage&&)>& on_message,
+                      const std::function<void(size_t chunk)>& on_chunk);
     // IDLE on the examined folder (needs the IDLE capability): true as soon as
     // the server reports new mail, false after max_seconds or when stop() says so.
     bool idle(int max_seconds, const std::function<bool()>& stop);

@@ -7,7 +7,9 @@
 #include <set>
 #include <tuple>
 #include <atomic>
-#include <future>
+#include <condition_variable>
+#include <exception>
+#include <stdexcept>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -164,52 +166,96 @@ void sync_plans(imap::Client& client, std::vector<FolderPlan>& plans, const Acco
     });
     size_t total = pending.size();
     if (progress) progress({acct.address, plans.size(), 0, total});
-    // A chunk of the pending list, fetched: one EXAMINE and FETCH per folder
-    // in it, then its messages in date order.
+    // The pending list in chunks: per chunk one EXAMINE and UID FETCH per
+    // folder in it; its messages are then taken in date order.
     struct Chunk {
-        size_t end = 0;
-        std::vector<Incoming> batch;
-        std::vector<size_t> batch_plan;
+        size_t at = 0, end = 0;
         std::map<size_t, std::vector<uint64_t>> by_folder;
-    };
-    auto fetch_chunk = [&](size_t at) {
-        Chunk ch;
-        ch.end = std::min(pending.size(), at + o.fetch_batch);
+        std::vector<size_t> plan_of;  // group -> plan
         std::map<std::pair<size_t, uint64_t>, Incoming> got;
+    };
+    std::vector<Chunk> chunks;
+    std::vector<imap::Client::FetchGroups> requests;
+    for (size_t at = 0; at < pending.size(); at += o.fetch_batch) {
+        Chunk ch;
+        ch.at = at;
+        ch.end = std::min(pending.size(), at + o.fetch_batch);
         for (size_t k = at; k < ch.end; ++k) ch.by_folder[pending[k].plan].push_back(pending[k].uid);
-        std::vector<std::pair<std::string, std::vector<uint64_t>>> groups;
-        std::vector<size_t> plan_of;
+        imap::Client::FetchGroups groups;
         for (auto& [i, uids] : ch.by_folder) {
             std::sort(uids.begin(), uids.end());
             groups.emplace_back(plans[i].folder.name, uids);
-            plan_of.push_back(i);
+            ch.plan_of.push_back(i);
         }
-        client.fetch_folders(groups, [&](size_t g, imap::FetchedMessage&& m) {
-            FolderPlan& p = plans[plan_of[g]];
-            Location loc{acct.address, p.rep.folder, p.prefix + std::to_string(m.uid), {}, 0};
-            for (const auto& f : m.flags) loc.flags += (loc.flags.empty() ? "" : " ") + f;
-            got[{plan_of[g], m.uid}] = Incoming{std::move(m.raw), std::move(loc), internaldate(m.internaldate)};
-        });
-        for (size_t k = at; k < ch.end; ++k) {
-            auto it = got.find({pending[k].plan, pending[k].uid});
-            if (it == got.end()) continue;  // expunged meanwhile: the deletion pass sees it
-            ch.batch.push_back(std::move(it->second));
-            ch.batch_plan.push_back(pending[k].plan);
+        chunks.push_back(std::move(ch));
+        requests.push_back(std::move(groups));
+    }
+    // A fetching thread streams the chunks from the server (two on the wire at
+    // a time) while this thread parses and stores the one before: on a slow
+    // link neither the round trips nor the work wait for each other. At most
+    // one fetched chunk waits here.
+    std::mutex qmu;
+    std::condition_variable qcv;
+    size_t ready = 0, taken = 0;  // chunks fetched / handed to the archive
+    bool quit = false;
+    std::exception_ptr failed;
+    std::thread fetcher([&] {
+        try {
+            client.fetch_chunks(
+                requests,
+                [&](size_t c, size_t g, imap::FetchedMessage&& m) {
+                    Chunk& ch = chunks[c];
+                    FolderPlan& p = plans[ch.plan_of[g]];
+                    Location loc{acct.address, p.rep.folder, p.prefix + std::to_string(m.uid), {}, 0};
+                    for (const auto& f : m.flags) loc.flags += (loc.flags.empty() ? "" : " ") + f;
+                    ch.got[{ch.plan_of[g], m.uid}] = Incoming{std::move(m.raw), std::move(loc), internaldate(m.internaldate)};
+                },
+                [&](size_t c) {
+                    std::unique_lock lk(qmu);
+                    ready = c + 1;
+                    qcv.notify_all();
+                    qcv.wait(lk, [&] { return quit || ready <= taken + 1; });
+                    if (quit) throw std::runtime_error("stopped");
+                });
+        } catch (...) {
+            std::lock_guard lk(qmu);
+            failed = std::current_exception();
+            qcv.notify_all();
         }
-        return ch;
-    };
-    // The next chunk comes over the network while this one is parsed and
-    // stored (only the fetching thread uses the connection meanwhile): on a
-    // slow link the round trips hide behind the work.
-    std::future<Chunk> next;
-    if (!pending.empty()) next = std::async(std::launch::async, fetch_chunk, 0);
-    for (size_t at = 0; at < pending.size(); at += o.fetch_batch) {
-        Chunk ch = next.get();
-        if (ch.end < pending.size()) next = std::async(std::launch::async, fetch_chunk, ch.end);
-        size_t end = ch.end;
-        std::vector<Incoming>& batch = ch.batch;
-        std::vector<size_t>& batch_plan = ch.batch_plan;
+    });
+    struct Join {  // whatever happens here, the fetching thread ends first
+        std::thread& t;
+        std::mutex& mu;
+        std::condition_variable& cv;
+        bool& quit;
+        ~Join() {
+            {
+                std::lock_guard lk(mu);
+                quit = true;
+            }
+            cv.notify_all();
+            t.join();
+        }
+    } join{fetcher, qmu, qcv, quit};
+    for (Chunk& ch : chunks) {
+        {
+            std::unique_lock lk(qmu);
+            qcv.wait(lk, [&] { return ready > taken || failed; });
+            if (ready <= taken) std::rethrow_exception(failed);
+            ++taken;
+            qcv.notify_all();
+        }
+        size_t at = ch.at, end = ch.end;
         auto& by_folder = ch.by_folder;
+        std::vector<Incoming> batch;
+        std::vector<size_t> batch_plan;
+        for (size_t k = at; k < end; ++k) {
+            auto it = ch.got.find({pending[k].plan, pending[k].uid});
+            if (it == ch.got.end()) continue;  // expunged meanwhile: the deletion pass sees it
+            batch.push_back(std::move(it->second));
+            batch_plan.push_back(pending[k].plan);
+        }
+        ch.got.clear();
         std::vector<Parsed> parsed = sh.archive.parse(batch);  // meanwhile other accounts store theirs
         std::lock_guard lk(sh.mu);
         AddCounts n = sh.archive.add(batch, std::move(parsed));
