@@ -186,6 +186,11 @@ int cmd_export(const std::vector<std::string>& args) {
         nlohmann::json j = {{"message_id", s.message_id}, {"sha256", s.sha256}, {"thread", s.thread},
                             {"subject", s.subject}, {"date", format_iso_utc(s.date)},
                             {"locations", location_json(s.locations)}, {"problems", s.problems}};
+        nlohmann::json ids = nlohmann::json::array(), names = nlohmann::json::array();
+        for (const auto& [id, name] : s.customers) ids.push_back(std::to_string(id)), names.push_back(name);
+        j["customers"] = ids;
+        j["customer_names"] = names;
+        j["documents"] = s.documents;
         if (a.hashes)
             for (size_t k = 0; k < s.locations.size(); ++k) {
                 j["locations"][k]["source"] = s.locations[k].source;

@@ -15,6 +15,12 @@ int cmd_export(const std::vector<std::string>& args);
 int cmd_stats(const std::vector<std::string>& args);
 int cmd_reindex(const std::vector<std::string>& args);
 
+// The CRM side: customers, documents, relink, settings (see their --help).
+int cmd_customers(const std::vector<std::string>& args);
+int cmd_documents(const std::vector<std::string>& args);
+int cmd_relink(const std::vector<std::string>& args);
+int cmd_settings(const std::vector<std::string>& args);
+
 // tradewind account add|list|test|remove, and tradewind sync (see their --help).
 int cmd_account(const std::vector<std::string>& args);
 int cmd_sync(const std::vector<std::string>& args);

@@ -20,6 +20,10 @@ void usage(FILE* out) {
         "  export                   one JSON object per stored message\n"
         "  stats [--json]           counts and sizes of the archive\n"
         "  reindex                  rebuild the search index from the archive\n"
+        "  customers [--json]       customers found in the mail (company domains, freemail contacts)\n"
+        "  documents [--json]       trade documents found in the mail (QT, PI, PO, invoice, B/L, L/C ...)\n"
+        "  relink                   link every message to its customers again\n"
+        "  settings set internal_domains D1,D2   the firm's own domains\n"
         "  account add|list|test|remove   the reps' IMAP accounts (passwords stored encrypted)\n"
         "  sync [--once]            pull new mail from every account into the archive\n"
         "  serve [--listen H:P]     sync loop and web UI in one process\n"
@@ -48,6 +52,10 @@ int main(int argc, char** argv) {
         if (cmd == "export") return tw::cmd_export(args);
         if (cmd == "stats") return tw::cmd_stats(args);
         if (cmd == "reindex") return tw::cmd_reindex(args);
+        if (cmd == "customers") return tw::cmd_customers(args);
+        if (cmd == "documents") return tw::cmd_documents(args);
+        if (cmd == "relink") return tw::cmd_relink(args);
+        if (cmd == "settings") return tw::cmd_settings(args);
         if (cmd == "account") return tw::cmd_account(args);
         if (cmd == "sync") return tw::cmd_sync(args);
         if (cmd == "serve") return tw::cmd_serve(args);

@@ -12,6 +12,20 @@ struct Piece {
     std::string group;
 };
 
+// Where an RFC 2047 encoded word starting at i ends (one past its "?="), or 0
+// if none starts there. Broken clients put "(", "<" or "," inside Q-encoded
+// words (ISO-2022-JP's "ESC ( B"): they are text, not structure.
+size_t encoded_word_end(std::string_view s, size_t i) {
+    if (s.substr(i, 2) != "=?") return 0;
+    size_t q1 = s.find('?', i + 2);  // after the charset
+    if (q1 == std::string_view::npos || q1 + 2 >= s.size() || s[q1 + 2] != '?') return 0;
+    size_t end = s.find("?=", q1 + 3);
+    if (end == std::string_view::npos || end - i > 512) return 0;
+    for (size_t k = i; k < end; ++k)
+        if (s[k] == ' ' || s[k] == '\t' || s[k] == '\r' || s[k] == '\n') return 0;
+    return end + 2;
+}
+
 std::vector<Piece> split_mailboxes(std::string_view s) {
     std::vector<Piece> out;
     std::string cur, group;
@@ -20,6 +34,11 @@ std::vector<Piece> split_mailboxes(std::string_view s) {
     int angle = 0;
     for (size_t i = 0; i < s.size(); ++i) {
         char c = s[i];
+        if (size_t ew = encoded_word_end(s, i)) {
+            cur.append(s.substr(i, ew - i));
+            i = ew - 1;
+            continue;
+        }
         if (c == '"') {
             size_t j = i + 1;
             while (j < s.size() && s[j] != '"') j += (s[j] == '\\') ? 2 : 1;
@@ -80,6 +99,11 @@ void phrase_words(std::string_view s, std::string& words, std::string& comments)
     std::string atom;
     for (size_t i = 0; i < s.size(); ++i) {
         char c = s[i];
+        if (size_t ew = encoded_word_end(s, i)) {
+            atom.append(s.substr(i, ew - i));
+            i = ew - 1;
+            continue;
+        }
         if (c == '"') {
             add(words, atom);
             atom.clear();
@@ -159,6 +183,10 @@ std::vector<Address> parse_address_list(std::string_view raw, const HeaderDecode
         size_t lt = std::string_view::npos;
         // Find a top-level '<' (outside quotes and comments).
         for (size_t i = 0, depth = 0; i < t.size(); ++i) {
+            if (size_t ew = depth ? 0 : encoded_word_end(t, i)) {
+                i = ew - 1;
+                continue;
+            }
             if (t[i] == '"') { for (++i; i < t.size() && t[i] != '"'; ++i) if (t[i] == '\\') ++i; continue; }
             if (t[i] == '(') ++depth;
             else if (t[i] == ')' && depth) --depth;

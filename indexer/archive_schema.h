@@ -17,7 +17,8 @@
 //              A copy that differs otherwise has its own blob (`blob`).
 //   location_state (account, folder, source) -> flags (IMAP, space-separated) and
 //              deleted (when sync found the mail gone from the server; it stays archived)
-//   parties    (message, address): every From/To/Cc address, lower-cased
+//   parties    (message, address, name): every From/To/Cc address, lower-cased, and
+//              the display name it came with
 //   docs       (message, doc): trade document numbers seen in subject and text
 //   thread_ids (msgid, thread, soft): every Message-ID seen, own or referenced (ghosts
 //              too). soft = the id of a message placed by the subject fallback and not
@@ -37,6 +38,21 @@
 //              IMAP locations have source "imap:UIDVALIDITY:UID".
 //   users      web users: name, role (rep, manager), password_hash (argon2id, libsodium)
 //   sessions   token_hash (SHA-256 of the cookie's random token) -> user, expires
+//   settings   key -> value: internal_domains (comma-separated; the accounts'
+//              domains are internal without it)
+//   customers  id, name, kind (company | freemail), named_by_user (a user's name
+//              survives relinking), owner, created
+//   customer_domains  business domain -> customer (never a freemail domain)
+//   contacts   address -> name as first written, customer, by_user (moved by a
+//              user: relinking keeps it)
+//   message_customers (message, customer): automatic links (indexer/crm.cc)
+//   documents  number -> type, customer, status (sent | received | draft |
+//              confirmed | cancelled ...), amount, currency, edited (a user's
+//              correction: recognition never overwrites it), first_seen
+//   forwarded_parties (message, address, name): the From/To/Cc of the mail a
+//              message forwards (message/rfc822 parts): internal forwards link through them
+//   message_documents (message, number, place): where a message mentions a
+//              document: subject, body, filename, attachment
 // DATA/index/      Xapian, rebuildable from archive.db (`tradewind reindex`).
 //   Document id = messages.id. Value slots and prefixes: kFields below.
 //   Metadata "last_row" = the highest messages.id indexed, committed with the docs.
@@ -45,7 +61,7 @@
 
 namespace tw::schema {
 
-inline constexpr int kVersion = 2;
+inline constexpr int kVersion = 3;
 
 inline constexpr const char* kSql = R"SQL(
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -80,7 +96,8 @@ CREATE TABLE IF NOT EXISTS locations (
   header BLOB,
   PRIMARY KEY (account, folder, source));
 CREATE INDEX IF NOT EXISTS locations_message ON locations(message);
-CREATE TABLE IF NOT EXISTS parties (message INTEGER NOT NULL, address TEXT NOT NULL, PRIMARY KEY (message, address));
+CREATE TABLE IF NOT EXISTS parties (message INTEGER NOT NULL, address TEXT NOT NULL, name TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (message, address));
 CREATE INDEX IF NOT EXISTS parties_address ON parties(address);
 CREATE TABLE IF NOT EXISTS docs (message INTEGER NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (message, doc));
 CREATE INDEX IF NOT EXISTS docs_doc ON docs(doc);
@@ -105,6 +122,26 @@ CREATE TABLE IF NOT EXISTS folder_sync (
   uidvalidity INTEGER NOT NULL, last_uid INTEGER NOT NULL, highestmodseq INTEGER NOT NULL DEFAULT 0,
   last_sync INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (account, folder));
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS customers (
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, named_by_user INTEGER NOT NULL DEFAULT 0,
+  owner TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS customer_domains (domain TEXT PRIMARY KEY, customer INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS customer_domains_customer ON customer_domains(customer);
+CREATE TABLE IF NOT EXISTS contacts (
+  address TEXT PRIMARY KEY, name TEXT NOT NULL, customer INTEGER NOT NULL, by_user INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS contacts_customer ON contacts(customer);
+CREATE TABLE IF NOT EXISTS message_customers (message INTEGER NOT NULL, customer INTEGER NOT NULL,
+  PRIMARY KEY (message, customer));
+CREATE INDEX IF NOT EXISTS message_customers_customer ON message_customers(customer);
+CREATE TABLE IF NOT EXISTS documents (
+  number TEXT PRIMARY KEY, type TEXT NOT NULL, customer INTEGER, status TEXT NOT NULL,
+  amount TEXT NOT NULL DEFAULT '', currency TEXT NOT NULL DEFAULT '', edited INTEGER NOT NULL DEFAULT 0, first_seen INTEGER);
+CREATE TABLE IF NOT EXISTS message_documents (message INTEGER NOT NULL, number TEXT NOT NULL, place TEXT NOT NULL,
+  PRIMARY KEY (message, number, place));
+CREATE INDEX IF NOT EXISTS message_documents_number ON message_documents(number);
+CREATE TABLE IF NOT EXISTS forwarded_parties (message INTEGER NOT NULL, address TEXT NOT NULL, name TEXT NOT NULL,
+  PRIMARY KEY (message, address));
 )SQL";
 
 // Search fields: query prefix, Xapian term prefix, free text or boolean.
@@ -127,6 +164,8 @@ inline constexpr Field kFields[] = {
     {"thread", "G", true, "thread:42"},
     {"id", "Q", true, "id:abc@host"},
     {"has", "XHAS:", true, "has:attachment"},
+    {"customer", "XCUST:", true, "customer:12"},
+    {"doc", "XDOC:", true, "doc:PI-2025-0034"},
 };
 
 // What a word without a prefix searches: the body ("") and every free-text field.

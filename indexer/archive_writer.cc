@@ -144,6 +144,7 @@ AddCounts ArchiveWriter::add(const std::vector<Incoming>& batch, std::vector<Par
         if (r.outcome == AddOutcome::New) {
             ++counts.imported;
             if (!p.message.problems.empty()) ++counts.flagged;
+            p.doc.add_customers(r.customers);
             d_->index.add(r.row, std::move(p.doc), r.thread, loc);
             d_->added.push_back(r.row);
             ++d_->unindexed;

@@ -359,6 +359,7 @@ ImportSummary import_mail(const ImportOptions& o, const std::function<void(const
             if (r.outcome == AddOutcome::New) {
                 ++sum.imported;
                 if (!m->message.problems.empty()) ++sum.flagged;
+                m->doc.add_customers(r.customers);
                 pipe.add(r.row, std::move(m->doc), r.thread, items[i].loc);
             } else if (r.outcome == AddOutcome::Copy) {
                 ++sum.copies;
@@ -418,7 +419,11 @@ size_t catch_up(Store& store, SearchIndex& index, const std::vector<std::string>
     store.for_each([&](const StoredMessage& s) {
         if (s.row <= from || s.locations.empty()) return;
         Message m = parse_message(store.raw(s.row), s.date, lim);
-        index.add(s.row, m, s.thread, s.locations.front());
+        IndexDocument doc = SearchIndex::prepare(m);
+        std::vector<int64_t> customers;
+        for (const auto& [id, _] : s.customers) customers.push_back(id);
+        doc.add_customers(customers);
+        index.add(s.row, std::move(doc), s.thread, s.locations.front());
         for (size_t k = 1; k < s.locations.size(); ++k) index.add_location(s.row, s.locations[k]);
         if (++n % 1000 == 0) index.commit(s.row);
     });

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "archive_schema.h"
+#include "crm.h"
 #include "codec.h"
 #include "date.h"
 
@@ -111,6 +112,7 @@ IndexDocument SearchIndex::prepare(const Message& m) {
     }
     doc.add_boolean_term(id_term("Q", m.message_id));
     if (!m.attachments.empty()) doc.add_boolean_term("XHAS:attachment");
+    for (const auto& d : trade_documents(m)) doc.add_boolean_term("XDOC:" + d.number);
     doc.add_value(schema::kSlotDate, ymd(m.date));
     doc.add_value(schema::kSlotTime, Xapian::sortable_serialise(double(m.date)));
     doc.add_value(schema::kSlotSize, Xapian::sortable_serialise(double(m.raw.size())));
@@ -163,6 +165,31 @@ void SearchIndex::add_location(int64_t row, const Location& loc) {
         }
         doc.add_boolean_term(std::string("XFOLDER:").append(loc.folder));
         doc.add_boolean_term(id_term("XACCOUNT:", loc.account));
+        d_->wdb->replace_document(Xapian::docid(row), doc);
+    });
+}
+
+void IndexDocument::add_customers(const std::vector<int64_t>& ids) {
+    for (int64_t id : ids) d_->doc.add_boolean_term("XCUST:" + std::to_string(id));
+}
+
+void SearchIndex::set_customers(int64_t row, const std::vector<int64_t>& ids) {
+    write_or_explain(d_->path, [&] {
+        Xapian::Document doc;
+        try {
+            doc = d_->wdb->get_document(Xapian::docid(row));
+        } catch (const Xapian::DocNotFoundError&) {
+            return;
+        }
+        std::vector<std::string> old;
+        auto t = doc.termlist_begin();
+        for (t.skip_to("XCUST:"); t != doc.termlist_end() && (*t).rfind("XCUST:", 0) == 0; ++t) old.push_back(*t);
+        std::vector<std::string> now;
+        for (int64_t id : ids) now.push_back("XCUST:" + std::to_string(id));
+        std::sort(now.begin(), now.end());
+        if (old == now) return;
+        for (const auto& t : old) doc.remove_term(t);
+        for (const auto& t : now) doc.add_boolean_term(t);
         d_->wdb->replace_document(Xapian::docid(row), doc);
     });
 }

@@ -31,6 +31,8 @@ public:
     ~IndexDocument();
     IndexDocument(IndexDocument&&) noexcept;
     IndexDocument& operator=(IndexDocument&&) noexcept;
+    // customer:ID terms (known only when the store has linked the message).
+    void add_customers(const std::vector<int64_t>& ids);
 
 private:
     friend class SearchIndex;
@@ -51,6 +53,8 @@ public:
     void add(int64_t row, IndexDocument doc, int64_t thread, const Location& loc);
     void add_location(int64_t row, const Location& loc);
     void set_thread(int64_t row, int64_t thread);
+    // Replaces the customer:ID terms of an indexed message (after a relink).
+    void set_customers(int64_t row, const std::vector<int64_t>& ids);
     // Takes a message out of the index (after its store batch was rolled back).
     void remove(int64_t row);
     // Makes everything added so far durable, with last_row as the catch-up point.

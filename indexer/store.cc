@@ -76,6 +76,11 @@ constexpr int64_t kFallbackAfter = 7 * 86400;
 struct Store::Impl {
     SQLite::Database db;
     std::unique_ptr<SQLite::Transaction> tx;
+    std::unique_ptr<Crm> crm_;
+    Crm& crm() {  // opened on first use: the accounts table names the firm's domains
+        if (!crm_) crm_ = std::make_unique<Crm>(db);
+        return *crm_;
+    }
     Stmt find_location, find_copy, set_body_key, insert_blob, insert_message, insert_location, insert_party, insert_doc,
         find_thread_id, upsert_thread_id, move_message, rows_of_message, note_relabel, locations_of, canonical_blob,
         location_blob, fallback, thread_docs, rows_of_thread, move_thread, move_thread_ids;
@@ -99,6 +104,13 @@ struct Store::Impl {
         db.exec(schema::kSql);
         db.exec("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', '" + std::to_string(schema::kVersion) + "')");
         std::string version = db.execAndGet("SELECT value FROM meta WHERE key = 'schema'").getString();
+        if (version == "2") {  // 2 -> 3: the CRM tables (created above) and parties' display names
+            SQLite::Transaction t(db);
+            db.exec("ALTER TABLE parties ADD COLUMN name TEXT NOT NULL DEFAULT ''");
+            db.exec("UPDATE meta SET value = '3' WHERE key = 'schema'");
+            t.commit();
+            version = "3";
+        }
         if (version != std::to_string(schema::kVersion))
             throw StoreError("the archive " + path + " was written by another version of tradewind (archive schema " +
                              version + ", this one uses " + std::to_string(schema::kVersion) +
@@ -116,7 +128,7 @@ struct Store::Impl {
             " from_addr, date, date_source, in_reply_to, refs, size, header_len, attachments, problems,"
             " subject_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
         insert_location = prep("INSERT INTO locations(account, folder, source, message, blob, header) VALUES (?,?,?,?,?,?)");
-        insert_party = prep("INSERT OR IGNORE INTO parties(message, address) VALUES (?, ?)");
+        insert_party = prep("INSERT OR IGNORE INTO parties(message, address, name) VALUES (?, ?, ?)");
         insert_doc = prep("INSERT OR IGNORE INTO docs(message, doc) VALUES (?, ?)");
         find_thread_id = prep("SELECT thread, soft FROM thread_ids WHERE msgid=?");
         upsert_thread_id = prep("INSERT OR REPLACE INTO thread_ids(msgid, thread, soft) VALUES (?, ?, ?)");
@@ -343,9 +355,21 @@ PreparedMessage Store::prepare(const Message& m, const std::string& firm_domain)
         for (const auto& a : *list)
             if (!a.normalized.empty() && std::find(p.parties.begin(), p.parties.end(), a.normalized) == p.parties.end()) {
                 p.parties.push_back(a.normalized);
+                p.party_names.push_back(a.name);
                 if (address_domain(a.normalized) != firm_domain) p.externals.push_back(a.normalized);
             }
     p.docs = doc_numbers(m.subject + "\n" + m.text);
+    p.trade_docs = trade_documents(m);
+    std::function<void(const std::vector<Attachment>&)> forwarded = [&](const std::vector<Attachment>& atts) {
+        for (const auto& a : atts) {
+            if (!a.message) continue;
+            for (const auto* list : {&a.message->from, &a.message->to, &a.message->cc})
+                for (const auto& x : *list)
+                    if (!x.normalized.empty()) p.forwarded.push_back({x.normalized, x.name});
+            forwarded(a.message->attachments);
+        }
+    };
+    forwarded(m.attachments);
     p.subject_key = subject_key(m.base_subject);
     return p;
 }
@@ -437,10 +461,13 @@ AddResult Store::add(const Message& m, const PreparedMessage& p, const Location&
         r.row = d_->db.getLastInsertRowid();
         d_->next_row = r.row + 1;
         d_->add_location(loc, r.row, nullptr, nullptr);
-        for (const auto& p : parties) {
+        std::vector<Party> named;
+        for (size_t k = 0; k < parties.size(); ++k) {
+            named.push_back({parties[k], k < p.party_names.size() ? p.party_names[k] : std::string()});
             d_->insert_party->reset();
             d_->insert_party->bind(1, r.row);
-            d_->insert_party->bind(2, p);
+            d_->insert_party->bind(2, parties[k]);
+            d_->insert_party->bind(3, named.back().name);
             d_->insert_party->exec();
         }
         for (const auto& doc : docs) {
@@ -449,6 +476,9 @@ AddResult Store::add(const Message& m, const PreparedMessage& p, const Location&
             d_->insert_doc->bind(2, doc);
             d_->insert_doc->exec();
         }
+        d_->crm().add_internal(address_domain(loc.account));  // the mailbox is the firm's own
+        bool sent = !m.from.empty() && d_->crm().internal(address_domain(m.from[0].normalized));
+        r.customers = d_->crm().link(r.row, r.thread, named, p.trade_docs, sent, p.forwarded);
         return r;
     } catch (const SQLite::Exception& e) {
         throw StoreError(std::string("the archive could not store a message (") + e.what() +
@@ -499,6 +529,9 @@ std::vector<int64_t> Store::thread_rows(int64_t thread) {
 
 void Store::for_each(const std::function<void(const StoredMessage&)>& fn) {
     SQLite::Statement st(d_->db, "SELECT id, message_id, sha256, thread, subject, date, problems FROM messages ORDER BY id");
+    SQLite::Statement cust(d_->db, "SELECT c.id, c.name FROM message_customers mc JOIN customers c ON c.id = mc.customer "
+                                   "WHERE mc.message = ? ORDER BY c.id");
+    SQLite::Statement docs(d_->db, "SELECT DISTINCT number FROM message_documents WHERE message = ? ORDER BY number");
     while (st.executeStep()) {
         StoredMessage s;
         s.row = st.getColumn(0).getInt64();
@@ -509,6 +542,12 @@ void Store::for_each(const std::function<void(const StoredMessage&)>& fn) {
         s.date = st.getColumn(5).getInt64();
         s.problems = nlohmann::json::parse(st.getColumn(6).getString()).get<std::vector<std::string>>();
         s.locations = locations(s.row);
+        cust.reset();
+        cust.bind(1, s.row);
+        while (cust.executeStep()) s.customers.emplace_back(cust.getColumn(0).getInt64(), cust.getColumn(1).getString());
+        docs.reset();
+        docs.bind(1, s.row);
+        while (docs.executeStep()) s.documents.push_back(docs.getColumn(0).getString());
         fn(s);
     }
 }
@@ -615,6 +654,91 @@ StoreStats Store::stats() {
     s.raw_bytes = one("SELECT COALESCE(SUM(size), 0) FROM messages");
     s.stored_bytes = one("SELECT COALESCE(SUM(LENGTH(data)), 0) FROM blobs");
     return s;
+}
+
+std::vector<CustomerRow> Store::customers() {
+    std::vector<CustomerRow> out;
+    SQLite::Statement q(d_->db,
+                        "SELECT c.id, c.name, c.kind, c.owner, "
+                        "(SELECT COUNT(*) FROM message_customers mc WHERE mc.customer = c.id), "
+                        "(SELECT MAX(m.date) FROM message_customers mc JOIN messages m ON m.id = mc.message WHERE mc.customer = c.id) "
+                        "FROM customers c ORDER BY c.id");
+    SQLite::Statement dom(d_->db, "SELECT domain FROM customer_domains WHERE customer = ? ORDER BY domain");
+    SQLite::Statement con(d_->db, "SELECT address, name FROM contacts WHERE customer = ? ORDER BY address");
+    while (q.executeStep()) {
+        CustomerRow c;
+        c.id = q.getColumn(0).getInt64();
+        c.name = q.getColumn(1).getString();
+        c.kind = q.getColumn(2).getString();
+        c.owner = q.getColumn(3).getString();
+        c.messages = q.getColumn(4).getInt64();
+        c.last = q.getColumn(5).isNull() ? 0 : q.getColumn(5).getInt64();
+        dom.reset();
+        dom.bind(1, c.id);
+        while (dom.executeStep()) c.domains.push_back(dom.getColumn(0).getString());
+        con.reset();
+        con.bind(1, c.id);
+        while (con.executeStep()) c.contacts.emplace_back(con.getColumn(0).getString(), con.getColumn(1).getString());
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+std::vector<DocumentRow> Store::documents() {
+    std::vector<DocumentRow> out;
+    SQLite::Statement q(d_->db,
+                        "SELECT d.number, d.type, d.status, d.amount, d.currency, COALESCE(d.customer, 0), "
+                        "COALESCE(c.name, ''), COALESCE(d.first_seen, 0), "
+                        "(SELECT COUNT(DISTINCT md.message) FROM message_documents md WHERE md.number = d.number) "
+                        "FROM documents d LEFT JOIN customers c ON c.id = d.customer ORDER BY d.first_seen, d.number");
+    SQLite::Statement th(d_->db, "SELECT DISTINCT m.thread FROM message_documents md JOIN messages m ON m.id = md.message "
+                                 "WHERE md.number = ? ORDER BY m.thread");
+    while (q.executeStep()) {
+        DocumentRow d;
+        d.number = q.getColumn(0).getString();
+        d.type = q.getColumn(1).getString();
+        d.status = q.getColumn(2).getString();
+        d.amount = q.getColumn(3).getString();
+        d.currency = q.getColumn(4).getString();
+        d.customer = q.getColumn(5).getInt64();
+        d.customer_name = q.getColumn(6).getString();
+        d.first_seen = q.getColumn(7).getInt64();
+        d.messages = q.getColumn(8).getInt64();
+        th.reset();
+        th.bind(1, d.number);
+        while (th.executeStep()) d.threads.push_back(th.getColumn(0).getInt64());
+        out.push_back(std::move(d));
+    }
+    return out;
+}
+
+std::vector<std::pair<int64_t, std::vector<int64_t>>> Store::relink() {
+    SQLite::Transaction t(d_->db);
+    d_->crm().relink();
+    std::vector<std::pair<int64_t, std::vector<int64_t>>> out;
+    SQLite::Statement q(d_->db, "SELECT m.id, mc.customer FROM messages m LEFT JOIN message_customers mc ON mc.message = m.id "
+                                "ORDER BY m.id, mc.customer");
+    while (q.executeStep()) {
+        int64_t row = q.getColumn(0).getInt64();
+        if (out.empty() || out.back().first != row) out.push_back({row, {}});
+        if (!q.getColumn(1).isNull()) out.back().second.push_back(q.getColumn(1).getInt64());
+    }
+    t.commit();
+    return out;
+}
+
+void Store::set_setting(const std::string& key, const std::string& value) {
+    SQLite::Statement q(d_->db, "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    q.bind(1, key);
+    q.bind(2, value);
+    q.exec();
+    if (d_->crm_) d_->crm_->load_domains();
+}
+
+std::string Store::setting(const std::string& key) {
+    SQLite::Statement q(d_->db, "SELECT value FROM settings WHERE key = ?");
+    q.bind(1, key);
+    return q.executeStep() ? q.getColumn(0).getString() : std::string();
 }
 
 }  // namespace tw

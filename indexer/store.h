@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "crm.h"
 #include "message.h"
 
 namespace tw {
@@ -41,6 +42,7 @@ struct AddResult {
     int64_t thread = 0;  // conversation id
     // Messages whose conversation changed because this one joined two of them.
     std::vector<std::pair<int64_t, int64_t>> relabeled;  // (row, new thread)
+    std::vector<int64_t> customers;  // a new message's customers (crm.h)
 };
 
 // What store.add needs that can be computed without the database: hashes,
@@ -51,6 +53,9 @@ struct PreparedMessage {
     std::string compressed;  // zstd(raw)
     size_t header_len = 0;
     std::vector<std::string> parties, externals, docs;
+    std::vector<std::string> party_names;  // the display name of each of parties ("" if none)
+    std::vector<Party> forwarded;          // the parties of forwarded messages (message/rfc822 parts)
+    std::vector<DocMention> trade_docs;    // typed document numbers, with where they were seen
     std::string subject_key;
 };
 
@@ -62,6 +67,24 @@ struct StoredMessage {
     int64_t date = 0;
     std::vector<Location> locations;
     std::vector<std::string> problems;
+    std::vector<std::pair<int64_t, std::string>> customers;  // (id, name)
+    std::vector<std::string> documents;                       // numbers, sorted
+};
+
+struct CustomerRow {
+    int64_t id = 0;
+    std::string name, kind, owner;
+    std::vector<std::string> domains;
+    std::vector<std::pair<std::string, std::string>> contacts;  // (address, name)
+    int64_t messages = 0, last = 0;                               // linked messages, newest date
+};
+
+struct DocumentRow {
+    std::string number, type, status, amount, currency;
+    int64_t customer = 0;
+    std::string customer_name;
+    int64_t messages = 0, first_seen = 0;
+    std::vector<int64_t> threads;
 };
 
 struct MessageSummary {
@@ -123,6 +146,14 @@ public:
     void clear_relabels();
     void clear_relabel(int64_t row);
     StoreStats stats();
+
+    // The CRM side (indexer/crm.h).
+    std::vector<CustomerRow> customers();
+    std::vector<DocumentRow> documents();
+    // Relinks every message to its customers; (row, customer ids) for each.
+    std::vector<std::pair<int64_t, std::vector<int64_t>>> relink();
+    void set_setting(const std::string& key, const std::string& value);
+    std::string setting(const std::string& key);
 
 private:
     struct Impl;

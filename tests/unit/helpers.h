@@ -4,12 +4,33 @@
 #include <fstream>
 #include <iterator>
 #include <cstdio>
+#include <filesystem>
+#include <random>
 #include <string>
 #include <vector>
 
 #include "message.h"
 
 namespace tw_test {
+
+// A fresh directory, removed with everything in it at the end of the scope.
+struct TempDir {
+    std::filesystem::path path;
+    TempDir() {
+        std::random_device rd;
+        path = std::filesystem::temp_directory_path() / ("tw-test-" + std::to_string(rd()));
+        std::filesystem::create_directories(path);
+    }
+    ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+// A plain-text mail; extra header lines (ending in CRLF) go before the body.
+inline std::string mail(const std::string& id, const std::string& from, const std::string& to, const std::string& subject,
+                        const std::string& date, const std::string& body, const std::string& extra = "") {
+    std::string h = "From: " + from + "\r\nTo: " + to + "\r\nSubject: " + subject + "\r\nDate: " + date + "\r\n";
+    if (!id.empty()) h += "Message-ID: <" + id + ">\r\n";
+    return h + extra + "Content-Type: text/plain; charset=utf-8\r\n\r\n" + body + "\r\n";
+}
 
 // True when one of the message's problems contains part.
 inline bool has_problem(const tw::Message& m, const std::string& part) {

@@ -42,6 +42,9 @@ TEST_CASE("encoded display names, also inside quotes", "[address]") {
         {"\"foo =?utf-8?q?bar?=\" <a@b.com>", {{"foo bar", "a@b.com"}}},
         {"=?utf-8?q?a?= =?utf-8?q?b?= <a@b.com>", {{"ab", "a@b.com"}}},
         {"=?ISO-2022-JP?B?GyRCRURDZhsoQg==?= <tanaka@x.example>", {{"田中", "tanaka@x.example"}}},
+        // Broken clients leave "(" and "," raw inside Q-encoded words: text, not a comment or a separator.
+        {"=?iso-2022-jp?Q?=1B$BNkLZMM=1B(B?= <lena.sato@summit33-jp.example>", {{"鈴木様", "lena.sato@summit33-jp.example"}}},
+        {"=?utf-8?Q?Smith,_John?= <j@x.example>, b@y.example", {{"Smith, John", "j@x.example"}, {"", "b@y.example"}}},
     });
 }
 

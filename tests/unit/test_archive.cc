@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <random>
 
+#include "helpers.h"
 #include "message.h"
 #include "search_index.h"
 #include "store.h"
@@ -14,24 +15,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::random_device rd;
-        path = fs::temp_directory_path() / ("tw-archive-" + std::to_string(rd()));
-        fs::create_directories(path);
-    }
-    ~TempDir() { fs::remove_all(path); }
-};
+using tw_test::mail;
+using tw_test::TempDir;
 
 const std::string kFirm = "acme-trading.example";
-
-std::string mail(const std::string& id, const std::string& from, const std::string& to, const std::string& subject,
-                 const std::string& date, const std::string& body, const std::string& extra = "") {
-    std::string h = "From: " + from + "\r\nTo: " + to + "\r\nSubject: " + subject + "\r\nDate: " + date + "\r\n";
-    if (!id.empty()) h += "Message-ID: <" + id + ">\r\n";
-    return h + extra + "Content-Type: text/plain; charset=utf-8\r\n\r\n" + body + "\r\n";
-}
 
 struct Archive {
     TempDir dir;

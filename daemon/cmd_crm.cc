@@ -1,0 +1,128 @@
+// tradewind customers, documents, relink, settings: the CRM side of the archive.
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "date.h"
+#include "options.h"
+#include "search_index.h"
+#include "store.h"
+
+namespace tw {
+namespace {
+
+constexpr const char* kCustomersUsage =
+    "usage: tradewind customers [--data DIR] [--json]\n"
+    "  every customer: id, name, kind (company, or freemail: one person), domains, contacts,\n"
+    "  linked messages and the newest. customer:ID searches its mail.\n";
+constexpr const char* kDocumentsUsage =
+    "usage: tradewind documents [--data DIR] [--json]\n"
+    "  every trade document recognised in the mail (quotation, proforma invoice, purchase order,\n"
+    "  contract, commercial invoice, packing list, bill of lading, letter of credit): number, type,\n"
+    "  customer, status, messages and conversations. doc:NUMBER searches its mail.\n";
+constexpr const char* kRelinkUsage =
+    "usage: tradewind relink [--data DIR]\n"
+    "  links every archived message to its customers again (after the internal domains changed,\n"
+    "  say); users' decisions are kept. The search index follows.\n";
+constexpr const char* kSettingsUsage =
+    "usage: tradewind settings [--data DIR] [set KEY VALUE | get KEY]\n"
+    "  internal_domains   the firm's own domains, comma-separated (the accounts' domains always\n"
+    "                     count); mail among them is internal, never customer mail. Run relink after.\n";
+
+bool start(const std::vector<std::string>& args, const char* cmd, const char* usage, Opts& o) {
+    if (!parse_opts(args, {}, o, cmd)) return false;
+    if (o.has("--help") || o.has("-h")) {
+        std::fputs(usage, stdout);
+        return false;
+    }
+    if (!std::filesystem::exists(std::filesystem::path(o.get("--data")) / "archive.db"))
+        throw StoreError("there is no archive in " + o.get("--data") + ": import or sync mail first, or pass --data DIR");
+    return true;
+}
+
+}  // namespace
+
+int cmd_customers(const std::vector<std::string>& args) {
+    Opts o;
+    if (!start(args, "customers", kCustomersUsage, o)) return o.has("--help") || o.has("-h") ? 0 : 2;
+    Store store(o.get("--data"));
+    for (const auto& c : store.customers()) {
+        if (o.has("--json")) {
+            nlohmann::json contacts = nlohmann::json::array();
+            for (const auto& [addr, name] : c.contacts) contacts.push_back({{"address", addr}, {"name", name}});
+            nlohmann::json j = {{"id", std::to_string(c.id)}, {"name", c.name}, {"kind", c.kind}, {"owner", c.owner},
+                                {"domains", c.domains}, {"contacts", contacts}, {"messages", c.messages},
+                                {"last", c.last ? format_iso_utc(c.last) : ""}};
+            std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+        } else {
+            std::printf("%6lld  %-32s %-8s %5lld messages  %zu contacts  %s\n", (long long)c.id, c.name.c_str(),
+                        c.kind.c_str(), (long long)c.messages, c.contacts.size(),
+                        c.last ? format_iso_utc(c.last).substr(0, 10).c_str() : "");
+        }
+    }
+    return 0;
+}
+
+int cmd_documents(const std::vector<std::string>& args) {
+    Opts o;
+    if (!start(args, "documents", kDocumentsUsage, o)) return o.has("--help") || o.has("-h") ? 0 : 2;
+    Store store(o.get("--data"));
+    for (const auto& d : store.documents()) {
+        if (o.has("--json")) {
+            nlohmann::json j = {{"number", d.number}, {"type", d.type}, {"status", d.status},
+                                {"customer", d.customer ? std::to_string(d.customer) : ""}, {"customer_name", d.customer_name},
+                                {"amount", d.amount}, {"currency", d.currency}, {"messages", d.messages},
+                                {"conversations", d.threads}, {"first_seen", d.first_seen ? format_iso_utc(d.first_seen) : ""}};
+            std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+        } else {
+            std::printf("%-18s %-20s %-9s %-28s %4lld messages\n", d.number.c_str(), d.type.c_str(), d.status.c_str(),
+                        d.customer_name.c_str(), (long long)d.messages);
+        }
+    }
+    return 0;
+}
+
+int cmd_relink(const std::vector<std::string>& args) {
+    Opts o;
+    if (!start(args, "relink", kRelinkUsage, o)) return o.has("--help") || o.has("-h") ? 0 : 2;
+    Store store(o.get("--data"));
+    auto t0 = std::chrono::steady_clock::now();
+    auto links = store.relink();
+    SearchIndex index(o.get("--data"), true);
+    size_t linked = 0;
+    for (const auto& [row, customers] : links) {
+        index.set_customers(row, customers);
+        linked += customers.empty() ? 0 : 1;
+    }
+    index.commit(index.last_row());
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("relinked %zu messages (%zu with customers) in %.1f s\n", links.size(), linked, secs);
+    return 0;
+}
+
+int cmd_settings(const std::vector<std::string>& args) {
+    Opts o;
+    if (!parse_opts(args, {}, o, "settings")) return 2;
+    if (o.has("--help") || o.has("-h") || o.rest.empty()) {
+        std::fputs(kSettingsUsage, o.rest.empty() && !o.has("--help") && !o.has("-h") ? stderr : stdout);
+        return o.rest.empty() && !o.has("--help") && !o.has("-h") ? 2 : 0;
+    }
+    Store store(o.get("--data"));
+    if (o.rest[0] == "set" && o.rest.size() == 3 && o.rest[1] == "internal_domains") {
+        store.set_setting(o.rest[1], o.rest[2]);
+        std::printf("internal_domains = %s (run `tradewind relink` to apply it to archived mail)\n", o.rest[2].c_str());
+        return 0;
+    }
+    if (o.rest[0] == "get" && o.rest.size() == 2) {
+        std::printf("%s\n", store.setting(o.rest[1]).c_str());
+        return 0;
+    }
+    std::fputs(kSettingsUsage, stderr);
+    return 2;
+}
+
+}  // namespace tw

@@ -1,0 +1,331 @@
+#include "crm.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <algorithm>
+#include <ctime>
+#include <functional>
+#include <map>
+#include <set>
+
+#include "docnum.h"
+#include "message.h"
+#include "strutil.h"
+
+namespace tw {
+namespace {
+
+// Consumer mail services: an address there is a person, not a company.
+// Kept sorted; "gmx." and "yahoo." match any country domain.
+constexpr std::string_view kFreemail[] = {
+    "126.com",       "139.com",      "163.com",         "189.cn",       "21cn.com",      "aim.com",
+    "aliyun.com",    "aol.com",      "foxmail.com",     "gmail.com",    "googlemail.com", "hanmail.net",
+    "hotmail.com",   "hotmail.co.uk", "icloud.com",     "inbox.ru",     "live.com",      "mail.com",
+    "mail.example",  "mail.ru",      "me.com",          "msn.com",      "naver.com",     "outlook.com",
+    "protonmail.com", "proton.me",   "qq.com",          "rambler.ru",   "rediffmail.com", "sina.cn",
+    "sina.com",      "sohu.com",     "tom.com",         "web.de",       "webmail.example", "yahoo.com",
+    "yandex.com",    "yandex.ru",    "yeah.net",        "ymail.com",    "zoho.com",
+};
+
+bool upper(char c) { return c >= 'A' && c <= 'Z'; }
+bool digit(char c) { return c >= '0' && c <= '9'; }
+
+size_t count_if_range(std::string_view s, bool (*f)(char)) { return size_t(std::count_if(s.begin(), s.end(), f)); }
+
+// Ocean carriers' B/L prefixes (SCAC or carrier codes as printed on B/Ls).
+constexpr std::string_view kCarriers[] = {"ANNU", "APLU", "CMDU", "COSU", "EGLV", "HDMU", "HLCU", "KKLU", "MAEU",
+                                          "MEDU", "MSCU", "NYKS", "ONEY", "OOLU", "PABV", "SMLM", "WHLC", "YMLU",
+                                          "ZIMU"};
+
+}  // namespace
+
+bool is_freemail(std::string_view domain) {
+    for (auto d : kFreemail)
+        if (domain == d) return true;
+    for (std::string_view family : {"gmx.", "yahoo.", "hotmail.", "outlook.", "live.", "yandex."})
+        if (domain.starts_with(family)) return true;
+    return false;
+}
+
+std::string doc_type(std::string_view n) {
+    size_t letters = 0;
+    while (letters < n.size() && upper(n[letters])) ++letters;
+    std::string_view prefix = n.substr(0, letters), rest = n.substr(letters);
+    bool dashed = !rest.empty() && rest[0] == '-';
+    std::string_view digits = dashed ? rest.substr(1) : rest;
+    size_t nd = count_if_range(digits, digit);
+    // "-YYYY-NNNN": a year in range, then a serial.
+    auto year_serial = [&] {
+        return dashed && digits.size() >= 9 && digits[4] == '-' && (digits.starts_with("19") || digits.starts_with("20")) &&
+               count_if_range(digits.substr(0, 4), digit) == 4 && count_if_range(digits.substr(5), digit) == digits.size() - 5;
+    };
+    if (prefix == "QT" || prefix == "QUO" || prefix == "QTN") return year_serial() ? "quotation" : "";
+    if (prefix == "PI") return year_serial() ? "proforma_invoice" : "";
+    if (prefix == "PO") {
+        // SAP-style purchase orders: PO4500012345 (10 digits), or PO-2025-0001.
+        if (!dashed && nd == 10 && nd == digits.size()) return "purchase_order";
+        return year_serial() ? "purchase_order" : "";
+    }
+    if (prefix == "SC" || prefix == "CT" || prefix == "CON") return year_serial() ? "contract" : "";
+    if (prefix == "INV" || prefix == "CI") return year_serial() ? "commercial_invoice" : "";
+    if (prefix == "PL") return year_serial() ? "packing_list" : "";
+    if (prefix.size() == 4 && !dashed && nd >= 9 && nd <= 12 && nd == digits.size() &&
+        std::find(std::begin(kCarriers), std::end(kCarriers), prefix) != std::end(kCarriers))
+        return "bill_of_lading";
+    // L/C numbers: LC + issuing bank's country + serial (LCDE123456), or LC-2025-0001.
+    if (prefix.size() == 4 && prefix.starts_with("LC") && !dashed && nd >= 6 && nd <= 12 && nd == digits.size())
+        return "letter_of_credit";
+    if (prefix == "LC") return year_serial() ? "letter_of_credit" : "";
+    return "";
+}
+
+std::vector<DocMention> trade_documents(const Message& m) {
+    std::vector<DocMention> out;
+    std::set<std::pair<std::string, std::string>> seen;
+    auto scan = [&](std::string_view text, const char* place) {
+        for (auto& n : doc_numbers(text, 1u << 18)) {
+            std::string type = doc_type(n);
+            if (!type.empty() && seen.emplace(n, place).second) out.push_back({std::move(n), std::move(type), place});
+        }
+    };
+    scan(m.subject, "subject");
+    scan(m.text, "body");
+    std::function<void(const std::vector<Attachment>&)> walk = [&](const std::vector<Attachment>& atts) {
+        for (const auto& a : atts) {
+            scan(a.filename, "filename");
+            scan(a.text, "attachment");
+            if (a.message) {  // a forwarded message: its subject and text count as attachment text
+                scan(a.message->subject, "attachment");
+                scan(a.message->text, "attachment");
+                walk(a.message->attachments);
+            }
+        }
+    };
+    walk(m.attachments);
+    return out;
+}
+
+Crm::Crm(SQLite::Database& db) : db_(db) { load_domains(); }
+
+void Crm::load_domains() {
+    internal_.clear();
+    // The firm's mailboxes: its IMAP accounts and every account mail was archived for.
+    SQLite::Statement a(db_, "SELECT address FROM accounts UNION SELECT DISTINCT account FROM locations");
+    while (a.executeStep()) internal_.push_back(address_domain(to_lower(a.getColumn(0).getString())));
+    SQLite::Statement s(db_, "SELECT value FROM settings WHERE key = 'internal_domains'");
+    if (s.executeStep()) {
+        std::string list = s.getColumn(0).getString();
+        for (size_t b = 0; b <= list.size();) {
+            size_t e = std::min(list.find(',', b), list.size());
+            std::string x = to_lower(std::string(trim(std::string_view(list).substr(b, e - b))));
+            if (!x.empty()) internal_.push_back(x);
+            b = e + 1;
+        }
+    }
+    std::sort(internal_.begin(), internal_.end());
+    internal_.erase(std::unique(internal_.begin(), internal_.end()), internal_.end());
+}
+
+void Crm::add_internal(const std::string& domain) {
+    if (domain.empty() || std::binary_search(internal_.begin(), internal_.end(), domain)) return;
+    internal_.insert(std::upper_bound(internal_.begin(), internal_.end(), domain), domain);
+}
+
+bool Crm::internal(std::string_view domain) const {
+    for (const auto& d : internal_)
+        if (domain == d || (domain.size() > d.size() && domain.ends_with(d) && domain[domain.size() - d.size() - 1] == '.'))
+            return true;
+    return false;
+}
+
+int64_t Crm::customer_for(const Party& p) {
+    SQLite::Statement c(db_, "SELECT customer FROM contacts WHERE address = ?");
+    c.bind(1, p.address);
+    if (c.executeStep()) return c.getColumn(0).getInt64();
+    std::string domain = address_domain(p.address);
+    int64_t customer = 0;
+    bool freemail = is_freemail(domain);
+    if (!freemail) {
+        SQLite::Statement d(db_, "SELECT customer FROM customer_domains WHERE domain = ?");
+        d.bind(1, domain);
+        if (d.executeStep()) customer = d.getColumn(0).getInt64();
+    }
+    if (!customer) {
+        // A new customer: a company named after its domain, or the person.
+        std::string name = freemail ? (p.name.empty() ? p.address : p.name) : domain;
+        SQLite::Statement ins(db_, "INSERT INTO customers(name, kind, created) VALUES (?, ?, ?)");
+        ins.bind(1, name);
+        ins.bind(2, freemail ? "freemail" : "company");
+        ins.bind(3, int64_t(std::time(nullptr)));
+        ins.exec();
+        customer = db_.getLastInsertRowid();
+        if (!freemail) {
+            SQLite::Statement dom(db_, "INSERT INTO customer_domains(domain, customer) VALUES (?, ?)");
+            dom.bind(1, domain);
+            dom.bind(2, customer);
+            dom.exec();
+        }
+    }
+    SQLite::Statement ins(db_, "INSERT INTO contacts(address, name, customer) VALUES (?, ?, ?)");
+    ins.bind(1, p.address);
+    ins.bind(2, p.name);
+    ins.bind(3, customer);
+    ins.exec();
+    return customer;
+}
+
+std::vector<int64_t> Crm::link_customers(int64_t row, int64_t thread, const std::vector<Party>& parties,
+                                         const std::vector<Party>& forwarded, const std::vector<DocMention>& docs) {
+    std::vector<int64_t> customers;
+    auto add = [&](int64_t c) {
+        if (std::find(customers.begin(), customers.end(), c) == customers.end()) customers.push_back(c);
+    };
+    auto take = [&](const std::vector<Party>& list) {
+        for (const auto& p : list)
+            if (p.address.find('@') != std::string::npos && !internal(address_domain(p.address))) add(customer_for(p));
+    };
+    take(parties);
+    bool external = !customers.empty();
+    if (customers.empty()) take(forwarded);
+    if (customers.empty()) {
+        // Internal mail (an approval, a note to a colleague): its conversation's customers.
+        SQLite::Statement t(db_,
+                            "SELECT DISTINCT mc.customer FROM message_customers mc JOIN messages m ON m.id = mc.message "
+                            "WHERE m.thread = ? AND m.id <> ? ORDER BY mc.customer");
+        t.bind(1, thread);
+        t.bind(2, row);
+        while (t.executeStep()) add(t.getColumn(0).getInt64());
+    }
+    for (const auto& d : docs) {  // else the customers of the documents it names
+        if (!customers.empty()) break;
+        SQLite::Statement q(db_, "SELECT customer FROM documents WHERE number = ? AND customer IS NOT NULL");
+        q.bind(1, d.number);
+        if (q.executeStep()) add(q.getColumn(0).getInt64());
+    }
+    if (external) {
+        // The conversation's internal messages stored before this one take its customers too.
+        for (int64_t c : customers) {
+            SQLite::Statement t(db_,
+                                "INSERT OR IGNORE INTO message_customers(message, customer) "
+                                "SELECT m.id, ? FROM messages m WHERE m.thread = ? AND m.id <> ? AND NOT EXISTS "
+                                "(SELECT 1 FROM message_customers x WHERE x.message = m.id)");
+            t.bind(1, c);
+            t.bind(2, thread);
+            t.bind(3, row);
+            t.exec();
+        }
+    }
+    for (int64_t c : customers) {
+        SQLite::Statement ins(db_, "INSERT OR IGNORE INTO message_customers(message, customer) VALUES (?, ?)");
+        ins.bind(1, row);
+        ins.bind(2, c);
+        ins.exec();
+    }
+    if (!customers.empty())
+        for (const auto& d : docs) {  // a document's customer: the first one it is seen with (unless a user set it)
+            SQLite::Statement u(db_, "UPDATE documents SET customer = ? WHERE number = ? AND customer IS NULL AND edited = 0");
+            u.bind(1, customers.front());
+            u.bind(2, d.number);
+            u.exec();
+        }
+    return customers;
+}
+
+std::vector<int64_t> Crm::link(int64_t row, int64_t thread, const std::vector<Party>& parties,
+                               const std::vector<DocMention>& docs, bool sent_by_firm, const std::vector<Party>& forwarded) {
+    for (const auto& f : forwarded) {
+        SQLite::Statement ins(db_, "INSERT OR IGNORE INTO forwarded_parties(message, address, name) VALUES (?, ?, ?)");
+        ins.bind(1, row);
+        ins.bind(2, f.address);
+        ins.bind(3, f.name);
+        ins.exec();
+    }
+    std::vector<int64_t> customers = link_customers(row, thread, parties, forwarded, docs);
+    for (const auto& d : docs) {
+        SQLite::Statement md(db_, "INSERT OR IGNORE INTO message_documents(message, number, place) VALUES (?, ?, ?)");
+        md.bind(1, row);
+        md.bind(2, d.number);
+        md.bind(3, d.place);
+        md.exec();
+        // First sight: its type, the customer, and whether the firm sent it or received it.
+        SQLite::Statement doc(db_,
+                              "INSERT OR IGNORE INTO documents(number, type, customer, status, first_seen) "
+                              "VALUES (?, ?, ?, ?, (SELECT date FROM messages WHERE id = ?))");
+        doc.bind(1, d.number);
+        doc.bind(2, d.type);
+        if (customers.empty()) doc.bind(3);
+        else doc.bind(3, customers.front());
+        doc.bind(4, sent_by_firm ? "sent" : "received");
+        doc.bind(5, row);
+        doc.exec();
+    }
+    return customers;
+}
+
+size_t Crm::relink() {
+    load_domains();
+    // The links are rebuilt; customers, their domains and contacts stay (ids
+    // do not change, and users' decisions hold). Addresses that became
+    // internal stop being contacts.
+    db_.exec("DELETE FROM message_customers");
+    db_.exec("UPDATE documents SET customer = NULL WHERE edited = 0");  // found again in date order below
+    {
+        std::vector<std::string> gone;
+        SQLite::Statement q(db_, "SELECT address FROM contacts WHERE by_user = 0");
+        while (q.executeStep()) {
+            std::string a = q.getColumn(0).getString();
+            if (internal(address_domain(a))) gone.push_back(a);
+        }
+        for (const auto& a : gone) {
+            SQLite::Statement d(db_, "DELETE FROM contacts WHERE address = ?");
+            d.bind(1, a);
+            d.exec();
+        }
+        std::vector<std::string> domains;
+        SQLite::Statement qd(db_, "SELECT domain FROM customer_domains");
+        while (qd.executeStep()) {
+            std::string d = qd.getColumn(0).getString();
+            if (internal(d)) domains.push_back(d);
+        }
+        for (const auto& d : domains) {
+            SQLite::Statement del(db_, "DELETE FROM customer_domains WHERE domain = ?");
+            del.bind(1, d);
+            del.exec();
+        }
+    }
+    std::map<int64_t, std::vector<Party>> parties;
+    std::map<int64_t, int64_t> thread_of;
+    {
+        SQLite::Statement q(db_, "SELECT p.message, p.address, p.name, m.thread FROM parties p JOIN messages m ON m.id = p.message "
+                                 "ORDER BY m.date, m.id, p.rowid");
+        while (q.executeStep()) {
+            int64_t row = q.getColumn(0).getInt64();
+            parties[row].push_back({q.getColumn(1).getString(), q.getColumn(2).getString()});
+            thread_of[row] = q.getColumn(3).getInt64();
+        }
+    }
+    std::map<int64_t, std::vector<Party>> forwarded;
+    {
+        SQLite::Statement q(db_, "SELECT message, address, name FROM forwarded_parties ORDER BY message, rowid");
+        while (q.executeStep()) forwarded[q.getColumn(0).getInt64()].push_back({q.getColumn(1).getString(), q.getColumn(2).getString()});
+    }
+    std::map<int64_t, std::vector<DocMention>> docs;  // only the numbers matter here (documents keep their rows)
+    {
+        SQLite::Statement q(db_, "SELECT DISTINCT message, number FROM message_documents");
+        while (q.executeStep()) docs[q.getColumn(0).getInt64()].push_back({q.getColumn(1).getString(), "", ""});
+    }
+    // In date order, so the first correspondent names what it creates.
+    std::vector<std::pair<int64_t, int64_t>> order;
+    {
+        SQLite::Statement q(db_, "SELECT id, thread FROM messages ORDER BY date, id");
+        while (q.executeStep()) order.emplace_back(q.getColumn(0).getInt64(), q.getColumn(1).getInt64());
+    }
+    for (const auto& [row, thread] : order) link_customers(row, thread, parties[row], forwarded[row], docs[row]);
+    // Automatic customers nobody writes to any more go.
+    db_.exec("DELETE FROM customers WHERE named_by_user = 0 AND id NOT IN (SELECT customer FROM message_customers)");
+    db_.exec("DELETE FROM contacts WHERE customer NOT IN (SELECT id FROM customers)");
+    db_.exec("DELETE FROM customer_domains WHERE customer NOT IN (SELECT id FROM customers)");
+    return order.size();
+}
+
+}  // namespace tw

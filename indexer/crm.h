@@ -1,0 +1,81 @@
+// Customers, contacts and trade documents: what a trade firm sees in its mail.
+//
+// A customer is a company (one or more business domains, their contacts) or,
+// for an address on a freemail domain, that one contact: freemail addresses
+// never join a customer by domain. Addresses on the firm's own domains (its
+// accounts' domains and the configured internal ones) are not customers.
+// Every message is linked to the customers of its external participants
+// (sent mail through its recipients); a message with none (an internal
+// forward, an approval) takes the customers of its conversation.
+//
+// Trade documents are recognised by number, per type, in the subject, the
+// body, attachment file names and attachment text.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace SQLite {
+class Database;
+}
+
+namespace tw {
+
+struct Message;
+
+// gmail.com, qq.com, 163.com, gmx.* ... (and tradegen's mail.example,
+// webmail.example). Lower-case domain.
+bool is_freemail(std::string_view domain);
+
+// The document type a number belongs to ("quotation", "proforma_invoice",
+// "purchase_order", "contract", "commercial_invoice", "packing_list",
+// "bill_of_lading", "letter_of_credit"), or "" for a token that is no
+// document number (ISO-9001, USD12000, a model number).
+std::string doc_type(std::string_view number);
+
+struct DocMention {
+    std::string number, type;
+    std::string place;  // "subject", "body", "filename", "attachment"
+};
+
+// Every document number in the message, once per (number, place).
+std::vector<DocMention> trade_documents(const Message& m);
+
+struct Party {
+    std::string address;  // normalized
+    std::string name;     // as written ("" if none)
+};
+
+// The CRM tables of an archive, on the store's own connection (so links are
+// written in the same transaction as the message).
+class Crm {
+public:
+    explicit Crm(SQLite::Database& db);
+    // Re-reads the firm's domains (accounts and the internal_domains setting).
+    void load_domains();
+    bool internal(std::string_view domain) const;
+    // A domain of the firm's own mailboxes (an import's --account).
+    void add_internal(const std::string& domain);
+
+    // Links a stored message to its customers (creating customers and contacts
+    // as needed) and records its documents. Returns the customer ids.
+    // Internal mail takes the customers of what it forwards, else of its
+    // conversation, else of the documents it names.
+    std::vector<int64_t> link(int64_t row, int64_t thread, const std::vector<Party>& parties,
+                              const std::vector<DocMention>& docs, bool sent_by_firm,
+                              const std::vector<Party>& forwarded = {});
+    // The whole archive again, from the stored parties: automatic links are
+    // rebuilt, users' decisions (named customers, moved contacts) are kept.
+    // Returns the number of messages linked.
+    size_t relink();
+
+private:
+    int64_t customer_for(const Party& p);
+    std::vector<int64_t> link_customers(int64_t row, int64_t thread, const std::vector<Party>& parties,
+                                        const std::vector<Party>& forwarded, const std::vector<DocMention>& docs);
+    SQLite::Database& db_;
+    std::vector<std::string> internal_;
+};
+
+}  // namespace tw
