@@ -41,7 +41,11 @@
 //   settings   key -> value: internal_domains (comma-separated; the accounts'
 //              domains are internal without it)
 //   customers  id, name, kind (company | freemail), named_by_user (a user's name
-//              survives relinking), owner, created
+//              survives relinking), owner (the rep of its earliest mail: the sender of
+//              sent mail, else the first of the firm's recipients), owner_by_user (a
+//              manager assigned it: kept), first_contact (that mail's date), created
+//   customer_owners  ownership history: (customer, owner, since, reason); the current
+//              owner is also customers.owner (first: the rep whose mailbox first had it)
 //   customer_domains  business domain -> customer (never a freemail domain)
 //   contacts   address -> name as first written, customer, by_user (moved by a
 //              user: relinking keeps it)
@@ -125,7 +129,11 @@ CREATE TABLE IF NOT EXISTS folder_sync (
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS customers (
   id INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, named_by_user INTEGER NOT NULL DEFAULT 0,
-  owner TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL);
+  owner TEXT NOT NULL DEFAULT '', owner_by_user INTEGER NOT NULL DEFAULT 0, first_contact INTEGER NOT NULL DEFAULT 0,
+  created INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS customer_owners (customer INTEGER NOT NULL, owner TEXT NOT NULL, since INTEGER NOT NULL,
+  reason TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS customer_owners_customer ON customer_owners(customer);
 CREATE TABLE IF NOT EXISTS customer_domains (domain TEXT PRIMARY KEY, customer INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS customer_domains_customer ON customer_domains(customer);
 CREATE TABLE IF NOT EXISTS contacts (

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "docnum.h"
 #include "message.h"
@@ -107,12 +108,26 @@ std::vector<DocMention> trade_documents(const Message& m) {
 
 Crm::Crm(SQLite::Database& db) : db_(db) { load_domains(); }
 
+Crm::~Crm() = default;
+
+SQLite::Statement& Crm::sql(const char* text) {
+    auto& st = stmts_[text];
+    if (!st) st = std::make_unique<SQLite::Statement>(db_, text);
+    st->reset();
+    st->clearBindings();
+    return *st;
+}
+
+void Crm::reset() {
+    for (auto& [_, st] : stmts_) st->reset();
+}
+
 void Crm::load_domains() {
     internal_.clear();
     // The firm's mailboxes: its IMAP accounts and every account mail was archived for.
-    SQLite::Statement a(db_, "SELECT address FROM accounts UNION SELECT DISTINCT account FROM locations");
+    SQLite::Statement& a = sql("SELECT address FROM accounts UNION SELECT DISTINCT account FROM locations");
     while (a.executeStep()) internal_.push_back(address_domain(to_lower(a.getColumn(0).getString())));
-    SQLite::Statement s(db_, "SELECT value FROM settings WHERE key = 'internal_domains'");
+    SQLite::Statement& s = sql("SELECT value FROM settings WHERE key = 'internal_domains'");
     if (s.executeStep()) {
         std::string list = s.getColumn(0).getString();
         for (size_t b = 0; b <= list.size();) {
@@ -139,39 +154,69 @@ bool Crm::internal(std::string_view domain) const {
 }
 
 int64_t Crm::customer_for(const Party& p) {
-    SQLite::Statement c(db_, "SELECT customer FROM contacts WHERE address = ?");
+    SQLite::Statement& c = sql("SELECT customer FROM contacts WHERE address = ?");
     c.bind(1, p.address);
     if (c.executeStep()) return c.getColumn(0).getInt64();
     std::string domain = address_domain(p.address);
     int64_t customer = 0;
     bool freemail = is_freemail(domain);
     if (!freemail) {
-        SQLite::Statement d(db_, "SELECT customer FROM customer_domains WHERE domain = ?");
+        SQLite::Statement& d = sql("SELECT customer FROM customer_domains WHERE domain = ?");
         d.bind(1, domain);
         if (d.executeStep()) customer = d.getColumn(0).getInt64();
     }
     if (!customer) {
         // A new customer: a company named after its domain, or the person.
         std::string name = freemail ? (p.name.empty() ? p.address : p.name) : domain;
-        SQLite::Statement ins(db_, "INSERT INTO customers(name, kind, created) VALUES (?, ?, ?)");
+        SQLite::Statement& ins = sql("INSERT INTO customers(name, kind, created) VALUES (?, ?, ?)");
         ins.bind(1, name);
         ins.bind(2, freemail ? "freemail" : "company");
         ins.bind(3, int64_t(std::time(nullptr)));
         ins.exec();
         customer = db_.getLastInsertRowid();
         if (!freemail) {
-            SQLite::Statement dom(db_, "INSERT INTO customer_domains(domain, customer) VALUES (?, ?)");
+            SQLite::Statement& dom = sql("INSERT INTO customer_domains(domain, customer) VALUES (?, ?)");
             dom.bind(1, domain);
             dom.bind(2, customer);
             dom.exec();
         }
     }
-    SQLite::Statement ins(db_, "INSERT INTO contacts(address, name, customer) VALUES (?, ?, ?)");
+    SQLite::Statement& ins = sql("INSERT INTO contacts(address, name, customer) VALUES (?, ?, ?)");
     ins.bind(1, p.address);
     ins.bind(2, p.name);
     ins.bind(3, customer);
     ins.exec();
     return customer;
+}
+
+// The owner of a customer is the rep of its earliest mail, whatever order
+// mail arrives in (reps' mailboxes sync in parallel), unless a manager chose.
+void Crm::take_owner(int64_t customer) {
+    if (owner_.empty()) return;
+    SQLite::Statement& q = sql("SELECT owner, first_contact FROM customers WHERE id = ? AND owner_by_user = 0");
+    q.bind(1, customer);
+    if (!q.executeStep()) return;
+    std::string was = q.getColumn(0).getString();
+    int64_t first = q.getColumn(1).getInt64();
+    if (first != 0 && first <= now_) return;  // 0: not known yet (new, or being relinked)
+    SQLite::Statement& u = sql("UPDATE customers SET owner = ?, first_contact = ? WHERE id = ?");
+    u.bind(1, owner_);
+    u.bind(2, now_);
+    u.bind(3, customer);
+    u.exec();
+    if (was == owner_) return;
+    SQLite::Statement& hist = sql("INSERT INTO customer_owners(customer, owner, since, reason) VALUES (?, ?, ?, ?)");
+    hist.bind(1, customer);
+    hist.bind(2, owner_);
+    hist.bind(3, now_);
+    hist.bind(4, was.empty() ? "first correspondent" : "earlier correspondence found");
+    hist.exec();
+}
+
+std::string Crm::rep_of(const std::vector<Party>& parties, const std::string& account) const {
+    for (const auto& p : parties)  // From first, then To and Cc: the sender of sent mail, else its first rep recipient
+        if (internal(address_domain(p.address))) return p.address;
+    return account;
 }
 
 std::vector<int64_t> Crm::link_customers(int64_t row, int64_t thread, const std::vector<Party>& parties,
@@ -198,7 +243,7 @@ std::vector<int64_t> Crm::link_customers(int64_t row, int64_t thread, const std:
     }
     for (const auto& d : docs) {  // else the customers of the documents it names
         if (!customers.empty()) break;
-        SQLite::Statement q(db_, "SELECT customer FROM documents WHERE number = ? AND customer IS NOT NULL");
+        SQLite::Statement& q = sql("SELECT customer FROM documents WHERE number = ? AND customer IS NOT NULL");
         q.bind(1, d.number);
         if (q.executeStep()) add(q.getColumn(0).getInt64());
     }
@@ -216,14 +261,15 @@ std::vector<int64_t> Crm::link_customers(int64_t row, int64_t thread, const std:
         }
     }
     for (int64_t c : customers) {
-        SQLite::Statement ins(db_, "INSERT OR IGNORE INTO message_customers(message, customer) VALUES (?, ?)");
+        SQLite::Statement& ins = sql("INSERT OR IGNORE INTO message_customers(message, customer) VALUES (?, ?)");
         ins.bind(1, row);
         ins.bind(2, c);
         ins.exec();
     }
+    for (int64_t c : customers) take_owner(c);
     if (!customers.empty())
         for (const auto& d : docs) {  // a document's customer: the first one it is seen with (unless a user set it)
-            SQLite::Statement u(db_, "UPDATE documents SET customer = ? WHERE number = ? AND customer IS NULL AND edited = 0");
+            SQLite::Statement& u = sql("UPDATE documents SET customer = ? WHERE number = ? AND customer IS NULL AND edited = 0");
             u.bind(1, customers.front());
             u.bind(2, d.number);
             u.exec();
@@ -232,9 +278,16 @@ std::vector<int64_t> Crm::link_customers(int64_t row, int64_t thread, const std:
 }
 
 std::vector<int64_t> Crm::link(int64_t row, int64_t thread, const std::vector<Party>& parties,
-                               const std::vector<DocMention>& docs, bool sent_by_firm, const std::vector<Party>& forwarded) {
+                               const std::vector<DocMention>& docs, bool sent_by_firm, const std::vector<Party>& forwarded,
+                               const std::string& account) {
+    owner_ = rep_of(parties, account);
+    {
+        SQLite::Statement& d = sql("SELECT date FROM messages WHERE id = ?");
+        d.bind(1, row);
+        now_ = d.executeStep() ? d.getColumn(0).getInt64() : 0;
+    }
     for (const auto& f : forwarded) {
-        SQLite::Statement ins(db_, "INSERT OR IGNORE INTO forwarded_parties(message, address, name) VALUES (?, ?, ?)");
+        SQLite::Statement& ins = sql("INSERT OR IGNORE INTO forwarded_parties(message, address, name) VALUES (?, ?, ?)");
         ins.bind(1, row);
         ins.bind(2, f.address);
         ins.bind(3, f.name);
@@ -242,7 +295,7 @@ std::vector<int64_t> Crm::link(int64_t row, int64_t thread, const std::vector<Pa
     }
     std::vector<int64_t> customers = link_customers(row, thread, parties, forwarded, docs);
     for (const auto& d : docs) {
-        SQLite::Statement md(db_, "INSERT OR IGNORE INTO message_documents(message, number, place) VALUES (?, ?, ?)");
+        SQLite::Statement& md = sql("INSERT OR IGNORE INTO message_documents(message, number, place) VALUES (?, ?, ?)");
         md.bind(1, row);
         md.bind(2, d.number);
         md.bind(3, d.place);
@@ -268,27 +321,28 @@ size_t Crm::relink() {
     // do not change, and users' decisions hold). Addresses that became
     // internal stop being contacts.
     db_.exec("DELETE FROM message_customers");
-    db_.exec("UPDATE documents SET customer = NULL WHERE edited = 0");  // found again in date order below
+    db_.exec("UPDATE documents SET customer = NULL WHERE edited = 0");
+    db_.exec("UPDATE customers SET first_contact = 0 WHERE owner_by_user = 0");  // found again, earliest first  // found again in date order below
     {
         std::vector<std::string> gone;
-        SQLite::Statement q(db_, "SELECT address FROM contacts WHERE by_user = 0");
+        SQLite::Statement& q = sql("SELECT address FROM contacts WHERE by_user = 0");
         while (q.executeStep()) {
             std::string a = q.getColumn(0).getString();
             if (internal(address_domain(a))) gone.push_back(a);
         }
         for (const auto& a : gone) {
-            SQLite::Statement d(db_, "DELETE FROM contacts WHERE address = ?");
+            SQLite::Statement& d = sql("DELETE FROM contacts WHERE address = ?");
             d.bind(1, a);
             d.exec();
         }
         std::vector<std::string> domains;
-        SQLite::Statement qd(db_, "SELECT domain FROM customer_domains");
+        SQLite::Statement& qd = sql("SELECT domain FROM customer_domains");
         while (qd.executeStep()) {
             std::string d = qd.getColumn(0).getString();
             if (internal(d)) domains.push_back(d);
         }
         for (const auto& d : domains) {
-            SQLite::Statement del(db_, "DELETE FROM customer_domains WHERE domain = ?");
+            SQLite::Statement& del = sql("DELETE FROM customer_domains WHERE domain = ?");
             del.bind(1, d);
             del.exec();
         }
@@ -296,7 +350,7 @@ size_t Crm::relink() {
     std::map<int64_t, std::vector<Party>> parties;
     std::map<int64_t, int64_t> thread_of;
     {
-        SQLite::Statement q(db_, "SELECT p.message, p.address, p.name, m.thread FROM parties p JOIN messages m ON m.id = p.message "
+        SQLite::Statement& q = sql("SELECT p.message, p.address, p.name, m.thread FROM parties p JOIN messages m ON m.id = p.message "
                                  "ORDER BY m.date, m.id, p.rowid");
         while (q.executeStep()) {
             int64_t row = q.getColumn(0).getInt64();
@@ -306,21 +360,32 @@ size_t Crm::relink() {
     }
     std::map<int64_t, std::vector<Party>> forwarded;
     {
-        SQLite::Statement q(db_, "SELECT message, address, name FROM forwarded_parties ORDER BY message, rowid");
+        SQLite::Statement& q = sql("SELECT message, address, name FROM forwarded_parties ORDER BY message, rowid");
         while (q.executeStep()) forwarded[q.getColumn(0).getInt64()].push_back({q.getColumn(1).getString(), q.getColumn(2).getString()});
     }
     std::map<int64_t, std::vector<DocMention>> docs;  // only the numbers matter here (documents keep their rows)
     {
-        SQLite::Statement q(db_, "SELECT DISTINCT message, number FROM message_documents");
+        SQLite::Statement& q = sql("SELECT DISTINCT message, number FROM message_documents");
         while (q.executeStep()) docs[q.getColumn(0).getInt64()].push_back({q.getColumn(1).getString(), "", ""});
     }
     // In date order, so the first correspondent names what it creates.
     std::vector<std::pair<int64_t, int64_t>> order;
     {
-        SQLite::Statement q(db_, "SELECT id, thread FROM messages ORDER BY date, id");
+        SQLite::Statement& q = sql("SELECT id, thread FROM messages ORDER BY date, id");
         while (q.executeStep()) order.emplace_back(q.getColumn(0).getInt64(), q.getColumn(1).getInt64());
     }
-    for (const auto& [row, thread] : order) link_customers(row, thread, parties[row], forwarded[row], docs[row]);
+    std::map<int64_t, std::pair<std::string, int64_t>> first;  // message -> (account of its first location, date)
+    {
+        SQLite::Statement& q = sql("SELECT l.message, l.account, m.date FROM locations l JOIN messages m ON m.id = l.message "
+                                   "ORDER BY l.rowid DESC");
+        while (q.executeStep())
+            first[q.getColumn(0).getInt64()] = {q.getColumn(1).getString(), q.getColumn(2).getInt64()};
+    }
+    for (const auto& [row, thread] : order) {
+        std::tie(owner_, now_) = first[row];
+        owner_ = rep_of(parties[row], owner_);
+        link_customers(row, thread, parties[row], forwarded[row], docs[row]);
+    }
     // Automatic customers nobody writes to any more go.
     db_.exec("DELETE FROM customers WHERE named_by_user = 0 AND id NOT IN (SELECT customer FROM message_customers)");
     db_.exec("DELETE FROM contacts WHERE customer NOT IN (SELECT id FROM customers)");

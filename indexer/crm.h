@@ -12,12 +12,15 @@
 // body, attachment file names and attachment text.
 #pragma once
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace SQLite {
 class Database;
+class Statement;
 }
 
 namespace tw {
@@ -52,6 +55,9 @@ struct Party {
 class Crm {
 public:
     explicit Crm(SQLite::Database& db);
+    ~Crm();
+    // Lets go of every statement (before a commit or rollback).
+    void reset();
     // Re-reads the firm's domains (accounts and the internal_domains setting).
     void load_domains();
     bool internal(std::string_view domain) const;
@@ -64,18 +70,24 @@ public:
     // conversation, else of the documents it names.
     std::vector<int64_t> link(int64_t row, int64_t thread, const std::vector<Party>& parties,
                               const std::vector<DocMention>& docs, bool sent_by_firm,
-                              const std::vector<Party>& forwarded = {});
+                              const std::vector<Party>& forwarded = {}, const std::string& account = {});
     // The whole archive again, from the stored parties: automatic links are
     // rebuilt, users' decisions (named customers, moved contacts) are kept.
     // Returns the number of messages linked.
     size_t relink();
 
 private:
+    SQLite::Statement& sql(const char* text);  // prepared once, reset for each use
     int64_t customer_for(const Party& p);
+    void take_owner(int64_t customer);
+    std::string rep_of(const std::vector<Party>& parties, const std::string& account) const;
     std::vector<int64_t> link_customers(int64_t row, int64_t thread, const std::vector<Party>& parties,
                                         const std::vector<Party>& forwarded, const std::vector<DocMention>& docs);
     SQLite::Database& db_;
     std::vector<std::string> internal_;
+    std::map<const char*, std::unique_ptr<SQLite::Statement>> stmts_;  // keyed by the literal's address
+    std::string owner_;  // the mailbox of the message being linked: new customers' owner
+    int64_t now_ = 0;    // its date
 };
 
 }  // namespace tw

@@ -93,6 +93,7 @@ struct Store::Impl {
                         &note_relabel, &locations_of, &canonical_blob, &location_blob, &fallback, &thread_docs,
                         &rows_of_thread, &move_thread, &move_thread_ids})
             if (*s) (*s)->reset();
+        if (crm_) crm_->reset();
     }
 
     explicit Impl(const std::string& path) : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE) {
@@ -478,7 +479,7 @@ AddResult Store::add(const Message& m, const PreparedMessage& p, const Location&
         }
         d_->crm().add_internal(address_domain(loc.account));  // the mailbox is the firm's own
         bool sent = !m.from.empty() && d_->crm().internal(address_domain(m.from[0].normalized));
-        r.customers = d_->crm().link(r.row, r.thread, named, p.trade_docs, sent, p.forwarded);
+        r.customers = d_->crm().link(r.row, r.thread, named, p.trade_docs, sent, p.forwarded, loc.account);
         return r;
     } catch (const SQLite::Exception& e) {
         throw StoreError(std::string("the archive could not store a message (") + e.what() +

@@ -103,6 +103,7 @@ TEST_CASE("linking: business domains join, freemail contacts stay apart, the fir
     REQUIRE(r1.customers.size() == 1);
     CHECK(r2.customers == r1.customers);  // same company domain
     CHECK(a.customer_name(r1.customers[0]) == "orion0-de.example");
+    CHECK(a.store.customers().front().owner == "lily.zhou@acme-trading.example");  // the first rep to correspond
     auto f1 = a.add(mail("f1@gmail.com", "Sven <sven.m@gmail.com>", "lily.zhou@acme-trading.example", "Buy", kDate, "x"));
     auto f2 = a.add(mail("f2@gmail.com", "Rosa <rosa.k@gmail.com>", "lily.zhou@acme-trading.example", "Buy too", kDate, "x"));
     REQUIRE(f1.customers.size() == 1);
