@@ -1,5 +1,8 @@
 // tradewind customers, documents, relink, settings: the CRM side of the archive.
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -33,8 +36,31 @@ constexpr const char* kSettingsUsage =
     "  internal_domains   the firm's own domains, comma-separated (the accounts' domains always\n"
     "                     count); mail among them is internal, never customer mail. Run relink after.\n";
 
-bool start(const std::vector<std::string>& args, const char* cmd, const char* usage, Opts& o) {
-    if (!parse_opts(args, {}, o, cmd)) return false;
+constexpr const char* kConflictsUsage =
+    "usage: tradewind conflicts [--data DIR] [--json]\n"
+    "  conflicts (撞单) for the manager: not_owner (a rep who is not the owner started a conversation\n"
+    "  with the customer) and double_quote (a second rep quoted the same customer): who, which\n"
+    "  customer, which messages. Found over the whole archive each time.\n";
+constexpr const char* kPoolUsage =
+    "usage: tradewind pool [--data DIR] [--days N] [--now YYYY-MM-DD] [--json]\n"
+    "       tradewind pool claim CUSTOMER_ID --rep ADDRESS [--now YYYY-MM-DD]\n"
+    "       tradewind pool assign CUSTOMER_ID --rep ADDRESS   (a manager's choice)\n"
+    "  The public pool (公海): a customer whose owner sent it nothing for N days (default: the\n"
+    "  pool_days setting, else 30) is released to the pool; any rep may claim it. Every release,\n"
+    "  claim and assignment is logged in the ownership history.\n";
+
+// --now YYYY-MM-DD (for tests and what-if), else the clock.
+int64_t now_of(const Opts& o) {
+    std::string v = o.get("--now");
+    if (v.empty()) return int64_t(std::time(nullptr));
+    auto t = parse_date(v + " 00:00:00 +0000");
+    if (!t) throw StoreError("--now wants YYYY-MM-DD, not " + v);
+    return *t;
+}
+
+bool start(const std::vector<std::string>& args, const char* cmd, const char* usage, Opts& o,
+           std::vector<std::string> with_value = {}) {
+    if (!parse_opts(args, with_value, o, cmd)) return false;
     if (o.has("--help") || o.has("-h")) {
         std::fputs(usage, stdout);
         return false;
@@ -123,6 +149,65 @@ int cmd_settings(const std::vector<std::string>& args) {
     }
     std::fputs(kSettingsUsage, stderr);
     return 2;
+}
+
+int cmd_conflicts(const std::vector<std::string>& args) {
+    Opts o;
+    if (!start(args, "conflicts", kConflictsUsage, o)) return o.has("--help") || o.has("-h") ? 0 : 2;
+    Store store(o.get("--data"));
+    for (const auto& c : store.conflicts()) {
+        if (o.has("--json")) {
+            nlohmann::json j = {{"id", c.id}, {"customer", std::to_string(c.customer)}, {"customer_name", c.customer_name},
+                                {"kind", c.kind}, {"rep", c.rep}, {"other_rep", c.other_rep}, {"message", c.message},
+                                {"other_message", c.other_message}, {"subject", c.subject}, {"date", format_iso_utc(c.date)},
+                                {"status", c.status}};
+            std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+        } else {
+            std::printf("%s  %-12s %-28s %s (owner/first: %s)  \"%s\"  [%s]\n", format_iso_utc(c.date).substr(0, 10).c_str(),
+                        c.kind.c_str(), c.customer_name.c_str(), c.rep.c_str(), c.other_rep.c_str(), c.subject.c_str(),
+                        c.status.c_str());
+        }
+    }
+    return 0;
+}
+
+int cmd_pool(const std::vector<std::string>& args) {
+    Opts o;
+    if (!start(args, "pool", kPoolUsage, o, {"--days", "--now", "--rep"})) return o.has("--help") || o.has("-h") ? 0 : 2;
+    Store store(o.get("--data"));
+    int64_t now = now_of(o);
+    if (!o.rest.empty()) {
+        if ((o.rest[0] != "claim" && o.rest[0] != "assign") || o.rest.size() != 2 || o.get("--rep").empty()) {
+            std::fputs(kPoolUsage, stderr);
+            return 2;
+        }
+        int64_t id = std::atoll(o.rest[1].c_str());
+        bool ok = o.rest[0] == "claim" ? store.claim(id, o.get("--rep"), now) : store.assign(id, o.get("--rep"), now);
+        if (!ok) {
+            std::fprintf(stderr, "tradewind pool: customer %s is %s\n", o.rest[1].c_str(),
+                         o.rest[0] == "claim" ? "not in the pool (see `tradewind pool`)" : "unknown (see `tradewind customers`)");
+            return 1;
+        }
+        std::printf("customer %s now belongs to %s\n", o.rest[1].c_str(), o.get("--rep").c_str());
+        return 0;
+    }
+    std::string setting = store.setting("pool_days");
+    int days = std::atoi(o.get("--days", setting.empty() ? "30" : setting).c_str());
+    if (days <= 0) throw StoreError("--days wants a positive number of days");
+    std::vector<int64_t> released;
+    auto in_pool = store.pool(now, days, &released);
+    if (!o.has("--json") && !released.empty()) std::printf("released to the pool now: %zu\n", released.size());
+    for (const auto& c : in_pool) {
+        if (o.has("--json")) {
+            nlohmann::json j = {{"id", std::to_string(c.id)}, {"name", c.name}, {"kind", c.kind}, {"messages", c.messages},
+                                {"last", c.last ? format_iso_utc(c.last) : ""}};
+            std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+        } else {
+            std::printf("%6lld  %-32s %5lld messages  last %s\n", (long long)c.id, c.name.c_str(), (long long)c.messages,
+                        c.last ? format_iso_utc(c.last).substr(0, 10).c_str() : "-");
+        }
+    }
+    return 0;
 }
 
 }  // namespace tw

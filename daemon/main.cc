@@ -23,6 +23,8 @@ void usage(FILE* out) {
         "  customers [--json]       customers found in the mail (company domains, freemail contacts)\n"
         "  documents [--json]       trade documents found in the mail (QT, PI, PO, invoice, B/L, L/C ...)\n"
         "  relink                   link every message to its customers again\n"
+        "  conflicts [--json]       reps contacting or quoting customers that are not theirs (撞单)\n"
+        "  pool [claim|assign]      the public pool (公海): idle customers released, claimed\n"
         "  settings set internal_domains D1,D2   the firm's own domains\n"
         "  account add|list|test|remove   the reps' IMAP accounts (passwords stored encrypted)\n"
         "  sync [--once]            pull new mail from every account into the archive\n"
@@ -56,6 +58,8 @@ int main(int argc, char** argv) {
         if (cmd == "documents") return tw::cmd_documents(args);
         if (cmd == "relink") return tw::cmd_relink(args);
         if (cmd == "settings") return tw::cmd_settings(args);
+        if (cmd == "conflicts") return tw::cmd_conflicts(args);
+        if (cmd == "pool") return tw::cmd_pool(args);
         if (cmd == "account") return tw::cmd_account(args);
         if (cmd == "sync") return tw::cmd_sync(args);
         if (cmd == "serve") return tw::cmd_serve(args);

@@ -44,6 +44,11 @@
 //              survives relinking), owner (the rep of its earliest mail: the sender of
 //              sent mail, else the first of the firm's recipients), owner_by_user (a
 //              manager assigned it: kept), first_contact (that mail's date), created
+//              in_pool: released to the public pool (公海): no owner until a rep claims it
+//   conflicts  (撞单) customer, rep, other_rep (the owner, or the rep who quoted first),
+//              kind (not_owner: a rep who is not the owner started a conversation with
+//              the customer; double_quote: a second rep quoted the same customer),
+//              message, other_message, date, status (open | resolved)
 //   customer_owners  ownership history: (customer, owner, since, reason); the current
 //              owner is also customers.owner (first: the rep whose mailbox first had it)
 //   customer_domains  business domain -> customer (never a freemail domain)
@@ -130,7 +135,11 @@ CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS customers (
   id INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, named_by_user INTEGER NOT NULL DEFAULT 0,
   owner TEXT NOT NULL DEFAULT '', owner_by_user INTEGER NOT NULL DEFAULT 0, first_contact INTEGER NOT NULL DEFAULT 0,
-  created INTEGER NOT NULL);
+  in_pool INTEGER NOT NULL DEFAULT 0, created INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS conflicts (
+  id INTEGER PRIMARY KEY, customer INTEGER NOT NULL, rep TEXT NOT NULL, other_rep TEXT NOT NULL, kind TEXT NOT NULL,
+  message INTEGER NOT NULL, other_message INTEGER NOT NULL DEFAULT 0, date INTEGER NOT NULL,
+  status TEXT NOT NULL DEFAULT 'open', UNIQUE (customer, rep, kind, message));
 CREATE TABLE IF NOT EXISTS customer_owners (customer INTEGER NOT NULL, owner TEXT NOT NULL, since INTEGER NOT NULL,
   reason TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS customer_owners_customer ON customer_owners(customer);

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <tuple>
 
 #include "docnum.h"
@@ -205,12 +206,7 @@ void Crm::take_owner(int64_t customer) {
     u.bind(3, customer);
     u.exec();
     if (was == owner_) return;
-    SQLite::Statement& hist = sql("INSERT INTO customer_owners(customer, owner, since, reason) VALUES (?, ?, ?, ?)");
-    hist.bind(1, customer);
-    hist.bind(2, owner_);
-    hist.bind(3, now_);
-    hist.bind(4, was.empty() ? "first correspondent" : "earlier correspondence found");
-    hist.exec();
+    log_owner(customer, owner_, now_, was.empty() ? "first correspondent" : "earlier correspondence found");
 }
 
 std::string Crm::rep_of(const std::vector<Party>& parties, const std::string& account) const {
@@ -391,6 +387,114 @@ size_t Crm::relink() {
     db_.exec("DELETE FROM contacts WHERE customer NOT IN (SELECT id FROM customers)");
     db_.exec("DELETE FROM customer_domains WHERE customer NOT IN (SELECT id FROM customers)");
     return order.size();
+}
+
+void Crm::log_owner(int64_t customer, const std::string& owner, int64_t when, const std::string& reason) {
+    SQLite::Statement& hist = sql("INSERT INTO customer_owners(customer, owner, since, reason) VALUES (?, ?, ?, ?)");
+    hist.bind(1, customer);
+    hist.bind(2, owner);
+    hist.bind(3, when);
+    hist.bind(4, reason);
+    hist.exec();
+}
+
+size_t Crm::scan_conflicts() {
+    struct Row {
+        int64_t id, customer, thread, date;
+        std::string from, owner;
+    };
+    // Mail the firm sent, with its customers and their owners, oldest first.
+    std::vector<Row> sent;
+    {
+        SQLite::Statement& q = sql(
+            "SELECT m.id, mc.customer, m.thread, m.date, m.from_addr, c.owner FROM messages m "
+            "JOIN message_customers mc ON mc.message = m.id JOIN customers c ON c.id = mc.customer "
+            "ORDER BY m.date, m.id");
+        while (q.executeStep()) {
+            Row r{q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getInt64(), q.getColumn(3).getInt64(),
+                  q.getColumn(4).getString(), q.getColumn(5).getString()};
+            if (internal(address_domain(r.from))) sent.push_back(std::move(r));
+        }
+    }
+    auto record = [&](int64_t customer, const std::string& rep, const std::string& other, const char* kind, int64_t message,
+                      int64_t other_message, int64_t date) {
+        SQLite::Statement& ins = sql(
+            "INSERT OR IGNORE INTO conflicts(customer, rep, other_rep, kind, message, other_message, date) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)");
+        ins.bind(1, customer);
+        ins.bind(2, rep);
+        ins.bind(3, other);
+        ins.bind(4, kind);
+        ins.bind(5, message);
+        ins.bind(6, other_message);
+        ins.bind(7, date);
+        ins.exec();
+    };
+    // not_owner: the first message of a conversation, sent by a rep who is not the customer's owner.
+    std::set<int64_t> seen_threads;
+    {
+        SQLite::Statement& q = sql("SELECT thread, MIN(date * 1000000000 + id) FROM messages GROUP BY thread");
+        std::map<int64_t, int64_t> opener;
+        while (q.executeStep()) opener[q.getColumn(0).getInt64()] = q.getColumn(1).getInt64() % 1000000000;
+        for (const auto& r : sent)
+            if (!r.owner.empty() && r.from != r.owner && opener[r.thread] == r.id) record(r.customer, r.from, r.owner, "not_owner", r.id, 0, r.date);
+    }
+    // double_quote: a customer quoted by a second rep; the first quotation's sender is the other side.
+    {
+        SQLite::Statement& q = sql(
+            "SELECT mc.customer, m.from_addr, m.id, m.date FROM documents d "
+            "JOIN message_documents md ON md.number = d.number JOIN messages m ON m.id = md.message "
+            "JOIN message_customers mc ON mc.message = m.id WHERE d.type = 'quotation' ORDER BY m.date, m.id");
+        std::map<int64_t, std::pair<std::string, int64_t>> first;  // customer -> (rep, message) of its first quotation
+        std::vector<std::tuple<int64_t, std::string, int64_t, int64_t>> rows;
+        while (q.executeStep())
+            rows.emplace_back(q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getInt64(),
+                              q.getColumn(3).getInt64());
+        for (const auto& [customer, rep, id, date] : rows) {
+            if (!internal(address_domain(rep))) continue;  // the customer's own mail quoting back
+            auto [it, fresh] = first.try_emplace(customer, rep, id);
+            if (!fresh && it->second.first != rep) record(customer, rep, it->second.first, "double_quote", id, it->second.second, date);
+        }
+    }
+    return size_t(db_.execAndGet("SELECT COUNT(*) FROM conflicts WHERE status = 'open'").getInt64());
+}
+
+std::vector<int64_t> Crm::release_idle(int64_t now, int days) {
+    std::vector<int64_t> released;
+    // Owned customers and the last mail their owner sent them (0: never).
+    SQLite::Statement& q = sql(
+        "SELECT c.id, c.owner, c.first_contact, (SELECT MAX(m.date) FROM message_customers mc JOIN messages m ON m.id = mc.message "
+        "WHERE mc.customer = c.id AND m.from_addr = c.owner) FROM customers c WHERE c.owner <> '' AND c.in_pool = 0");
+    std::vector<std::pair<int64_t, std::string>> due;
+    while (q.executeStep()) {
+        int64_t last = q.getColumn(3).isNull() ? q.getColumn(2).getInt64() : q.getColumn(3).getInt64();
+        if (last + int64_t(days) * 86400 < now) due.emplace_back(q.getColumn(0).getInt64(), q.getColumn(1).getString());
+    }
+    for (const auto& [id, owner] : due) {
+        SQLite::Statement& u = sql("UPDATE customers SET owner = '', owner_by_user = 1, in_pool = 1 WHERE id = ?");
+        u.bind(1, id);
+        u.exec();
+        log_owner(id, "", now, "released to the pool: " + owner + " sent nothing for " + std::to_string(days) + " days");
+        released.push_back(id);
+    }
+    return released;
+}
+
+bool Crm::claim(int64_t customer, const std::string& rep, int64_t now) {
+    SQLite::Statement& u = sql("UPDATE customers SET owner = ?, owner_by_user = 1, in_pool = 0 WHERE id = ? AND in_pool = 1");
+    u.bind(1, rep);
+    u.bind(2, customer);
+    if (u.exec() == 0) return false;
+    log_owner(customer, rep, now, "claimed from the pool");
+    return true;
+}
+
+void Crm::assign(int64_t customer, const std::string& rep, int64_t now) {
+    SQLite::Statement& u = sql("UPDATE customers SET owner = ?, owner_by_user = 1, in_pool = 0 WHERE id = ?");
+    u.bind(1, rep);
+    u.bind(2, customer);
+    if (u.exec() == 0) throw std::runtime_error("no customer " + std::to_string(customer));
+    log_owner(customer, rep, now, "assigned by a manager");
 }
 
 }  // namespace tw

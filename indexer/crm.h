@@ -76,7 +76,20 @@ public:
     // Returns the number of messages linked.
     size_t relink();
 
+    // Finds conflicts (撞单) over the whole archive as it is now, so the order
+    // mail arrived in does not matter; new ones are recorded, handled ones kept.
+    // Returns how many are open.
+    size_t scan_conflicts();
+    // The public pool (公海): customers whose owner sent them nothing for
+    // `days` days before `now` are released (logged); returns those released.
+    std::vector<int64_t> release_idle(int64_t now, int days);
+    // A rep takes a customer from the pool (logged). False if it is not in the pool.
+    bool claim(int64_t customer, const std::string& rep, int64_t now);
+    // A manager gives a customer to a rep (logged); automatic ownership stops for it.
+    void assign(int64_t customer, const std::string& rep, int64_t now);
+
 private:
+    void log_owner(int64_t customer, const std::string& owner, int64_t when, const std::string& reason);
     SQLite::Statement& sql(const char* text);  // prepared once, reset for each use
     int64_t customer_for(const Party& p);
     void take_owner(int64_t customer);

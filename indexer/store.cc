@@ -660,7 +660,7 @@ StoreStats Store::stats() {
 std::vector<CustomerRow> Store::customers() {
     std::vector<CustomerRow> out;
     SQLite::Statement q(d_->db,
-                        "SELECT c.id, c.name, c.kind, c.owner, "
+                        "SELECT c.id, c.name, c.kind, c.owner, c.in_pool, "
                         "(SELECT COUNT(*) FROM message_customers mc WHERE mc.customer = c.id), "
                         "(SELECT MAX(m.date) FROM message_customers mc JOIN messages m ON m.id = mc.message WHERE mc.customer = c.id) "
                         "FROM customers c ORDER BY c.id");
@@ -672,8 +672,9 @@ std::vector<CustomerRow> Store::customers() {
         c.name = q.getColumn(1).getString();
         c.kind = q.getColumn(2).getString();
         c.owner = q.getColumn(3).getString();
-        c.messages = q.getColumn(4).getInt64();
-        c.last = q.getColumn(5).isNull() ? 0 : q.getColumn(5).getInt64();
+        c.in_pool = q.getColumn(4).getInt() != 0;
+        c.messages = q.getColumn(5).getInt64();
+        c.last = q.getColumn(6).isNull() ? 0 : q.getColumn(6).getInt64();
         dom.reset();
         dom.bind(1, c.id);
         while (dom.executeStep()) c.domains.push_back(dom.getColumn(0).getString());
@@ -725,6 +726,74 @@ std::vector<std::pair<int64_t, std::vector<int64_t>>> Store::relink() {
         if (!q.getColumn(1).isNull()) out.back().second.push_back(q.getColumn(1).getInt64());
     }
     t.commit();
+    return out;
+}
+
+std::vector<ConflictRow> Store::conflicts() {
+    {
+        SQLite::Transaction t(d_->db);
+        d_->crm().scan_conflicts();
+        t.commit();
+    }
+    std::vector<ConflictRow> out;
+    SQLite::Statement q(d_->db,
+                        "SELECT x.id, x.customer, COALESCE(c.name, ''), x.rep, x.other_rep, x.kind, x.message, x.other_message, "
+                        "x.date, x.status, COALESCE(m.subject, '') FROM conflicts x LEFT JOIN customers c ON c.id = x.customer "
+                        "LEFT JOIN messages m ON m.id = x.message ORDER BY x.date, x.id");
+    while (q.executeStep()) {
+        ConflictRow r;
+        r.id = q.getColumn(0).getInt64();
+        r.customer = q.getColumn(1).getInt64();
+        r.customer_name = q.getColumn(2).getString();
+        r.rep = q.getColumn(3).getString();
+        r.other_rep = q.getColumn(4).getString();
+        r.kind = q.getColumn(5).getString();
+        r.message = q.getColumn(6).getInt64();
+        r.other_message = q.getColumn(7).getInt64();
+        r.date = q.getColumn(8).getInt64();
+        r.status = q.getColumn(9).getString();
+        r.subject = q.getColumn(10).getString();
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+std::vector<CustomerRow> Store::pool(int64_t now, int days, std::vector<int64_t>* released) {
+    {
+        SQLite::Transaction t(d_->db);
+        auto r = d_->crm().release_idle(now, days);
+        if (released) *released = r;
+        t.commit();
+    }
+    std::vector<CustomerRow> out;
+    for (auto& c : customers())
+        if (c.in_pool) out.push_back(std::move(c));
+    return out;
+}
+
+bool Store::claim(int64_t customer, const std::string& rep, int64_t now) {
+    SQLite::Transaction t(d_->db);
+    bool ok = d_->crm().claim(customer, rep, now);
+    t.commit();
+    return ok;
+}
+
+bool Store::assign(int64_t customer, const std::string& rep, int64_t now) {
+    SQLite::Transaction t(d_->db);
+    try {
+        d_->crm().assign(customer, rep, now);
+    } catch (const std::runtime_error&) {
+        return false;
+    }
+    t.commit();
+    return true;
+}
+
+std::vector<std::pair<std::string, std::string>> Store::owner_history(int64_t customer) {
+    std::vector<std::pair<std::string, std::string>> out;
+    SQLite::Statement q(d_->db, "SELECT owner, reason FROM customer_owners WHERE customer = ? ORDER BY rowid");
+    q.bind(1, customer);
+    while (q.executeStep()) out.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString());
     return out;
 }
 

@@ -74,9 +74,15 @@ struct StoredMessage {
 struct CustomerRow {
     int64_t id = 0;
     std::string name, kind, owner;
+    bool in_pool = false;
     std::vector<std::string> domains;
     std::vector<std::pair<std::string, std::string>> contacts;  // (address, name)
     int64_t messages = 0, last = 0;                               // linked messages, newest date
+};
+
+struct ConflictRow {
+    int64_t id = 0, customer = 0, message = 0, other_message = 0, date = 0;
+    std::string customer_name, rep, other_rep, kind, status, subject;
 };
 
 struct DocumentRow {
@@ -152,6 +158,15 @@ public:
     std::vector<DocumentRow> documents();
     // Relinks every message to its customers; (row, customer ids) for each.
     std::vector<std::pair<int64_t, std::vector<int64_t>>> relink();
+    // Conflicts (撞单), found again over the archive; open and handled ones.
+    std::vector<ConflictRow> conflicts();
+    // The public pool: releases customers idle for `days` before `now`, then
+    // lists the pool. claim/assign: false if no such customer (in the pool).
+    std::vector<CustomerRow> pool(int64_t now, int days, std::vector<int64_t>* released = nullptr);
+    bool claim(int64_t customer, const std::string& rep, int64_t now);
+    bool assign(int64_t customer, const std::string& rep, int64_t now);
+    // A customer's ownership history, oldest first: (owner, reason).
+    std::vector<std::pair<std::string, std::string>> owner_history(int64_t customer);
     void set_setting(const std::string& key, const std::string& value);
     std::string setting(const std::string& key);
 

@@ -180,3 +180,69 @@ TEST_CASE("customer: and doc: search the index", "[crm][index]") {
     index.commit(store.max_row());
     CHECK(index.search("customer:" + std::to_string(r.customers[0]), {}).empty());
 }
+
+TEST_CASE("conflicts: a rep who is not the owner opens a conversation, two reps quote one customer", "[crm]") {
+    Archive a;
+    const std::string lily = "lily.zhou@acme-trading.example", kevin = "kevin.li@acme-trading.example";
+    auto in = a.add(mail("c1@orion0-de.example", "Anna <anna@orion0-de.example>", lily, "Inquiry", "Mon, 06 Jan 2025 09:00:00 +0000",
+                         "hi"), lily);
+    REQUIRE(in.customers.size() == 1);
+    a.add(mail("c2@acme-trading.example", "Lily <" + lily + ">", "anna@orion0-de.example", "Re: Inquiry QT-2025-0001",
+               "Tue, 07 Jan 2025 09:00:00 +0000", "our QT-2025-0001", "In-Reply-To: <c1@orion0-de.example>\r\n"),
+          lily, "Sent");
+    // Kevin writes to the same company first, on his own, and quotes it too.
+    auto k = a.add(mail("c3@acme-trading.example", "Kevin <" + kevin + ">", "bernd@orion0-de.example", "Offer QT-2025-0002",
+                        "Wed, 08 Jan 2025 09:00:00 +0000", "see QT-2025-0002"),
+                   kevin, "Sent");
+    // Kevin answering mail the customer sent him is no conflict.
+    a.add(mail("c4@orion0-de.example", "Bernd <bernd@orion0-de.example>", kevin, "Question", "Thu, 09 Jan 2025 09:00:00 +0000", "?"),
+          kevin);
+    a.add(mail("c5@acme-trading.example", "Kevin <" + kevin + ">", "bernd@orion0-de.example", "Re: Question",
+               "Thu, 09 Jan 2025 10:00:00 +0000", "!", "In-Reply-To: <c4@orion0-de.example>\r\n"),
+          kevin, "Sent");
+    auto conflicts = a.store.conflicts();
+    std::set<std::pair<std::string, std::string>> kinds;
+    for (const auto& c : conflicts) {
+        kinds.emplace(c.kind, c.rep);
+        CHECK(c.customer == in.customers[0]);
+        CHECK(c.other_rep == lily);
+        CHECK(c.message == k.row);
+        CHECK(c.status == "open");
+    }
+    CHECK(kinds == std::set<std::pair<std::string, std::string>>{{"not_owner", kevin}, {"double_quote", kevin}});
+    CHECK(a.store.conflicts().size() == 2);  // found again, not doubled
+}
+
+TEST_CASE("the public pool: idle customers are released on the injected clock and claimed, all logged", "[crm]") {
+    Archive a;
+    const std::string lily = "lily.zhou@acme-trading.example", kevin = "kevin.li@acme-trading.example";
+    a.add(mail("p1@orion0-de.example", "Anna <anna@orion0-de.example>", lily, "Inquiry", "Mon, 06 Jan 2025 09:00:00 +0000", "hi"),
+          lily);
+    a.add(mail("p2@acme-trading.example", "Lily <" + lily + ">", "anna@orion0-de.example", "Re: Inquiry",
+               "Fri, 10 Jan 2025 09:00:00 +0000", "ok", "In-Reply-To: <p1@orion0-de.example>\r\n"),
+          lily, "Sent");
+    const int64_t jan10 = 1736499600, day = 86400;
+    std::vector<int64_t> released;
+    CHECK(a.store.pool(jan10 + 29 * day, 30, &released).empty());  // 29 days of silence: still Lily's
+    CHECK(released.empty());
+    auto pool = a.store.pool(jan10 + 31 * day, 30, &released);
+    REQUIRE(pool.size() == 1);
+    CHECK(released.size() == 1);
+    CHECK(pool[0].owner.empty());
+    CHECK_FALSE(a.store.claim(pool[0].id + 100, kevin, jan10 + 32 * day));
+    CHECK(a.store.claim(pool[0].id, kevin, jan10 + 32 * day));
+    CHECK_FALSE(a.store.claim(pool[0].id, lily, jan10 + 33 * day));  // no longer in the pool
+    CHECK(a.store.customers()[0].owner == kevin);
+    // A relink keeps the claim (automatic ownership no longer applies).
+    a.store.relink();
+    CHECK(a.store.customers()[0].owner == kevin);
+    CHECK(a.store.assign(pool[0].id, lily, jan10 + 40 * day));
+    CHECK(a.store.customers()[0].owner == lily);
+    auto history = a.store.owner_history(pool[0].id);
+    REQUIRE(history.size() == 4);
+    CHECK(history[0] == std::make_pair(lily, std::string("first correspondent")));
+    CHECK(history[1].first.empty());
+    CHECK(history[1].second.find("released to the pool: " + lily + " sent nothing for 30 days") == 0);
+    CHECK(history[2] == std::make_pair(kevin, std::string("claimed from the pool")));
+    CHECK(history[3] == std::make_pair(lily, std::string("assigned by a manager")));
+}

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""End to end: a tradegen corpus imported from Maildir, every message linked
+to its customer and documents (checked against truth.jsonl and customers.json
+with bench/crm_accuracy.py), the customer: and doc: searches, relink, the
+conflicts and pool commands."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import Checker, args, shared_or_skip  # noqa: E402
+
+A = args()
+TW = A.tradewind
+ACCURACY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench", "crm_accuracy.py")
+c = Checker("e2e.crm")
+
+
+def tw(*argv):
+    p = subprocess.run([TW, *argv], capture_output=True, timeout=600)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+def lines(out):
+    return [json.loads(l) for l in out.splitlines() if l.strip()]
+
+
+gen = os.path.join(shared_or_skip(A.shared, "corpus"), "tradegen.py")
+with tempfile.TemporaryDirectory() as tmp:
+    corpus = os.path.join(tmp, "corpus")
+    subprocess.run([sys.executable, gen, "--out", corpus, "--messages", "1500", "--reps", "4", "--customers", "60",
+                    "--seed", "5", "--small-attachments"], check=True, capture_output=True)
+    data = os.path.join(tmp, "data")
+    for rep in sorted(os.listdir(corpus)):
+        if os.path.isdir(os.path.join(corpus, rep)):
+            code, out, err = tw("import", "--data", data, "--account", rep + "@acme-trading.example", os.path.join(corpus, rep))
+            c.check(code == 0, "import %s: %s" % (rep, err))
+
+    def accuracy(tag):
+        export, customers = os.path.join(tmp, tag + ".jsonl"), os.path.join(tmp, tag + "-customers.jsonl")
+        with open(export, "w") as f:
+            subprocess.run([TW, "export", "--data", data], stdout=f, check=True)
+        with open(customers, "w") as f:
+            subprocess.run([TW, "customers", "--data", data, "--json"], stdout=f, check=True)
+        p = subprocess.run([sys.executable, ACCURACY, export, os.path.join(corpus, "truth.jsonl"), customers],
+                           capture_output=True, text=True)
+        return json.loads(p.stdout)
+
+    acc = accuracy("import")
+    print("after import:", json.dumps(acc, ensure_ascii=False))
+    c.check(acc["missing"] == 0 and acc["messages"] > 1000, "messages: %s" % acc)
+    c.check(acc["customer_accuracy"] == 1.0, "every message linked to exactly its customer: %s" % acc["examples_wrong"])
+    c.check(acc["impure_customers"] == 0, "no customer mixes two companies or freemail contacts")
+    c.check(acc["split_companies"] == 0, "no company split in two")
+    c.check(acc["owner_accuracy"] == 1.0, "owners are the first reps to correspond: %s" % acc["owner_accuracy"])
+    c.check(acc["doc_precision"] >= 0.99 and acc["doc_recall"] >= 0.99, "documents P %.4f R %.4f"
+            % (acc["doc_precision"], acc["doc_recall"]))
+
+    # Freemail contacts are never joined by their domain.
+    code, out, err = tw("customers", "--data", data, "--json")
+    customers = lines(out)
+    free = [x for x in customers if x["kind"] == "freemail"]
+    c.check(free and all(len(x["contacts"]) == 1 and not x["domains"] for x in free),
+            "freemail customers: one contact each, no domain (%d)" % len(free))
+    c.check(not any(d.endswith("acme-trading.example") for x in customers for d in x["domains"]),
+            "the firm's own domain is no customer")
+
+    # customer: finds exactly that customer's messages; doc: every message about a document.
+    biggest = max(customers, key=lambda x: x["messages"])
+    code, out, err = tw("search", "--data", data, "--json", "--limit", "100000", "customer:" + biggest["id"])
+    c.check(len(lines(out)) == biggest["messages"], "customer:%s finds %d of %d" % (biggest["id"], len(lines(out)),
+                                                                                   biggest["messages"]))
+    truth = {}
+    for l in open(os.path.join(corpus, "truth.jsonl"), encoding="utf-8"):
+        t = json.loads(l)
+        truth.setdefault(t["message_id"], t)
+    pis = sorted({d for t in truth.values() for d in t["docs"] if d.startswith("PI-")})
+    pi = pis[len(pis) // 2]
+    want = {mid for mid, t in truth.items() if pi in t["docs"]}
+    code, out, err = tw("search", "--data", data, "--json", "--limit", "1000", "doc:" + pi)
+    got = {h["message_id"] for h in lines(out)}
+    c.check(got == want, "doc:%s finds its messages, attachments included: %d found, %d expected" % (pi, len(got), len(want)))
+    code, out, err = tw("documents", "--data", data, "--json")
+    docs = {d["number"]: d for d in lines(out)}
+    c.check(docs.get(pi, {}).get("type") == "proforma_invoice" and docs[pi]["customer"], "document record: %s" % docs.get(pi))
+    types = {d["type"] for d in docs.values()}
+    c.check({"quotation", "proforma_invoice", "purchase_order", "bill_of_lading"} <= types, "document types: %s" % types)
+
+    # relink: same links, same customer ids, seconds.
+    ids = sorted(x["id"] for x in customers)
+    code, out, err = tw("relink", "--data", data)
+    c.check(code == 0 and "relinked" in out, "relink: " + out + err)
+    acc2 = accuracy("relink")
+    c.check(acc2["customer_accuracy"] == 1.0 and acc2["doc_recall"] == acc["doc_recall"], "after relink: %s" % acc2)
+    code, out, err = tw("customers", "--data", data, "--json")
+    c.check(sorted(x["id"] for x in lines(out)) == ids, "relink keeps customer ids")
+    code, out, err = tw("search", "--data", data, "--json", "--limit", "100000", "customer:" + biggest["id"])
+    c.check(len(lines(out)) == biggest["messages"], "customer: search after relink")
+
+    # Internal domains: declaring a customer's domain internal removes it on relink.
+    dom = next(x for x in customers if x["kind"] == "company")["domains"][0]
+    tw("settings", "--data", data, "set", "internal_domains", dom)
+    tw("relink", "--data", data)
+    code, out, err = tw("customers", "--data", data, "--json")
+    c.check(not any(dom in x["domains"] for x in lines(out)), "a domain made internal is no customer after relink")
+    tw("settings", "--data", data, "set", "internal_domains", "")
+    tw("relink", "--data", data)
+
+    # Conflicts and the pool run over the archive; the pool follows the injected clock.
+    code, out, err = tw("conflicts", "--data", data, "--json")
+    c.check(code == 0, "conflicts: " + err)
+    code, out, err = tw("pool", "--data", data, "--json", "--now", "2020-01-01")
+    c.check(code == 0 and lines(out) == [], "nothing is idle before the mail began: " + out[:200] + err)
+    code, out, err = tw("pool", "--data", data, "--json", "--now", "2035-01-01")
+    pool = lines(out)
+    c.check(len(pool) == len(customers), "everyone is idle ten years on: %d of %d" % (len(pool), len(customers)))
+    code, out, err = tw("pool", "--data", data, "claim", pool[0]["id"], "--rep", "kevin.li@acme-trading.example")
+    c.check(code == 0, "claim: " + out + err)
+    code, out, err = tw("pool", "--data", data, "claim", pool[0]["id"], "--rep", "lily.zhou@acme-trading.example")
+    c.check(code == 1 and "not in the pool" in err, "a claimed customer cannot be claimed again: " + err)
+c.done()
