@@ -14,16 +14,25 @@
 #include "options.h"
 #include "search_index.h"
 #include "store.h"
+#include "strutil.h"
 
 namespace tw {
 namespace {
 
 constexpr const char* kCustomersUsage =
     "usage: tradewind customers [--data DIR] [--json]\n"
-    "  every customer: id, name, kind (company, or freemail: one person), domains, contacts,\n"
-    "  linked messages and the newest. customer:ID searches its mail.\n";
+    "       tradewind customers lookup TEXT            is this company, domain or address taken?\n"
+    "       tradewind customers rename ID NAME\n"
+    "       tradewind customers merge ID INTO_ID       (freemail contacts of one company, say)\n"
+    "       tradewind customers move ADDRESS ID        a contact to another customer\n"
+    "       tradewind customers split NAME ADDRESS...  those contacts become a customer of their own\n"
+    "  every customer: id, name, kind (company, or freemail: one person), owner, domains, contacts,\n"
+    "  linked messages and the newest. customer:ID searches its mail. Renames, merges, moves and\n"
+    "  splits are kept by every later link and relink.\n";
 constexpr const char* kDocumentsUsage =
     "usage: tradewind documents [--data DIR] [--json]\n"
+    "       tradewind documents set NUMBER status|amount|currency|type|customer VALUE\n"
+    "  (a correction: recognition never overwrites it)\n"
     "  every trade document recognised in the mail (quotation, proforma invoice, purchase order,\n"
     "  contract, commercial invoice, packing list, bill of lading, letter of credit): number, type,\n"
     "  customer, status, messages and conversations. doc:NUMBER searches its mail.\n";
@@ -72,10 +81,59 @@ bool start(const std::vector<std::string>& args, const char* cmd, const char* us
 
 }  // namespace
 
+void relink_all(Store& store, const std::string& data);
+
+// tradewind customers lookup|rename|merge|move|split ...
+int customers_edit(Store& store, const Opts& o) {
+    const auto& r = o.rest;
+    const std::string& what = r[0];
+    if (what == "lookup" && r.size() == 2) {
+        std::string q = to_lower(r[1]);
+        size_t found = 0;
+        for (const auto& c : store.customers()) {
+            bool hit = to_lower(c.name).find(q) != std::string::npos;
+            for (const auto& d : c.domains) hit = hit || d == q || address_domain(q) == d;
+            for (const auto& [addr, name] : c.contacts) hit = hit || addr == q || to_lower(name).find(q) != std::string::npos;
+            if (!hit) continue;
+            ++found;
+            std::printf("%lld %s: %s\n", (long long)c.id, c.name.c_str(),
+                        c.in_pool ? "in the public pool: claim it with `tradewind pool claim`"
+                        : c.owner.empty() ? "no owner"
+                                          : ("taken by " + c.owner).c_str());
+        }
+        if (!found) std::printf("%s: not a customer yet\n", r[1].c_str());
+        return 0;
+    }
+    store.begin();
+    Crm& crm = store.crm_for_edits();
+    bool ok = false;
+    if (what == "rename" && r.size() == 3) ok = crm.rename(std::atoll(r[1].c_str()), r[2]);
+    else if (what == "merge" && r.size() == 3) ok = crm.merge(std::atoll(r[1].c_str()), std::atoll(r[2].c_str()));
+    else if (what == "move" && r.size() == 3) ok = crm.move_contact(r[1], std::atoll(r[2].c_str()));
+    else if (what == "split" && r.size() >= 3) {
+        int64_t id = crm.split(std::vector<std::string>(r.begin() + 2, r.end()), r[1]);
+        ok = id != 0;
+        if (ok) std::printf("new customer %lld\n", (long long)id);
+    } else {
+        store.rollback();
+        std::fputs(kCustomersUsage, stderr);
+        return 2;
+    }
+    if (!ok) {
+        store.rollback();
+        std::fprintf(stderr, "tradewind customers %s: no such customer or contact (see `tradewind customers`)\n", what.c_str());
+        return 1;
+    }
+    store.commit();
+    relink_all(store, o.get("--data"));
+    return 0;
+}
+
 int cmd_customers(const std::vector<std::string>& args) {
     Opts o;
     if (!start(args, "customers", kCustomersUsage, o)) return o.has("--help") || o.has("-h") ? 0 : 2;
     Store store(o.get("--data"));
+    if (!o.rest.empty()) return customers_edit(store, o);
     for (const auto& c : store.customers()) {
         if (o.has("--json")) {
             nlohmann::json contacts = nlohmann::json::array();
@@ -97,6 +155,22 @@ int cmd_documents(const std::vector<std::string>& args) {
     Opts o;
     if (!start(args, "documents", kDocumentsUsage, o)) return o.has("--help") || o.has("-h") ? 0 : 2;
     Store store(o.get("--data"));
+    if (!o.rest.empty()) {
+        if (o.rest.size() != 4 || o.rest[0] != "set") {
+            std::fputs(kDocumentsUsage, stderr);
+            return 2;
+        }
+        store.begin();
+        bool ok = store.crm_for_edits().edit_document(o.rest[1], o.rest[2], o.rest[3]);
+        if (!ok) {
+            store.rollback();
+            std::fprintf(stderr, "tradewind documents: no document %s, or %s cannot be set\n", o.rest[1].c_str(), o.rest[2].c_str());
+            return 1;
+        }
+        store.commit();
+        std::printf("%s: %s = %s\n", o.rest[1].c_str(), o.rest[2].c_str(), o.rest[3].c_str());
+        return 0;
+    }
     for (const auto& d : store.documents()) {
         if (o.has("--json")) {
             nlohmann::json j = {{"number", d.number}, {"type", d.type}, {"status", d.status},
@@ -112,13 +186,11 @@ int cmd_documents(const std::vector<std::string>& args) {
     return 0;
 }
 
-int cmd_relink(const std::vector<std::string>& args) {
-    Opts o;
-    if (!start(args, "relink", kRelinkUsage, o)) return o.has("--help") || o.has("-h") ? 0 : 2;
-    Store store(o.get("--data"));
+// Links every message again and brings the index's customer: terms along.
+void relink_all(Store& store, const std::string& data) {
     auto t0 = std::chrono::steady_clock::now();
     auto links = store.relink();
-    SearchIndex index(o.get("--data"), true);
+    SearchIndex index(data, true);
     size_t linked = 0;
     for (const auto& [row, customers] : links) {
         index.set_customers(row, customers);
@@ -127,6 +199,13 @@ int cmd_relink(const std::vector<std::string>& args) {
     index.commit(index.last_row());
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::printf("relinked %zu messages (%zu with customers) in %.1f s\n", links.size(), linked, secs);
+}
+
+int cmd_relink(const std::vector<std::string>& args) {
+    Opts o;
+    if (!start(args, "relink", kRelinkUsage, o)) return o.has("--help") || o.has("-h") ? 0 : 2;
+    Store store(o.get("--data"));
+    relink_all(store, o.get("--data"));
     return 0;
 }
 

@@ -497,4 +497,73 @@ void Crm::assign(int64_t customer, const std::string& rep, int64_t now) {
     log_owner(customer, rep, now, "assigned by a manager");
 }
 
+bool Crm::rename(int64_t customer, const std::string& name) {
+    SQLite::Statement& u = sql("UPDATE customers SET name = ?, named_by_user = 1 WHERE id = ?");
+    u.bind(1, name);
+    u.bind(2, customer);
+    return u.exec() > 0;
+}
+
+bool Crm::merge(int64_t from, int64_t into) {
+    if (from == into) return false;
+    SQLite::Statement& both = sql("SELECT COUNT(*) FROM customers WHERE id IN (?, ?)");
+    both.bind(1, from);
+    both.bind(2, into);
+    if (!both.executeStep() || both.getColumn(0).getInt() != 2) return false;
+    for (const char* text : {"UPDATE contacts SET customer = ?2, by_user = 1 WHERE customer = ?1",
+                             "UPDATE customer_domains SET customer = ?2 WHERE customer = ?1",
+                             "UPDATE documents SET customer = ?2 WHERE customer = ?1",
+                             "UPDATE conflicts SET customer = ?2 WHERE customer = ?1",
+                             "UPDATE customer_owners SET customer = ?2 WHERE customer = ?1",
+                             "UPDATE customers SET named_by_user = 1 WHERE id = ?2",
+                             "DELETE FROM message_customers WHERE customer = ?1",
+                             "DELETE FROM customers WHERE id = ?1"}) {
+        SQLite::Statement& q = sql(text);
+        q.bind(1, from);
+        if (q.getBindParameterCount() >= 2) q.bind(2, into);
+        q.exec();
+    }
+    return true;
+}
+
+bool Crm::move_contact(const std::string& address, int64_t to) {
+    SQLite::Statement& u = sql("UPDATE contacts SET customer = ?, by_user = 1 WHERE address = ? "
+                               "AND EXISTS (SELECT 1 FROM customers WHERE id = ?)");
+    u.bind(1, to);
+    u.bind(2, to_lower(address));
+    u.bind(3, to);
+    return u.exec() > 0;
+}
+
+int64_t Crm::split(const std::vector<std::string>& addresses, const std::string& name) {
+    SQLite::Statement& ins = sql("INSERT INTO customers(name, kind, named_by_user, created) VALUES (?, 'company', 1, ?)");
+    ins.bind(1, name);
+    ins.bind(2, int64_t(std::time(nullptr)));
+    ins.exec();
+    int64_t id = db_.getLastInsertRowid();
+    size_t moved = 0;
+    for (const auto& a : addresses) moved += move_contact(a, id) ? 1 : 0;
+    if (!moved) {
+        SQLite::Statement& del = sql("DELETE FROM customers WHERE id = ?");
+        del.bind(1, id);
+        del.exec();
+        return 0;
+    }
+    return id;
+}
+
+bool Crm::edit_document(const std::string& number, const std::string& field, const std::string& value) {
+    const char* text = field == "status"     ? "UPDATE documents SET status = ?, edited = 1 WHERE number = ?"
+                       : field == "amount"   ? "UPDATE documents SET amount = ?, edited = 1 WHERE number = ?"
+                       : field == "currency" ? "UPDATE documents SET currency = ?, edited = 1 WHERE number = ?"
+                       : field == "type"     ? "UPDATE documents SET type = ?, edited = 1 WHERE number = ?"
+                       : field == "customer" ? "UPDATE documents SET customer = CAST(? AS INTEGER), edited = 1 WHERE number = ?"
+                                             : nullptr;
+    if (!text) return false;
+    SQLite::Statement& u = sql(text);
+    u.bind(1, value);
+    u.bind(2, number);
+    return u.exec() > 0;
+}
+
 }  // namespace tw

@@ -88,6 +88,15 @@ public:
     // A manager gives a customer to a rep (logged); automatic ownership stops for it.
     void assign(int64_t customer, const std::string& rep, int64_t now);
 
+    // Users' decisions, kept by every later link and relink (false: no such
+    // customer or contact). Relink afterwards to move the messages.
+    bool rename(int64_t customer, const std::string& name);
+    bool merge(int64_t from, int64_t into);          // contacts, domains, documents and history move
+    bool move_contact(const std::string& address, int64_t to);
+    int64_t split(const std::vector<std::string>& addresses, const std::string& name);  // a new customer; 0 if none moved
+    // A user's correction of a document; recognition never overwrites it.
+    bool edit_document(const std::string& number, const std::string& field, const std::string& value);
+
 private:
     void log_owner(int64_t customer, const std::string& owner, int64_t when, const std::string& reason);
     SQLite::Statement& sql(const char* text);  // prepared once, reset for each use

@@ -789,6 +789,8 @@ bool Store::assign(int64_t customer, const std::string& rep, int64_t now) {
     return true;
 }
 
+Crm& Store::crm_for_edits() { return d_->crm(); }
+
 std::vector<std::pair<std::string, std::string>> Store::owner_history(int64_t customer) {
     std::vector<std::pair<std::string, std::string>> out;
     SQLite::Statement q(d_->db, "SELECT owner, reason FROM customer_owners WHERE customer = ? ORDER BY rowid");

@@ -165,6 +165,9 @@ public:
     std::vector<CustomerRow> pool(int64_t now, int days, std::vector<int64_t>* released = nullptr);
     bool claim(int64_t customer, const std::string& rep, int64_t now);
     bool assign(int64_t customer, const std::string& rep, int64_t now);
+    // For users' decisions on customers and documents (crm.h), between
+    // begin() and commit(); relink afterwards so the messages follow.
+    Crm& crm_for_edits();
     // A customer's ownership history, oldest first: (owner, reason).
     std::vector<std::pair<std::string, std::string>> owner_history(int64_t customer);
     void set_setting(const std::string& key, const std::string& value);
