@@ -230,8 +230,7 @@ std::vector<int64_t> Crm::link_customers(int64_t row, int64_t thread, const std:
     if (customers.empty()) take(forwarded);
     if (customers.empty()) {
         // Internal mail (an approval, a note to a colleague): its conversation's customers.
-        SQLite::Statement t(db_,
-                            "SELECT DISTINCT mc.customer FROM message_customers mc JOIN messages m ON m.id = mc.message "
+        SQLite::Statement& t = sql("SELECT DISTINCT mc.customer FROM message_customers mc JOIN messages m ON m.id = mc.message "
                             "WHERE m.thread = ? AND m.id <> ? ORDER BY mc.customer");
         t.bind(1, thread);
         t.bind(2, row);
@@ -246,8 +245,7 @@ std::vector<int64_t> Crm::link_customers(int64_t row, int64_t thread, const std:
     if (external) {
         // The conversation's internal messages stored before this one take its customers too.
         for (int64_t c : customers) {
-            SQLite::Statement t(db_,
-                                "INSERT OR IGNORE INTO message_customers(message, customer) "
+            SQLite::Statement& t = sql("INSERT OR IGNORE INTO message_customers(message, customer) "
                                 "SELECT m.id, ? FROM messages m WHERE m.thread = ? AND m.id <> ? AND NOT EXISTS "
                                 "(SELECT 1 FROM message_customers x WHERE x.message = m.id)");
             t.bind(1, c);
@@ -297,8 +295,7 @@ std::vector<int64_t> Crm::link(int64_t row, int64_t thread, const std::vector<Pa
         md.bind(3, d.place);
         md.exec();
         // First sight: its type, the customer, and whether the firm sent it or received it.
-        SQLite::Statement doc(db_,
-                              "INSERT OR IGNORE INTO documents(number, type, customer, status, first_seen) "
+        SQLite::Statement& doc = sql("INSERT OR IGNORE INTO documents(number, type, customer, status, first_seen) "
                               "VALUES (?, ?, ?, ?, (SELECT date FROM messages WHERE id = ?))");
         doc.bind(1, d.number);
         doc.bind(2, d.type);
