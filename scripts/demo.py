@@ -74,6 +74,12 @@ with Dovecot({rep: "demo-" + rep for rep in demo_mail.REPS}) as d, tempfile.Temp
     for q in ("询价", "doc PI-2025-0034", "attachment:QT-2025-0013", "from:anna.schmidt@nordhandel.example"):
         print("== tradewind search %s" % q)
         run("search", "--data", a.data, "--threads", q.replace("doc ", ""))
+    print("== tradewind customers   (found in the mail; freemail senders stay one customer per contact)")
+    run("customers", "--data", a.data)
+    print("== tradewind documents   (quotations, PIs, POs ... recognised in subjects, bodies and attachments)")
+    run("documents", "--data", a.data)
+    print("== tradewind search doc:PI-2025-0034")
+    run("search", "--data", a.data, "doc:PI-2025-0034")
     print("== tradewind stats")
     run("stats", "--data", a.data)
     serve = subprocess.Popen([tw, "serve", "--data", a.data, "--listen", a.listen, "--poll", "10"])
