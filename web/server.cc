@@ -94,7 +94,7 @@ struct WebServer::Impl {
 
     explicit Impl(const WebOptions& opts) : o(opts), auth(opts.data_dir) {
         namespace fs = std::filesystem;
-        for (const char* name : {"layout", "login", "search", "conversation", "status"}) {
+        for (const char* name : {"layout", "login", "search", "conversation", "status", "customers", "documents", "conflicts"}) {
             fs::path p = fs::path(o.templates_dir) / (std::string(name) + ".mustache");
             std::ifstream in(p);
             if (!in) throw StoreError("cannot read the template " + p.string() + ": give --templates DIR");
@@ -113,6 +113,7 @@ struct WebServer::Impl {
         layout.set("body", render(name, d));
         layout.set("user", c.user.name);
         layout.set("logged_in", !c.user.name.empty());
+        layout.set("manager", c.user.role == "manager");
         c.res.status = status;
         c.res.set_header("Content-Security-Policy", kPageCsp);
         c.res.set_content(render("layout", layout), "text/html; charset=utf-8");
@@ -172,6 +173,90 @@ struct WebServer::Impl {
         route("GET", R"(/message/(\d+)/html)", guarded([this](Context& c) { message_html(c); }));
         route("GET", R"(/message/(\d+)/attachment/(\d+))", guarded([this](Context& c) { attachment(c); }));
         for (const char* p : {"/status", "/api/v1/status"}) route("GET", p, guarded([this](Context& c) { status(c); }));
+        for (const char* p : {"/customers", "/api/v1/customers"}) route("GET", p, guarded([this](Context& c) { customers(c); }));
+        for (const char* p : {"/documents", "/api/v1/documents"}) route("GET", p, guarded([this](Context& c) { documents(c); }));
+        for (const char* p : {"/conflicts", "/api/v1/conflicts"})
+            route("GET", p, guarded(managers_only([this](Context& c) { conflicts(c); })));
+    }
+
+    // Routes for managers: a rep gets 403 (after guarded() has checked the session).
+    Handler managers_only(Handler h) {
+        return [this, h](Context& c) {
+            if (c.user.role != "manager") {
+                if (c.json) return send_json(c, {{"error", "managers only"}}, 403);
+                mu::data d;
+                d.set("error", "This page is for managers.");
+                return page(c, "Managers only", "search", d, 403);
+            }
+            h(c);
+        };
+    }
+
+    // A JSON answer as template data: each page builds its JSON once and the
+    // HTML view renders the same values.
+    static mu::data to_data(const json& j) {
+        if (j.is_object()) {
+            mu::data d;
+            for (auto it = j.begin(); it != j.end(); ++it) d.set(it.key(), to_data(it.value()));
+            return d;
+        }
+        if (j.is_array()) {
+            mu::data list{mu::data::type::list};
+            for (const auto& x : j) list.push_back(to_data(x));
+            return list;
+        }
+        if (j.is_boolean()) return j.get<bool>() ? mu::data{mu::data::type::bool_true} : mu::data{mu::data::type::bool_false};
+        if (j.is_string()) return mu::data{j.get<std::string>()};
+        if (j.is_null()) return mu::data{std::string()};
+        return mu::data{j.dump()};
+    }
+
+    void customers(Context& c) {
+        Store store(o.data_dir);
+        json list = json::array();
+        for (const auto& x : store.customers()) {
+            json contacts = json::array();
+            for (const auto& [addr, name] : x.contacts) contacts.push_back({{"address", addr}, {"name", name}});
+            list.push_back({{"id", std::to_string(x.id)}, {"name", x.name}, {"kind", x.kind}, {"owner", x.owner},
+                            {"in_pool", x.in_pool}, {"domains", x.domains}, {"contacts", contacts}, {"messages", x.messages},
+                            {"last", x.last ? format_iso_utc(x.last) : ""}, {"last_day", when(x.last)}});
+        }
+        if (c.json) return send_json(c, {{"customers", list}});
+        mu::data d;
+        d.set("customers", to_data(list));
+        d.set("none", list.empty());
+        page(c, "Customers", "customers", d);
+    }
+
+    void documents(Context& c) {
+        Store store(o.data_dir);
+        json list = json::array();
+        for (const auto& x : store.documents())
+            list.push_back({{"number", x.number}, {"type", x.type}, {"status", x.status},
+                            {"customer", x.customer ? std::to_string(x.customer) : ""}, {"customer_name", x.customer_name},
+                            {"amount", x.amount}, {"currency", x.currency}, {"messages", x.messages},
+                            {"conversations", x.threads}, {"first_seen", x.first_seen ? format_iso_utc(x.first_seen) : ""},
+                            {"first_day", when(x.first_seen)}});
+        if (c.json) return send_json(c, {{"documents", list}});
+        mu::data d;
+        d.set("documents", to_data(list));
+        d.set("none", list.empty());
+        page(c, "Documents", "documents", d);
+    }
+
+    void conflicts(Context& c) {
+        Store store(o.data_dir);
+        json list = json::array();
+        for (const auto& x : store.conflicts())
+            list.push_back({{"id", x.id}, {"customer", std::to_string(x.customer)}, {"customer_name", x.customer_name},
+                            {"kind", x.kind}, {"rep", x.rep}, {"other_rep", x.other_rep}, {"message", x.message},
+                            {"other_message", x.other_message}, {"subject", x.subject}, {"date", format_iso_utc(x.date)},
+                            {"day", when(x.date)}, {"status", x.status}});
+        if (c.json) return send_json(c, {{"conflicts", list}});
+        mu::data d;
+        d.set("conflicts", to_data(list));
+        d.set("none", list.empty());
+        page(c, "Conflicts", "conflicts", d);
     }
 
     void login_page(Context& c, const std::string& error, int status) {

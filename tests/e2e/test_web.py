@@ -169,6 +169,8 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
                     "--user", "rep1", "--password-file", pw, "--plaintext"], check=True, capture_output=True)
     subprocess.run([TW, "user", "add", "--data", data, "--name", "lily", "--role", "rep", "--password-file", upw],
                    check=True, capture_output=True)
+    subprocess.run([TW, "user", "add", "--data", data, "--name", "mona", "--role", "manager", "--password-file", upw],
+                   check=True, capture_output=True)
     db = open(os.path.join(data, "archive.db"), "rb").read()
     c.check(b"correct horse battery" not in db and b"$argon2id$" in db, "user passwords are stored as argon2id hashes")
 
@@ -184,10 +186,11 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
             time.sleep(0.1)
     anon = urllib.request.build_opener(NoRedirect)
     # Strangers get nothing: every route redirects to the login page, or 401 in JSON.
-    for path in ("/", "/search?q=x", "/status", "/conversation/1", "/message/1/html"):
+    for path in ("/", "/search?q=x", "/status", "/conversation/1", "/message/1/html", "/customers", "/documents", "/conflicts"):
         st, hd, body = request(anon, base + path)
         c.check(st == 303 and hd.get("Location") == "/login", "%s without a session: %s %s" % (path, st, hd.get("Location")))
-    for path in ("/api/v1/search?q=x", "/api/v1/status", "/api/v1/conversation/1"):
+    for path in ("/api/v1/search?q=x", "/api/v1/status", "/api/v1/conversation/1", "/api/v1/customers",
+                 "/api/v1/documents", "/api/v1/conflicts"):
         st, hd, body = request(anon, base + path)
         c.check(st == 401 and "error" in json.loads(body), "%s without a session: %s" % (path, st))
     st, hd, body = request(anon, base + "/login", {"name": "lily", "password": "wrong"})
@@ -266,6 +269,36 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
     st, hd, body = request(anon, base + "/api/v1/status", headers=auth)
     acct = json.loads(body)["accounts"]
     c.check(len(acct) == 1 and acct[0]["state"] == "ok" and acct[0]["folders"], "status JSON: %s" % acct)
+
+    # Customers and documents found in the mail; conflicts only for managers.
+    st, hd, body = request(anon, base + "/api/v1/customers", headers=auth)
+    custs = json.loads(body).get("customers", []) if st == 200 else []
+    nord = [x for x in custs if "nord.example" in x["domains"]]
+    c.check(len(nord) == 1 and nord[0]["contacts"][0]["address"] == "anna@nord.example"
+            and nord[0]["owner"] == "rep1@acme-trading.example", "customers JSON: %s" % custs)
+    c.check(not any("acme-trading.example" in d for x in custs for d in x["domains"]), "the firm is no customer")
+    st, hd, body = request(anon, base + "/customers", headers=auth)
+    c.check(st == 200 and body.count('class="customer"') == len(custs) and "nord.example" in body
+            and 'href="/customers"' in body, "customers page")
+    st, hd, body = request(anon, base + "/api/v1/documents", headers=auth)
+    docs = {d["number"]: d for d in json.loads(body).get("documents", [])} if st == 200 else {}
+    c.check(docs.get("PI-2025-0034", {}).get("type") == "proforma_invoice" and nord
+            and docs["PI-2025-0034"]["customer"] == nord[0]["id"], "documents JSON: %s" % docs)
+    st, hd, body = request(anon, base + "/documents", headers=auth)
+    c.check(st == 200 and 'href="/search?q=doc:PI-2025-0034"' in body, "documents page links to the doc: search")
+    st, hd, body = request(anon, base + "/api/v1/search?q=doc:PI-2025-0034", headers=auth)
+    c.check(st == 200 and len(json.loads(body)["hits"]) == 3, "doc:PI-2025-0034 finds the three messages")
+    st, hd, body = request(anon, base + "/api/v1/conflicts", headers=auth)
+    c.check(st == 403, "a rep may not see the conflicts: %s" % st)
+    st, hd, body = request(anon, base + "/conflicts", headers=auth)
+    c.check(st == 403 and 'href="/conflicts"' not in body, "no conflicts page (nor link) for a rep: %s" % st)
+    st, hd, body = request(anon, base + "/login", {"name": "mona", "password": "correct horse battery"})
+    mcookie = hd.get("Set-Cookie", "")
+    mauth = {"Cookie": "tw_session=" + (mcookie.split("tw_session=")[1].split(";")[0] if "tw_session=" in mcookie else "")}
+    st, hd, body = request(anon, base + "/api/v1/conflicts", headers=mauth)
+    c.check(st == 200 and "conflicts" in json.loads(body), "a manager sees the conflicts: %s" % st)
+    st, hd, body = request(anon, base + "/conflicts", headers=mauth)
+    c.check(st == 200 and 'href="/conflicts"' in body, "conflicts page and link for a manager")
 
     # New mail shows up through the running server within 5 seconds.
     d.deliver("rep1", b"From: Carl <carl@west.example>\r\nTo: rep1@acme-trading.example\r\nSubject: urgent ZEBRA42\r\n"
