@@ -294,9 +294,13 @@ std::vector<int64_t> Crm::link(int64_t row, int64_t thread, const std::vector<Pa
         md.bind(2, d.number);
         md.bind(3, d.place);
         md.exec();
-        // First sight: its type, the customer, and whether the firm sent it or received it.
-        SQLite::Statement& doc = sql("INSERT OR IGNORE INTO documents(number, type, customer, status, first_seen) "
-                              "VALUES (?, ?, ?, ?, (SELECT date FROM messages WHERE id = ?))");
+        // Its earliest mail, whatever order mail arrives in, gives its customer and
+        // whether the firm sent or received it (unless a user corrected the document).
+        SQLite::Statement& doc = sql(
+            "INSERT INTO documents(number, type, customer, status, first_seen) "
+            "VALUES (?, ?, ?, ?, (SELECT date FROM messages WHERE id = ?)) ON CONFLICT(number) DO UPDATE SET "
+            "customer = excluded.customer, status = excluded.status, first_seen = excluded.first_seen "
+            "WHERE documents.edited = 0 AND excluded.first_seen < documents.first_seen");
         doc.bind(1, d.number);
         doc.bind(2, d.type);
         if (customers.empty()) doc.bind(3);

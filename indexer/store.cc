@@ -97,10 +97,12 @@ struct Store::Impl {
     }
 
     explicit Impl(const std::string& path) : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE) {
+        // First: another tradewind (sync, import, stats, the web) may be using the archive,
+        // and switching to WAL or creating the tables needs a moment of it alone.
+        db.exec("PRAGMA busy_timeout=10000");
         db.exec("PRAGMA page_size=16384");  // takes effect only for a new archive
         db.exec("PRAGMA journal_mode=WAL");
         db.exec("PRAGMA synchronous=NORMAL");
-        db.exec("PRAGMA busy_timeout=10000");  // another tradewind (sync, import) may be writing
         db.exec("PRAGMA cache_size=-8192");  // KiB: copy and thread lookups stay in memory
         db.exec(schema::kSql);
         db.exec("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', '" + std::to_string(schema::kVersion) + "')");

@@ -151,6 +151,17 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
     c.check(locs == len(inbox) + len(sent) + 5 + 10, "locations: %d" % locs)
     c.check(not any(l["folder"] == "Trash" for m in msgs for l in m["locations"]), "Trash must be skipped")
     c.check(any(l["folder"] == "Sent" for m in msgs for l in m["locations"]), "Sent must be synced")
+    # Synced mail is linked like imported mail: customers (owner: the first rep to write), documents.
+    code, out, err = tw("customers", "--data", data, "--json")
+    custs = [json.loads(l) for l in out.splitlines()]
+    nord = [x for x in custs if "nord.example" in x["domains"]]
+    c.check(len(nord) == 1 and nord[0]["owner"] == "rep1@acme-trading.example"
+            and not any("acme-trading.example" in d for x in custs for d in x["domains"]),
+            "customers after IMAP sync: %s" % [(x["name"], x["owner"]) for x in custs][:8])
+    code, out, err = tw("documents", "--data", data, "--json")
+    docs = {d["number"]: d for d in map(json.loads, out.splitlines())}
+    c.check(docs.get("QT-2025-0003", {}).get("type") == "quotation" and docs["QT-2025-0003"]["status"] == "sent"
+            and nord and docs["QT-2025-0003"]["customer"] == nord[0]["id"], "documents after IMAP sync: %s" % docs.get("QT-2025-0003"))
     # Equal to the source: every message of every synced folder, byte for byte, at its UID.
     for user, pw, folder in (("rep1", "secret1", "INBOX"), ("rep1", "secret1", "Sent"), ("rep2", "secret2", "INBOX")):
         want = server_hashes(d, user, pw, folder)
