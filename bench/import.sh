@@ -6,23 +6,12 @@
 #   bench/import.sh [MESSAGES]      default 20000 (--reps 8 --customers 300 --seed 7)
 #   BENCH_ROUNDS=N                  rounds per tool (default 3; the median is shown)
 set -eu
-src=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/common.sh"
 n=${1:-20000}
-gen="$src/../shared/corpus/tradegen.py"
-[ -f "$gen" ] || { echo "bench/import.sh needs ../shared/corpus/tradegen.py beside the checkout" >&2; exit 2; }
-"$src/scripts/install-deps.sh"
-for tool in mu notmuch bc; do
-  command -v $tool >/dev/null || { SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo;
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq maildir-utils notmuch bc >/dev/null; break; }
-done
-out="$src/build-bench"
-cmake -S "$src" -B "$out" -DCMAKE_BUILD_TYPE=Release -DTRADEWIND_TESTS=OFF >/dev/null
-cmake --build "$out" --target tradewind bench_search -j2 >/dev/null
+bench_setup import.sh tradewind bench_search
+bench_peers "maildir-utils notmuch bc" mu notmuch bc
 corpus="$out/corpus-import-$n"
-if [ ! -f "$corpus/truth.jsonl" ]; then
-  rm -rf "$corpus"
-  python3 "$gen" --out "$corpus" --messages "$n" --reps 8 --customers 300 --seed 7 >/dev/null
-fi
+bench_corpus "$corpus" "$n" 8
 files=$(grep -c . "$corpus/truth.jsonl")
 work="$out/import-run"
 rounds=${BENCH_ROUNDS:-3}

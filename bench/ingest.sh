@@ -10,23 +10,12 @@
 #   BENCH_RTT_MS=N                      emulate a WAN link: N ms round trip (bench/latency_proxy.py)
 #   BENCH_LATENCY=N                     new-mail deliveries to time (default 40; 0: skip)
 set -eu
-src=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/common.sh"
 n=${1:-20000}
 reps=${2:-8}
-gen="$src/../shared/corpus/tradegen.py"
-[ -f "$gen" ] || { echo "bench/ingest.sh needs ../shared/corpus/tradegen.py beside the checkout" >&2; exit 2; }
-"$src/scripts/install-deps.sh"
-for tool in mbsync mu notmuch; do
-  command -v $tool >/dev/null || { SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo;
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq isync maildir-utils notmuch >/dev/null; break; }
-done
-out="$src/build-bench"
-cmake -S "$src" -B "$out" -DCMAKE_BUILD_TYPE=Release -DTRADEWIND_TESTS=OFF >/dev/null
-cmake --build "$out" --target tradewind -j2 >/dev/null
+bench_setup ingest.sh tradewind
+bench_peers "isync maildir-utils notmuch" mbsync mu notmuch
 corpus="$out/corpus-sync-$n-$reps"
-if [ ! -f "$corpus/truth.jsonl" ]; then
-  rm -rf "$corpus"
-  python3 "$gen" --out "$corpus" --messages "$n" --reps "$reps" --customers 300 --seed 7 >/dev/null
-fi
+bench_corpus "$corpus" "$n" "$reps"
 python3 "$src/bench/ingest_bench.py" --tradewind "$out/daemon/tradewind" --corpus "$corpus" \
   --rounds "${BENCH_ROUNDS:-3}" --rtt-ms "${BENCH_RTT_MS:-0}" --latency "${BENCH_LATENCY:-40}"

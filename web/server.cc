@@ -211,6 +211,15 @@ struct WebServer::Impl {
         return mu::data{j.dump()};
     }
 
+    // A page that is one list: JSON {name: [...]}, or the template of that name.
+    void list_page(Context& c, const std::string& title, const std::string& name, const json& list) {
+        if (c.json) return send_json(c, {{name, list}});
+        mu::data d;
+        d.set(name, to_data(list));
+        d.set("none", list.empty());
+        page(c, title, name, d);
+    }
+
     void customers(Context& c) {
         Store store(o.data_dir);
         json list = json::array();
@@ -221,11 +230,7 @@ struct WebServer::Impl {
                             {"in_pool", x.in_pool}, {"domains", x.domains}, {"contacts", contacts}, {"messages", x.messages},
                             {"last", x.last ? format_iso_utc(x.last) : ""}, {"last_day", when(x.last)}});
         }
-        if (c.json) return send_json(c, {{"customers", list}});
-        mu::data d;
-        d.set("customers", to_data(list));
-        d.set("none", list.empty());
-        page(c, "Customers", "customers", d);
+        list_page(c, "Customers", "customers", list);
     }
 
     void documents(Context& c) {
@@ -237,11 +242,7 @@ struct WebServer::Impl {
                             {"amount", x.amount}, {"currency", x.currency}, {"messages", x.messages},
                             {"conversations", x.threads}, {"first_seen", x.first_seen ? format_iso_utc(x.first_seen) : ""},
                             {"first_day", when(x.first_seen)}});
-        if (c.json) return send_json(c, {{"documents", list}});
-        mu::data d;
-        d.set("documents", to_data(list));
-        d.set("none", list.empty());
-        page(c, "Documents", "documents", d);
+        list_page(c, "Documents", "documents", list);
     }
 
     void conflicts(Context& c) {
@@ -252,11 +253,7 @@ struct WebServer::Impl {
                             {"kind", x.kind}, {"rep", x.rep}, {"other_rep", x.other_rep}, {"message", x.message},
                             {"other_message", x.other_message}, {"subject", x.subject}, {"date", format_iso_utc(x.date)},
                             {"day", when(x.date)}, {"status", x.status}});
-        if (c.json) return send_json(c, {{"conflicts", list}});
-        mu::data d;
-        d.set("conflicts", to_data(list));
-        d.set("none", list.empty());
-        page(c, "Conflicts", "conflicts", d);
+        list_page(c, "Conflicts", "conflicts", list);
     }
 
     void login_page(Context& c, const std::string& error, int status) {
