@@ -43,7 +43,12 @@ constexpr const char* kRelinkUsage =
 constexpr const char* kSettingsUsage =
     "usage: tradewind settings [--data DIR] [set KEY VALUE | get KEY]\n"
     "  internal_domains   the firm's own domains, comma-separated (the accounts' domains always\n"
-    "                     count); mail among them is internal, never customer mail. Run relink after.\n";
+    "                     count); mail among them is internal, never customer mail. Run relink after.\n"
+    "  doc_patterns       the firm's own document numbering on top of the defaults, JSON:\n"
+    "                     '{\"purchase_order\": [\"BEST-\\\\d{5}\"], \"quotation\": [\"Q\\\\d{7}\"]}' (whole tokens;\n"
+    "                     mail stored from now on; types: quotation proforma_invoice purchase_order\n"
+    "                     contract commercial_invoice packing_list bill_of_lading letter_of_credit)\n"
+    "  pool_days          days without mail from the owner before a customer goes to the pool (30)\n";
 
 constexpr const char* kConflictsUsage =
     "usage: tradewind conflicts [--data DIR] [--json]\n"
@@ -217,9 +222,19 @@ int cmd_settings(const std::vector<std::string>& args) {
         return o.rest.empty() && !o.has("--help") && !o.has("-h") ? 2 : 0;
     }
     Store store(o.get("--data"));
-    if (o.rest[0] == "set" && o.rest.size() == 3 && o.rest[1] == "internal_domains") {
-        store.set_setting(o.rest[1], o.rest[2]);
-        std::printf("internal_domains = %s (run `tradewind relink` to apply it to archived mail)\n", o.rest[2].c_str());
+    const std::string key = o.rest.size() > 1 ? o.rest[1] : "";
+    if (o.rest[0] == "set" && o.rest.size() == 3 &&
+        (key == "internal_domains" || key == "doc_patterns" || key == "pool_days")) {
+        if (key == "pool_days" && std::atoi(o.rest[2].c_str()) <= 0) throw StoreError("pool_days wants a positive number of days");
+        try {
+            store.set_setting(key, o.rest[2]);
+        } catch (const std::invalid_argument& e) {
+            throw StoreError(e.what());
+        }
+        std::printf("%s = %s%s\n", key.c_str(), o.rest[2].c_str(),
+                    key == "internal_domains" ? " (run `tradewind relink` to apply it to archived mail)"
+                    : key == "doc_patterns"   ? " (for mail stored from now on)"
+                                              : "");
         return 0;
     }
     if (o.rest[0] == "get" && o.rest.size() == 2) {

@@ -3,9 +3,13 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <algorithm>
+#include <cctype>
 #include <ctime>
 #include <functional>
 #include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <stdexcept>
 #include <tuple>
@@ -16,6 +20,9 @@
 
 namespace tw {
 namespace {
+
+struct CustomPatterns;
+std::shared_ptr<const CustomPatterns> g_custom;  // set_doc_patterns(); read with atomic_load
 
 // Consumer mail services: an address there is a person, not a company.
 // Kept sorted; "gmx." and "yahoo." match any country domain.
@@ -81,13 +88,67 @@ std::string doc_type(std::string_view n) {
     return "";
 }
 
+namespace {
+
+struct CustomPatterns {
+    std::vector<std::pair<std::string, std::regex>> rules;  // (type, whole-token pattern)
+};
+
+std::shared_ptr<const CustomPatterns> custom_patterns() { return std::atomic_load(&g_custom); }
+
+}  // namespace
+
+void set_doc_patterns(const std::string& text) {
+    auto p = std::make_shared<CustomPatterns>();
+    if (!text.empty()) {
+        nlohmann::json j;
+        try {
+            j = nlohmann::json::parse(text);
+        } catch (const std::exception& e) {
+            throw std::invalid_argument(std::string("doc_patterns is not JSON: ") + e.what());
+        }
+        if (!j.is_object()) throw std::invalid_argument("doc_patterns wants {\"type\": [\"regex\", ...]}");
+        for (auto it = j.begin(); it != j.end(); ++it) {
+            if (!it.value().is_array()) throw std::invalid_argument("doc_patterns: " + it.key() + " wants a list of patterns");
+            for (const auto& r : it.value()) {
+                if (!r.is_string()) throw std::invalid_argument("doc_patterns: " + it.key() + ": a pattern must be a string");
+                try {
+                    p->rules.emplace_back(it.key(), std::regex(r.get<std::string>(), std::regex::ECMAScript | std::regex::optimize));
+                } catch (const std::regex_error& e) {
+                    throw std::invalid_argument("doc_patterns: " + it.key() + ": bad pattern " + r.get<std::string>() + " (" +
+                                                e.what() + ")");
+                }
+            }
+        }
+    }
+    std::atomic_store(&g_custom, std::shared_ptr<const CustomPatterns>(p));
+}
+
 std::vector<DocMention> trade_documents(const Message& m) {
     std::vector<DocMention> out;
     std::set<std::pair<std::string, std::string>> seen;
+    auto custom = custom_patterns();
     auto scan = [&](std::string_view text, const char* place) {
         for (auto& n : doc_numbers(text, 1u << 18)) {
             std::string type = doc_type(n);
             if (!type.empty() && seen.emplace(n, place).second) out.push_back({std::move(n), std::move(type), place});
+        }
+        if (!custom || custom->rules.empty()) return;
+        // The firm's own patterns, on whole tokens that hold a digit.
+        text = text.substr(0, std::min<size_t>(text.size(), 1u << 18));
+        for (size_t i = 0; i < text.size();) {
+            auto tokenish = [](char c) { return std::isalnum((unsigned char)c) || c == '-' || c == '/'; };
+            while (i < text.size() && !tokenish(text[i])) ++i;
+            size_t j = i;
+            while (j < text.size() && tokenish(text[j])) ++j;
+            std::string tok(text.substr(i, j - i));
+            i = j;
+            if (tok.size() < 4 || tok.size() > 40 || tok.find_first_of("0123456789") == std::string::npos) continue;
+            for (const auto& [type, re] : custom->rules)
+                if (std::regex_match(tok, re)) {
+                    if (seen.emplace(tok, place).second) out.push_back({tok, type, place});
+                    break;
+                }
         }
     };
     scan(m.subject, "subject");

@@ -45,6 +45,13 @@ struct DocMention {
 // Every document number in the message, once per (number, place).
 std::vector<DocMention> trade_documents(const Message& m);
 
+// A firm's own numbering, on top of the defaults: JSON {"type": ["regex", ...]}
+// (ECMAScript, matched against whole tokens of letters, digits, '-' and '/'),
+// e.g. {"purchase_order": ["BEST-\\d{5}"]}. Applies to mail parsed from now on
+// in this process (the archive keeps it in the doc_patterns setting). Throws
+// std::invalid_argument with what is wrong; "" clears them.
+void set_doc_patterns(const std::string& json);
+
 struct Party {
     std::string address;  // normalized
     std::string name;     // as written ("" if none)

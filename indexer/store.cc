@@ -4,6 +4,7 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -119,6 +120,17 @@ struct Store::Impl {
                              version + ", this one uses " + std::to_string(schema::kVersion) +
                              "): import into a new --data directory");
         next_row = db.execAndGet("SELECT COALESCE(MAX(id), 0) + 1 FROM messages").getInt64();
+        {
+            SQLite::Statement p(db, "SELECT value FROM settings WHERE key = 'doc_patterns'");
+            try {
+                set_doc_patterns(p.executeStep() ? p.getColumn(0).getString() : std::string());
+            } catch (const std::invalid_argument& e) {
+                // Saved values are checked when set; a hand-edited one must not lock the archive.
+                std::fprintf(stderr, "tradewind: %s: the defaults apply; fix it with `tradewind settings set doc_patterns ...`\n",
+                             e.what());
+                set_doc_patterns("");
+            }
+        }
         auto prep = [&](const char* sql) { return std::make_unique<SQLite::Statement>(db, sql); };
         find_location = prep("SELECT message FROM locations WHERE account=? AND folder=? AND source=?");
         find_copy = prep(
@@ -803,6 +815,7 @@ std::vector<std::pair<std::string, std::string>> Store::owner_history(int64_t cu
 
 void Store::set_setting(const std::string& key, const std::string& value) {
     SQLite::Statement q(d_->db, "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    if (key == "doc_patterns") set_doc_patterns(value);  // throws on a bad pattern, before it is saved
     q.bind(1, key);
     q.bind(2, value);
     q.exec();

@@ -143,6 +143,22 @@ with tempfile.TemporaryDirectory() as tmp:
     code, out, err = tw("customers", "--data", data, "lookup", "nobody@new-buyer.example")
     c.check("not a customer yet" in out, "lookup of an unknown address: " + out)
 
+    # The firm's own numbering: refused when malformed, applied to mail stored from then on.
+    code, out, err = tw("settings", "--data", data, "set", "doc_patterns", '{"purchase_order": ["BEST-\\\\d{5}("]}')
+    c.check(code == 1 and "bad pattern" in err, "a malformed pattern is refused: " + out + err)
+    code, out, err = tw("settings", "--data", data, "set", "doc_patterns", '{"purchase_order": ["BEST-\\\\d{5}"]}')
+    c.check(code == 0, "doc_patterns set: " + out + err)
+    eml = os.path.join(tmp, "best.eml")
+    with open(eml, "wb") as f:
+        f.write(b"From: Buyer <buyer@best-buy.example>\r\nTo: lily.zhou@acme-trading.example\r\nSubject: our order\r\n"
+                b"Message-ID: <best-1@best-buy.example>\r\nDate: Mon, 05 Jan 2026 10:00:00 +0000\r\n\r\n"
+                b"Please confirm order BEST-40017.\r\n")
+    tw("import", "--data", data, "--account", "lily.zhou@acme-trading.example", eml)
+    docs = {d["number"]: d for d in lines(tw("documents", "--data", data, "--json")[1])}
+    c.check(docs.get("BEST-40017", {}).get("type") == "purchase_order", "a firm's own pattern: %s" % docs.get("BEST-40017"))
+    code, out, err = tw("search", "--data", data, "--json", "doc:BEST-40017")
+    c.check(len(lines(out)) == 1, "doc: finds it")
+
     # Conflicts and the pool run over the archive; the pool follows the injected clock.
     code, out, err = tw("conflicts", "--data", data, "--json")
     c.check(code == 0, "conflicts: " + err)

@@ -246,3 +246,25 @@ TEST_CASE("the public pool: idle customers are released on the injected clock an
     CHECK(history[2] == std::make_pair(kevin, std::string("claimed from the pool")));
     CHECK(history[3] == std::make_pair(lily, std::string("assigned by a manager")));
 }
+
+TEST_CASE("a firm's own document patterns add to the defaults, and bad ones are refused", "[crm][docnum]") {
+    tw::Message m = tw::parse_message(mail("n1@x.example", "A <a@x.example>", "b@acme-trading.example", "Order BEST-12345",
+                                           kDate, "Quote Q1234567 and PI-2025-0034; BEST-1234 is too short, xBEST-12345 is another word"),
+                                      0);
+    auto numbers = [&] {
+        std::set<std::pair<std::string, std::string>> got;
+        for (const auto& d : tw::trade_documents(m)) got.emplace(d.number, d.type);
+        return got;
+    };
+    using Set = std::set<std::pair<std::string, std::string>>;
+    CHECK(numbers() == Set{{"PI-2025-0034", "proforma_invoice"}});
+    tw::set_doc_patterns(R"({"purchase_order": ["BEST-\\d{5}"], "quotation": ["Q\\d{7}"]})");
+    CHECK(numbers() == Set{{"PI-2025-0034", "proforma_invoice"}, {"BEST-12345", "purchase_order"}, {"Q1234567", "quotation"}});
+    CHECK_THROWS_AS(tw::set_doc_patterns("{not json"), std::invalid_argument);
+    CHECK_THROWS_AS(tw::set_doc_patterns(R"({"quotation": ["Q(\\d"]})"), std::invalid_argument);
+    CHECK_THROWS_AS(tw::set_doc_patterns(R"({"quotation": "Q\\d+"})"), std::invalid_argument);
+    // A refused setting leaves the last good one in force.
+    CHECK(numbers().size() == 3);
+    tw::set_doc_patterns("");
+    CHECK(numbers() == Set{{"PI-2025-0034", "proforma_invoice"}});
+}
