@@ -157,18 +157,8 @@ struct Client::Impl {
         }
     }
 
-    // Several commands sent together, their answers read in order (RFC 3501
-    // allows it; it saves a round trip per command). Untagged responses go to
-    // on_untagged with the index of the oldest unanswered command. The first
-    // refusal is thrown once every command is answered, so the stream stays
-    // in step.
-    void pipeline(const std::vector<std::string>& cmds, const std::function<void(size_t, Response&)>& on_untagged,
-                  std::vector<bool>* refused_at = nullptr) {
-        read_answers(send_all(cmds), cmds, on_untagged, refused_at);
-    }
-
-    // The two halves of pipeline(): commands sent now may be answered later,
-    // after the answers to commands sent before them.
+    // Commands sent together, their answers read in order (RFC 3501 allows it;
+    // it saves a round trip per command): send_all now, read_answers later.
     std::vector<std::string> send_all(const std::vector<std::string>& cmds) {
         std::vector<std::string> tags;
         std::string out;
@@ -180,6 +170,9 @@ struct Client::Impl {
         return tags;
     }
 
+    // Untagged answers go to on_untagged with the index of the oldest unanswered
+    // command; the first refusal is thrown once every command is answered, so
+    // the stream stays in step (refused_at: which ones were refused).
     void read_answers(const std::vector<std::string>& tags, const std::vector<std::string>& cmds,
                       const std::function<void(size_t, Response&)>& on_untagged, std::vector<bool>* refused_at) {
         if (refused_at) refused_at->assign(cmds.size(), false);
@@ -360,18 +353,6 @@ std::optional<FetchedMessage> fetched(Response& r) {
 }
 
 }  // namespace
-
-void Client::fetch(const std::vector<uint64_t>& uids, const std::function<void(FetchedMessage&&)>& on_message) {
-    if (uids.empty()) return;
-    d_->command("UID FETCH " + uid_set(uids) + kFetchItems, [&](Response& r) {
-        if (auto m = fetched(r)) on_message(std::move(*m));
-    });
-}
-
-void Client::fetch_folders(const std::vector<std::pair<std::string, std::vector<uint64_t>>>& groups,
-                           const std::function<void(size_t group, FetchedMessage&&)>& on_message) {
-    fetch_chunks({groups}, [&](size_t, size_t g, FetchedMessage&& m) { on_message(g, std::move(m)); }, [](size_t) {});
-}
 
 void Client::fetch_chunks(const std::vector<FetchGroups>& chunks,
                           const std::function<void(size_t chunk, size_t group, FetchedMessage&&)>& on_message,

@@ -79,20 +79,14 @@ public:
     // CONDSTORE: (UID, flags) of the examined folder's messages up to last_uid
     // whose flags changed since modseq.
     std::vector<std::pair<uint64_t, std::vector<std::string>>> flags_changed_since(uint64_t last_uid, uint64_t modseq);
-    // Fetches the given UIDs of the examined folder (one command per call;
-    // give a few hundred at a time), calling on_message for each as it arrives.
-    void fetch(const std::vector<uint64_t>& uids, const std::function<void(FetchedMessage&&)>& on_message);
-    // The same for several folders in one round trip: EXAMINE and UID FETCH
-    // of every (server folder name, UIDs) group are sent together, then the
-    // answers read in order; on_message gets the group's index. A folder the
-    // server refuses throws after the other groups' answers are read.
-    void fetch_folders(const std::vector<std::pair<std::string, std::vector<uint64_t>>>& groups,
-                       const std::function<void(size_t group, FetchedMessage&&)>& on_message);
-    // Many such rounds, streamed: the commands of chunk k+1 go out before the
-    // answers to chunk k are read, so the link never waits for a round trip.
-    // on_chunk(k) follows chunk k's last message (it may block: the server's
-    // data then waits in the socket). After an exception the connection is
-    // out of step and must be dropped.
+    // Fetches groups of (server folder name, UIDs): EXAMINE and UID FETCH of
+    // every group of a chunk go out together (one round trip), and chunks
+    // stream: the commands of chunk k+1 go out before the answers to chunk k
+    // are read, so the link never waits for a round trip. A folder the server
+    // refuses throws once the chunk's answers are read; its FETCH answers are
+    // never taken as another folder's mail. on_chunk(k) follows chunk k's last
+    // message (it may block: the server's data then waits in the socket).
+    // After an exception the connection is out of step and must be dropped.
     using FetchGroups = std::vector<std::pair<std::string, std::vector<uint64_t>>>;
     void fetch_chunks(const std::vector<FetchGroups>& chunks,
                       const std::function<void(size_t chunk, size_t group, FetchedMessage&&)>& on_message,

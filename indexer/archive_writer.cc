@@ -31,7 +31,7 @@ Parsed Parser::parse(std::string raw, int64_t arrival, const std::string& accoun
     Parsed p;
     p.message = parse_message(std::move(raw), arrival, limits_);
     p.prepared = Store::prepare(p.message, address_domain(account));
-    p.doc = SearchIndex::prepare(p.message);
+    p.doc = SearchIndex::prepare(p.message, &p.prepared.trade_docs);
     return p;
 }
 

@@ -334,13 +334,9 @@ std::vector<int64_t> Crm::link_customers(int64_t row, int64_t thread, const std:
 
 std::vector<int64_t> Crm::link(int64_t row, int64_t thread, const std::vector<Party>& parties,
                                const std::vector<DocMention>& docs, bool sent_by_firm, const std::vector<Party>& forwarded,
-                               const std::string& account) {
+                               const std::string& account, int64_t date) {
     owner_ = rep_of(parties, account);
-    {
-        SQLite::Statement& d = sql("SELECT date FROM messages WHERE id = ?");
-        d.bind(1, row);
-        now_ = d.executeStep() ? d.getColumn(0).getInt64() : 0;
-    }
+    now_ = date;
     for (const auto& f : forwarded) {
         SQLite::Statement& ins = sql("INSERT OR IGNORE INTO forwarded_parties(message, address, name) VALUES (?, ?, ?)");
         ins.bind(1, row);
@@ -359,7 +355,7 @@ std::vector<int64_t> Crm::link(int64_t row, int64_t thread, const std::vector<Pa
         // whether the firm sent or received it (unless a user corrected the document).
         SQLite::Statement& doc = sql(
             "INSERT INTO documents(number, type, customer, status, first_seen) "
-            "VALUES (?, ?, ?, ?, (SELECT date FROM messages WHERE id = ?)) ON CONFLICT(number) DO UPDATE SET "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(number) DO UPDATE SET "
             "customer = excluded.customer, status = excluded.status, first_seen = excluded.first_seen "
             "WHERE documents.edited = 0 AND excluded.first_seen < documents.first_seen");
         doc.bind(1, d.number);
@@ -367,7 +363,7 @@ std::vector<int64_t> Crm::link(int64_t row, int64_t thread, const std::vector<Pa
         if (customers.empty()) doc.bind(3);
         else doc.bind(3, customers.front());
         doc.bind(4, sent_by_firm ? "sent" : "received");
-        doc.bind(5, row);
+        doc.bind(5, date);
         doc.exec();
     }
     return customers;
@@ -382,39 +378,27 @@ size_t Crm::relink() {
     db_.exec("UPDATE documents SET customer = NULL WHERE edited = 0");
     db_.exec("UPDATE customers SET first_contact = 0 WHERE owner_by_user = 0");  // found again, earliest first  // found again in date order below
     {
-        std::vector<std::string> gone;
-        SQLite::Statement& q = sql("SELECT address FROM contacts WHERE by_user = 0");
-        while (q.executeStep()) {
-            std::string a = q.getColumn(0).getString();
-            if (internal(address_domain(a))) gone.push_back(a);
-        }
-        for (const auto& a : gone) {
-            SQLite::Statement& d = sql("DELETE FROM contacts WHERE address = ?");
-            d.bind(1, a);
-            d.exec();
-        }
-        std::vector<std::string> domains;
-        SQLite::Statement& qd = sql("SELECT domain FROM customer_domains");
-        while (qd.executeStep()) {
-            std::string d = qd.getColumn(0).getString();
-            if (internal(d)) domains.push_back(d);
-        }
-        for (const auto& d : domains) {
-            SQLite::Statement& del = sql("DELETE FROM customer_domains WHERE domain = ?");
-            del.bind(1, d);
-            del.exec();
-        }
+        // Rows whose address or domain is now the firm's own.
+        auto drop_internal = [&](const char* select, const char* remove, bool is_address) {
+            std::vector<std::string> gone;
+            SQLite::Statement& q = sql(select);
+            while (q.executeStep()) {
+                std::string v = q.getColumn(0).getString();
+                if (internal(is_address ? address_domain(v) : v)) gone.push_back(v);
+            }
+            for (const auto& v : gone) {
+                SQLite::Statement& d = sql(remove);
+                d.bind(1, v);
+                d.exec();
+            }
+        };
+        drop_internal("SELECT address FROM contacts WHERE by_user = 0", "DELETE FROM contacts WHERE address = ?", true);
+        drop_internal("SELECT domain FROM customer_domains", "DELETE FROM customer_domains WHERE domain = ?", false);
     }
-    std::map<int64_t, std::vector<Party>> parties;
-    std::map<int64_t, int64_t> thread_of;
+    std::map<int64_t, std::vector<Party>> parties;  // in From, To, Cc order
     {
-        SQLite::Statement& q = sql("SELECT p.message, p.address, p.name, m.thread FROM parties p JOIN messages m ON m.id = p.message "
-                                 "ORDER BY m.date, m.id, p.rowid");
-        while (q.executeStep()) {
-            int64_t row = q.getColumn(0).getInt64();
-            parties[row].push_back({q.getColumn(1).getString(), q.getColumn(2).getString()});
-            thread_of[row] = q.getColumn(3).getInt64();
-        }
+        SQLite::Statement& q = sql("SELECT message, address, name FROM parties ORDER BY message, rowid");
+        while (q.executeStep()) parties[q.getColumn(0).getInt64()].push_back({q.getColumn(1).getString(), q.getColumn(2).getString()});
     }
     std::map<int64_t, std::vector<Party>> forwarded;
     {

@@ -77,7 +77,7 @@ public:
     // conversation, else of the documents it names.
     std::vector<int64_t> link(int64_t row, int64_t thread, const std::vector<Party>& parties,
                               const std::vector<DocMention>& docs, bool sent_by_firm,
-                              const std::vector<Party>& forwarded = {}, const std::string& account = {});
+                              const std::vector<Party>& forwarded = {}, const std::string& account = {}, int64_t date = 0);
     // The whole archive again, from the stored parties: automatic links are
     // rebuilt, users' decisions (named customers, moved contacts) are kept.
     // Returns the number of messages linked.

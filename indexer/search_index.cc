@@ -88,7 +88,7 @@ SearchIndex::SearchIndex(const std::string& dir, bool writable) : d_(std::make_u
 
 SearchIndex::~SearchIndex() = default;
 
-IndexDocument SearchIndex::prepare(const Message& m) {
+IndexDocument SearchIndex::prepare(const Message& m, const std::vector<DocMention>* docs) {
     thread_local Xapian::TermGenerator tg = [] {
         Xapian::TermGenerator g;
         g.set_flags(Xapian::TermGenerator::FLAG_CJK_NGRAM);
@@ -112,7 +112,9 @@ IndexDocument SearchIndex::prepare(const Message& m) {
     }
     doc.add_boolean_term(id_term("Q", m.message_id));
     if (!m.attachments.empty()) doc.add_boolean_term("XHAS:attachment");
-    for (const auto& d : trade_documents(m)) doc.add_boolean_term("XDOC:" + d.number);
+    std::vector<DocMention> found;
+    if (!docs) docs = &(found = trade_documents(m));
+    for (const auto& d : *docs) doc.add_boolean_term("XDOC:" + d.number);
     doc.add_value(schema::kSlotDate, ymd(m.date));
     doc.add_value(schema::kSlotTime, Xapian::sortable_serialise(double(m.date)));
     doc.add_value(schema::kSlotSize, Xapian::sortable_serialise(double(m.raw.size())));

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "crm.h"
 #include "message.h"
 #include "store.h"
 
@@ -43,7 +44,8 @@ private:
 class SearchIndex {
 public:
     // Thread-safe.
-    static IndexDocument prepare(const Message& m);
+    // docs: the message's document mentions when already found (Store::prepare), else found here.
+    static IndexDocument prepare(const Message& m, const std::vector<DocMention>* docs = nullptr);
 
     // Opens DIR/index for writing (creating it) or for reading. Throws StoreError with a hint.
     SearchIndex(const std::string& dir, bool writable);

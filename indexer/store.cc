@@ -493,7 +493,8 @@ AddResult Store::add(const Message& m, const PreparedMessage& p, const Location&
         }
         d_->crm().add_internal(address_domain(loc.account));  // the mailbox is the firm's own
         bool sent = !m.from.empty() && d_->crm().internal(address_domain(m.from[0].normalized));
-        r.customers = d_->crm().link(r.row, r.thread, named, p.trade_docs, sent, p.forwarded, loc.account);
+        r.customers = d_->crm().link(r.row, r.thread, named, p.trade_docs, sent, p.forwarded, loc.account,
+                                     static_cast<int64_t>(m.date));
         return r;
     } catch (const SQLite::Exception& e) {
         throw StoreError(std::string("the archive could not store a message (") + e.what() +
