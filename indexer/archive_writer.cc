@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "importer.h"
+#include "index_pipe.h"
 #include "message.h"
 #include "search_index.h"
 #include "strutil.h"
@@ -102,18 +103,33 @@ struct ArchiveWriter::Impl {
     Store store;
     SearchIndex index;
     ParserPool pool;
+    IndexPipe pipe;  // index changes on a thread of their own, after the store's
+    std::vector<std::string> worker_command;
     bool open = false;
     std::vector<int64_t> added;  // rows indexed in the open batch
     bool index_pending = false;  // stored batches the index has not committed
+    bool index_behind = false;   // an index change failed: catch up from the store
     size_t unindexed = 0;        // new messages since the index's last commit
 
     Impl(const std::string& dir, const std::vector<std::string>& worker_command, unsigned parsers)
-        : store(dir), index(dir, true), pool(parsers ? parsers : std::max(1u, std::thread::hardware_concurrency()), worker_command) {
+        : store(dir), index(dir, true), pool(parsers ? parsers : std::max(1u, std::thread::hardware_concurrency()), worker_command),
+          pipe(index), worker_command(worker_command) {
         recover(store, index, worker_command);
     }
     void begin() {
         if (!open) store.begin();
         open = true;
+    }
+    // Runs a change through the pipe; when the index failed (disk full, say),
+    // what it dropped is caught up from the store once it works again.
+    template <class F>
+    void to_index(F&& f) {
+        try {
+            f();
+        } catch (...) {
+            index_behind = true;
+            throw;
+        }
     }
 };
 
@@ -134,6 +150,7 @@ AddCounts ArchiveWriter::add(std::vector<Incoming> batch) {
 AddCounts ArchiveWriter::add(const std::vector<Incoming>& batch, std::vector<Parsed> parsed) {
     AddCounts counts;
     d_->begin();
+    auto& pipe = d_->pipe;
     for (size_t i = 0; i < parsed.size(); ++i) {
         const Location& loc = batch[i].loc;
         if (!loc.flags.empty()) d_->store.set_location_flags(loc, loc.flags);
@@ -145,16 +162,16 @@ AddCounts ArchiveWriter::add(const std::vector<Incoming>& batch, std::vector<Par
             ++counts.imported;
             if (!p.message.problems.empty()) ++counts.flagged;
             p.doc.add_customers(r.customers);
-            d_->index.add(r.row, std::move(p.doc), r.thread, loc);
             d_->added.push_back(r.row);
             ++d_->unindexed;
+            d_->to_index([&] { pipe.add(r.row, std::move(p.doc), r.thread, loc); });
         } else if (r.outcome == AddOutcome::Copy) {
             ++counts.copies;
-            d_->index.add_location(r.row, loc);
+            d_->to_index([&] { pipe.add_location(r.row, loc); });
         } else {
             ++counts.known;
         }
-        for (const auto& [row, thread] : r.relabeled) d_->index.set_thread(row, thread);
+        for (const auto& moved : r.relabeled) d_->to_index([&] { pipe.set_thread(moved.first, moved.second); });
     }
     return counts;
 }
@@ -167,7 +184,11 @@ Store& ArchiveWriter::store() {
 void ArchiveWriter::rollback() {
     d_->store.rollback();
     d_->open = false;
-    for (int64_t row : d_->added) d_->index.remove(row);  // rows the store will hand out again
+    try {
+        for (int64_t row : d_->added) d_->pipe.remove(row);  // rows the store will hand out again
+    } catch (const std::exception&) {
+        d_->index_behind = true;  // the catch-up goes by the store, which no longer has them
+    }
     d_->added.clear();
 }
 
@@ -180,9 +201,17 @@ void ArchiveWriter::commit(bool index_now) {
     }
     // A Xapian commit costs about as much for 200 messages as for 2,000.
     if (!d_->index_pending || (!index_now && d_->unindexed < kIndexCommitEvery)) return;
-    d_->index.commit(d_->store.max_row());  // a crash before this is caught up by recover()
+    // After SQLite: a crash in between is caught up by recover().
+    d_->to_index([&] { d_->pipe.commit(d_->store.max_row()); });
     d_->index_pending = false;
     d_->unindexed = 0;
+    if (!index_now) return;  // the index commits meanwhile, while the next batches are stored
+    d_->to_index([&] { d_->pipe.finish(); });
+    // The pipe is idle: the index is this thread's until the next change.
+    if (d_->index_behind) {
+        d_->index_behind = false;
+        d_->to_index([&] { recover(d_->store, d_->index, d_->worker_command); });
+    }
     // Thread changes are forgotten only once the index has them.
     d_->store.begin();
     d_->store.clear_relabels();

@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "archive_writer.h"
+#include "index_pipe.h"
 #include "message.h"
 #include "search_index.h"
 #include "store.h"
@@ -216,104 +217,6 @@ private:
     std::condition_variable more_;   // parsers wait for the window to move
     size_t consumed_ = 0, waiting_for_ = SIZE_MAX, parsers_waiting_ = 0;
     bool stop_ = false;
-};
-
-// Applies index changes on a thread of its own, in the order given, so the
-// writer's SQLite work and Xapian's inversion overlap. commit(last_row, batch)
-// commits everything given before it; committed() says which batch the index
-// holds durably. The queue is bounded: memory does not grow if the index lags.
-class IndexPipe {
-public:
-    explicit IndexPipe(SearchIndex& index) : index_(index), thread_([this] { run(); }) {}
-    ~IndexPipe() {
-        {
-            std::lock_guard lk(mu_);
-            abandon_ = true;
-        }
-        cv_.notify_all();
-        thread_.join();
-    }
-    void add(int64_t row, IndexDocument doc, int64_t thread, const Location& loc) {
-        push({Op::Add, row, thread, std::move(doc), loc, 0});
-    }
-    void add_location(int64_t row, const Location& loc) { push({Op::AddLocation, row, 0, {}, loc, 0}); }
-    void set_thread(int64_t row, int64_t thread) { push({Op::SetThread, row, thread, {}, {}, 0}); }
-    void commit(int64_t last_row, uint64_t batch) { push({Op::Commit, last_row, 0, {}, {}, batch}); }
-    uint64_t committed() {
-        std::lock_guard lk(mu_);
-        rethrow();
-        return committed_;
-    }
-    // Waits until every change given so far is committed.
-    void finish() {
-        std::unique_lock lk(mu_);
-        cv_.wait(lk, [&] { return error_ || (q_.empty() && !busy_); });
-        rethrow();
-    }
-
-private:
-    struct Op {
-        enum Kind { Add, AddLocation, SetThread, Commit } kind;
-        int64_t row, thread;
-        IndexDocument doc;
-        Location loc;
-        uint64_t batch;
-    };
-    void rethrow() {
-        if (error_) std::rethrow_exception(error_);
-    }
-    void push(Op op) {
-        std::unique_lock lk(mu_);
-        cv_.wait(lk, [&] { return error_ || q_.size() < kMaxQueued; });
-        rethrow();
-        q_.push_back(std::move(op));
-        if (q_.size() == 1) cv_.notify_all();
-    }
-    void run() {
-        std::deque<Op> work;
-        while (true) {
-            {
-                std::unique_lock lk(mu_);
-                busy_ = false;
-                cv_.notify_all();
-                cv_.wait(lk, [&] { return abandon_ || !q_.empty(); });
-                if (abandon_) return;
-                work.swap(q_);  // take everything queued: one wake-up per run of changes
-                busy_ = true;
-                cv_.notify_all();
-            }
-            for (; !work.empty(); work.pop_front()) {
-                Op& op = work.front();
-                try {
-                    switch (op.kind) {
-                        case Op::Add: index_.add(op.row, std::move(op.doc), op.thread, op.loc); break;
-                        case Op::AddLocation: index_.add_location(op.row, op.loc); break;
-                        case Op::SetThread: index_.set_thread(op.row, op.thread); break;
-                        case Op::Commit: index_.commit(op.row); break;
-                    }
-                } catch (...) {
-                    std::lock_guard lk(mu_);
-                    error_ = std::current_exception();
-                    cv_.notify_all();
-                    return;
-                }
-                if (op.kind == Op::Commit) {
-                    std::lock_guard lk(mu_);
-                    committed_ = op.batch;
-                }
-            }
-        }
-    }
-
-    static constexpr size_t kMaxQueued = 64;
-    SearchIndex& index_;
-    std::mutex mu_;
-    std::condition_variable cv_;
-    std::deque<Op> q_;
-    bool busy_ = false, abandon_ = false;
-    uint64_t committed_ = 0;
-    std::exception_ptr error_;
-    std::thread thread_;  // last: starts after the members it uses
 };
 
 size_t catch_up(Store& store, SearchIndex& index, const std::vector<std::string>& worker_command);

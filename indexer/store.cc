@@ -29,8 +29,10 @@ size_t header_length(std::string_view raw) {
 }
 
 std::string compress(std::string_view raw) {
+    // One context per thread: ZSTD_compress would set one up for every message.
+    thread_local std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> ctx(ZSTD_createCCtx(), ZSTD_freeCCtx);
     std::string out(ZSTD_compressBound(raw.size()), '\0');
-    size_t n = ZSTD_compress(out.data(), out.size(), raw.data(), raw.size(), 1);
+    size_t n = ZSTD_compressCCtx(ctx.get(), out.data(), out.size(), raw.data(), raw.size(), 1);
     if (ZSTD_isError(n)) throw StoreError(std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
     out.resize(n);
     return out;
@@ -84,7 +86,7 @@ struct Store::Impl {
     }
     Stmt find_location, find_copy, set_body_key, insert_blob, insert_message, insert_location, insert_party, insert_doc,
         find_thread_id, upsert_thread_id, move_message, rows_of_message, note_relabel, locations_of, canonical_blob,
-        location_blob, fallback, thread_docs, rows_of_thread, move_thread, move_thread_ids;
+        location_blob, fallback, thread_docs, rows_of_thread, move_thread, move_thread_ids, set_flags;
     int64_t next_row = 1;  // the id the next message gets (rows are never deleted)
 
     // Ends every statement's read: one left on a row would pin an old snapshot.
@@ -92,7 +94,7 @@ struct Store::Impl {
         for (Stmt* s : {&find_location, &find_copy, &set_body_key, &insert_blob, &insert_message, &insert_location,
                         &insert_party, &insert_doc, &find_thread_id, &upsert_thread_id, &move_message, &rows_of_message,
                         &note_relabel, &locations_of, &canonical_blob, &location_blob, &fallback, &thread_docs,
-                        &rows_of_thread, &move_thread, &move_thread_ids})
+                        &rows_of_thread, &move_thread, &move_thread_ids, &set_flags})
             if (*s) (*s)->reset();
         if (crm_) crm_->reset();
     }
@@ -162,6 +164,9 @@ struct Store::Impl {
             " LEFT JOIN location_state s USING (account, folder, source) WHERE l.message=? ORDER BY 1, 2, 3");
         canonical_blob = prep(
             "SELECT b.data, m.header_len FROM messages m JOIN blobs b ON b.sha256 = m.sha256 WHERE m.id=?");
+        set_flags = prep(
+            "INSERT INTO location_state(account, folder, source, flags) VALUES (?,?,?,?)"
+            " ON CONFLICT (account, folder, source) DO UPDATE SET flags = excluded.flags");
         location_blob = prep(
             "SELECT l.header, b.data FROM locations l LEFT JOIN blobs b ON b.sha256 = l.blob"
             " WHERE l.account=? AND l.folder=? AND l.source=?");
@@ -597,9 +602,8 @@ std::vector<std::pair<int64_t, int64_t>> Store::pending_relabels() {
 }
 
 void Store::set_location_flags(const Location& loc, const std::string& flags) {
-    SQLite::Statement st(d_->db,
-                         "INSERT INTO location_state(account, folder, source, flags) VALUES (?,?,?,?)"
-                         " ON CONFLICT (account, folder, source) DO UPDATE SET flags = excluded.flags");
+    auto& st = *d_->set_flags;
+    st.reset();
     st.bind(1, loc.account);
     st.bind(2, loc.folder);
     st.bind(3, loc.source);
