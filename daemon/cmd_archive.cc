@@ -158,6 +158,7 @@ int cmd_search(const std::vector<std::string>& args) {
     opts.limit = a.limit;
     opts.by_relevance = a.relevance;
     opts.collapse_threads = a.threads;
+    opts.owned_by = [&store](const std::string& rep) { return store.customers_owned_by(rep); };
     std::vector<SearchHit> hits = index.search(query, opts);
     std::vector<int64_t> rows;
     for (const auto& h : hits) rows.push_back(h.row);

@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "date.h"
+#include "importer.h"
 #include "options.h"
 #include "search_index.h"
 #include "store.h"
@@ -191,19 +192,23 @@ int cmd_documents(const std::vector<std::string>& args) {
     return 0;
 }
 
-// Links every message again and brings the index's customer: terms along.
+// Links every message again and brings the index's customer: terms along;
+// while a running tradewind holds the index, it does that at its next pass.
 void relink_all(Store& store, const std::string& data) {
     auto t0 = std::chrono::steady_clock::now();
     auto links = store.relink();
-    SearchIndex index(data, true);
     size_t linked = 0;
-    for (const auto& [row, customers] : links) {
-        index.set_customers(row, customers);
-        linked += customers.empty() ? 0 : 1;
+    for (const auto& l : links) linked += l.second.empty() ? 0 : 1;
+    std::string index_note;
+    try {
+        SearchIndex index(data, true);
+        index_note = ", " + std::to_string(relink_index(store, index)) + " changed in the index";
+    } catch (const StoreError& e) {
+        store.request_index_relink();
+        index_note = "; the index is busy (" + std::string(e.what()) + "): the running tradewind updates customer: search at its next pass";
     }
-    index.commit(index.last_row());
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::printf("relinked %zu messages (%zu with customers) in %.1f s\n", links.size(), linked, secs);
+    std::printf("relinked %zu messages (%zu with customers) in %.1f s%s\n", links.size(), linked, secs, index_note.c_str());
 }
 
 int cmd_relink(const std::vector<std::string>& args) {

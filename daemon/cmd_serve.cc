@@ -26,7 +26,8 @@ const char* kServeUsage =
     "  SIGTERM. Bind to 127.0.0.1 and put a TLS reverse proxy in front (then --secure-cookie).\n";
 
 const char* kUserUsage =
-    "usage: tradewind user add [--data DIR] --name NAME --password-file F [--role rep|manager]\n"
+    "usage: tradewind user add [--data DIR] --name NAME --password-file F [--role rep|manager] [--mailbox ADDR]\n"
+    "  --mailbox: a rep's own mail address: the customers they own, and what they claim from the pool\n"
     "       tradewind user list [--data DIR]\n";
 
 std::atomic<bool> g_stop{false};
@@ -39,13 +40,13 @@ void on_signal(int) {
 
 int cmd_user(const std::vector<std::string>& args) {
     Opts o;
-    if (args.empty() || !parse_opts(args, {"--name", "--password-file", "--role"}, o, "user") || o.has("--help")) {
+    if (args.empty() || !parse_opts(args, {"--name", "--password-file", "--role", "--mailbox"}, o, "user") || o.has("--help")) {
         std::fputs(kUserUsage, o.has("--help") ? stdout : stderr);
         return o.has("--help") ? 0 : 2;
     }
     Auth auth(o.get("--data"));
     if (args[0] == "list") {
-        for (const auto& u : auth.users()) std::printf("%s  %s\n", u.name.c_str(), u.role.c_str());
+        for (const auto& u : auth.users()) std::printf("%s  %s  %s\n", u.name.c_str(), u.role.c_str(), u.mailbox.c_str());
         return 0;
     }
     if (args[0] != "add" || o.get("--name").empty() || o.get("--password-file").empty()) {
@@ -53,7 +54,7 @@ int cmd_user(const std::vector<std::string>& args) {
         return 2;
     }
     std::string role = o.get("--role", "rep");
-    auth.add_user(o.get("--name"), role, read_secret_file(o.get("--password-file")));
+    auth.add_user(o.get("--name"), role, read_secret_file(o.get("--password-file")), o.get("--mailbox"));
     std::printf("user %s added (%s)\n", o.get("--name").c_str(), role.c_str());
     return 0;
 }

@@ -36,7 +36,8 @@
 //              HIGHESTMODSEQ, last sync time and error (its message count is read
 //              from locations, not stored).
 //              IMAP locations have source "imap:UIDVALIDITY:UID".
-//   users      web users: name, role (rep, manager), password_hash (argon2id, libsodium)
+//   users      web users: name, role (rep, manager), password_hash (argon2id, libsodium),
+//              mailbox (the rep's own address: what they own and claim; schema 4)
 //   sessions   token_hash (SHA-256 of the cookie's random token) -> user, expires
 //   settings   key -> value: internal_domains (comma-separated; the accounts'
 //              domains are internal without it)
@@ -70,7 +71,7 @@
 
 namespace tw::schema {
 
-inline constexpr int kVersion = 3;
+inline constexpr int kVersion = 4;
 
 inline constexpr const char* kSql = R"SQL(
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -123,7 +124,8 @@ CREATE TABLE IF NOT EXISTS accounts (
   verify_tls INTEGER NOT NULL DEFAULT 1, allow_plaintext INTEGER NOT NULL DEFAULT 0,
   state TEXT NOT NULL DEFAULT 'new', last_sync INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS users (
-  name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL, created INTEGER NOT NULL);
+  name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL, created INTEGER NOT NULL,
+  mailbox TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS sessions (
   token_hash TEXT PRIMARY KEY, user TEXT NOT NULL REFERENCES users(name), expires INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS folder_sync (
@@ -183,6 +185,8 @@ inline constexpr Field kFields[] = {
     {"has", "XHAS:", true, "has:attachment"},
     {"customer", "XCUST:", true, "customer:12"},
     {"doc", "XDOC:", true, "doc:PI-2025-0034"},
+    // owner:REP (an address or its local part) is looked up when searching: the
+    // customer: terms of the customers REP owns then (search_index.cc, OwnerField).
 };
 
 // What a word without a prefix searches: the body ("") and every free-text field.

@@ -200,11 +200,13 @@ void ArchiveWriter::commit(bool index_now) {
         d_->index_pending = true;
     }
     // A Xapian commit costs about as much for 200 messages as for 2,000.
-    if (!d_->index_pending || (!index_now && d_->unindexed < kIndexCommitEvery)) return;
-    // After SQLite: a crash in between is caught up by recover().
-    d_->to_index([&] { d_->pipe.commit(d_->store.max_row()); });
-    d_->index_pending = false;
-    d_->unindexed = 0;
+    bool due = d_->index_pending && (index_now || d_->unindexed >= kIndexCommitEvery);
+    if (due) {
+        // After SQLite: a crash in between is caught up by recover().
+        d_->to_index([&] { d_->pipe.commit(d_->store.max_row()); });
+        d_->index_pending = false;
+        d_->unindexed = 0;
+    }
     if (!index_now) return;  // the index commits meanwhile, while the next batches are stored
     d_->to_index([&] { d_->pipe.finish(); });
     // The pipe is idle: the index is this thread's until the next change.
@@ -212,6 +214,9 @@ void ArchiveWriter::commit(bool index_now) {
         d_->index_behind = false;
         d_->to_index([&] { recover(d_->store, d_->index, d_->worker_command); });
     }
+    // Customers merged, split or renamed by users meanwhile (the web): search follows.
+    if (d_->store.index_relink_requested()) d_->to_index([&] { relink_index(d_->store, d_->index); });
+    if (!due) return;
     // Thread changes are forgotten only once the index has them.
     d_->store.begin();
     d_->store.clear_relabels();

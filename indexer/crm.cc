@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <ctime>
 #include <functional>
 #include <map>
@@ -122,6 +123,132 @@ void set_doc_patterns(const std::string& text) {
         }
     }
     std::atomic_store(&g_custom, std::shared_ptr<const CustomPatterns>(p));
+}
+
+namespace {
+
+// A currency as written before or after a number, and its ISO code.
+struct CurrencyWord {
+    const char* text;
+    const char* iso;
+};
+constexpr CurrencyWord kCurrencies[] = {
+    {"US$", "USD"}, {"USD", "USD"}, {"$", "USD"}, {"美元", "USD"}, {"EUR", "EUR"}, {"€", "EUR"}, {"欧元", "EUR"},
+    {"GBP", "GBP"}, {"£", "GBP"}, {"英镑", "GBP"}, {"CNY", "CNY"}, {"RMB", "CNY"}, {"人民币", "CNY"}, {"¥", "CNY"},
+    {"￥", "CNY"}, {"元", "CNY"}, {"JPY", "JPY"}, {"日元", "JPY"}, {"円", "JPY"}, {"HKD", "HKD"}, {"HK$", "HKD"},
+    {"AUD", "AUD"}, {"A$", "AUD"}, {"CAD", "CAD"}, {"C$", "CAD"}, {"CHF", "CHF"}, {"SGD", "SGD"}, {"AED", "AED"},
+    {"INR", "INR"}, {"RUB", "RUB"}, {"BRL", "BRL"}, {"MXN", "MXN"}, {"KRW", "KRW"}, {"TRY", "TRY"}, {"ZAR", "ZAR"},
+};
+
+// "12,500.00" / "12500" / "1.234,50" (European) -> "12500.00" / "12500" / "1234.50"; "" if not an amount.
+std::string normalize_amount(std::string n) {
+    static const std::regex english(R"((\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?)");
+    static const std::regex european(R"((\d{1,3}(?:\.\d{3})+|\d+),(\d{2}))");
+    std::smatch m;
+    std::string whole, cents;
+    if (std::regex_match(n, m, english)) whole = m[1], cents = m[2];
+    else if (std::regex_match(n, m, european)) whole = m[1], cents = m[2];
+    else return "";
+    whole.erase(std::remove_if(whole.begin(), whole.end(), [](char c) { return c == ',' || c == '.'; }), whole.end());
+    whole.erase(0, std::min(whole.find_first_not_of('0'), whole.size() - 1));
+    if (whole.size() > 15) return "";
+    return cents.empty() ? whole : whole + "." + cents;
+}
+
+// How strongly the words before an amount say it is the total: 0 none,
+// 1 amount/value, 2 total, 3 grand total.
+int total_label(std::string before) {
+    before = to_lower(before);
+    size_t cut = before.find_last_of(";|");  // only this clause of the line
+    if (cut != std::string::npos) before = before.substr(cut + 1);
+    if (before.size() > 48) before = before.substr(before.size() - 48);
+    if (before.find("grand total") != std::string::npos || before.find("总金额") != std::string::npos ||
+        before.find("合计金额") != std::string::npos || before.find("总计") != std::string::npos)
+        return 3;
+    size_t t = before.rfind("total");
+    if (t != std::string::npos && !(t >= 3 && before.compare(t - 3, 3, "sub") == 0) &&
+        !(t >= 4 && before.compare(t - 4, 4, "sub-") == 0))
+        return 2;
+    if (before.find("合计") != std::string::npos) return 2;
+    for (const char* w : {"amount", "invoice value", "contract value", "order value", "金额", "货值"})
+        if (before.find(w) != std::string::npos) return 1;
+    return 0;
+}
+
+}  // namespace
+
+std::optional<Money> stated_total(std::string_view text) {
+    // A number, with a currency word right before or right after it.
+    static const std::regex number(R"((\d[\d,.]*\d|\d))");
+    static const std::vector<CurrencyWord> currencies = [] {  // longest first: HK$ before $, 日元 before 元
+        std::vector<CurrencyWord> v(std::begin(kCurrencies), std::end(kCurrencies));
+        std::stable_sort(v.begin(), v.end(), [](const auto& x, const auto& y) { return std::strlen(x.text) > std::strlen(y.text); });
+        return v;
+    }();
+    struct Candidate {
+        Money money;
+        int label;
+    };
+    std::vector<Candidate> found;
+    size_t plain = 0;  // amounts without a label
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string_view::npos) end = text.size();
+        std::string line(text.substr(start, end - start));
+        start = end + 1;
+        size_t lead = line.find_first_not_of(" \t");
+        if (lead == std::string::npos || line[lead] == '>') continue;  // blank, or quoted from an earlier mail
+        for (auto it = std::sregex_iterator(line.begin(), line.end(), number); it != std::sregex_iterator(); ++it) {
+            size_t b = size_t(it->position(0)), e = b + size_t(it->length(0));
+            // The currency right before (spaces allowed) or right after.
+            std::string iso;
+            size_t before_end = b;
+            while (before_end > 0 && line[before_end - 1] == ' ') --before_end;
+            for (const auto& c : currencies) {
+                size_t n = std::strlen(c.text);
+                if (before_end >= n && line.compare(before_end - n, n, c.text) == 0 &&
+                    (before_end == n || !std::isalpha((unsigned char)line[before_end - n - 1]) || !std::isalpha((unsigned char)c.text[0]))) {
+                    iso = c.iso;
+                    before_end -= n;
+                    break;
+                }
+            }
+            size_t after = e;
+            while (after < line.size() && line[after] == ' ') ++after;
+            if (iso.empty())
+                for (const auto& c : currencies) {
+                    size_t n = std::strlen(c.text);
+                    if (line.compare(after, n, c.text) == 0 &&
+                        (after + n >= line.size() || !std::isalpha((unsigned char)line[after + n]))) {
+                        iso = c.iso;
+                        after += n;
+                        break;
+                    }
+                }
+            if (iso.empty()) continue;
+            // Not an amount when glued to a word (PO4500012345, ISO-9001): the currency must stand apart.
+            if (b > 0 && std::isalnum((unsigned char)line[b - 1]) && before_end == b) continue;
+            // A unit price: "/pc", "per set", "each".
+            size_t k = after;
+            while (k < line.size() && line[k] == ' ') ++k;
+            std::string rest = to_lower(line.substr(k, 12));
+            if (rest.rfind("/", 0) == 0 || rest.rfind("per ", 0) == 0 || rest.rfind("each", 0) == 0 || rest.rfind("每", 0) == 0 ||
+                rest.rfind("/pc", 0) == 0)
+                continue;
+            std::string amount = normalize_amount(it->str(0));
+            if (amount.empty() || amount == "0") continue;
+            int label = total_label(line.substr(0, before_end));
+            if (!label) ++plain;
+            found.push_back({{amount, iso}, label});
+        }
+    }
+    const Candidate* best = nullptr;
+    for (const auto& c : found)
+        if (c.label && (!best || c.label >= best->label)) best = &c;  // ties: the last (a total after the subtotals)
+    if (best) return best->money;
+    if (found.size() == 1) return found[0].money;
+    return std::nullopt;
 }
 
 std::vector<DocMention> trade_documents(const Message& m) {
@@ -334,7 +461,7 @@ std::vector<int64_t> Crm::link_customers(int64_t row, int64_t thread, const std:
 
 std::vector<int64_t> Crm::link(int64_t row, int64_t thread, const std::vector<Party>& parties,
                                const std::vector<DocMention>& docs, bool sent_by_firm, const std::vector<Party>& forwarded,
-                               const std::string& account, int64_t date) {
+                               const std::string& account, int64_t date, const std::optional<Money>& total) {
     owner_ = rep_of(parties, account);
     now_ = date;
     for (const auto& f : forwarded) {
@@ -365,6 +492,17 @@ std::vector<int64_t> Crm::link(int64_t row, int64_t thread, const std::vector<Pa
         doc.bind(4, sent_by_firm ? "sent" : "received");
         doc.bind(5, date);
         doc.exec();
+    }
+    // The amount the mail states goes to its first document that carries one.
+    for (const auto& d : docs) {
+        if (!total) break;
+        if (d.type == "packing_list" || d.type == "bill_of_lading") continue;
+        SQLite::Statement& u = sql("UPDATE documents SET amount = ?, currency = ? WHERE number = ? AND edited = 0 AND amount = ''");
+        u.bind(1, total->amount);
+        u.bind(2, total->currency);
+        u.bind(3, d.number);
+        u.exec();
+        break;
     }
     return customers;
 }
@@ -507,13 +645,18 @@ size_t Crm::scan_conflicts() {
 
 std::vector<int64_t> Crm::release_idle(int64_t now, int days) {
     std::vector<int64_t> released;
-    // Owned customers and the last mail their owner sent them (0: never).
+    // Owned customers, the last mail their owner sent them (none: the first
+    // contact), and when the owner got them: a claim or an assignment starts
+    // the owner's time afresh.
     SQLite::Statement& q = sql(
         "SELECT c.id, c.owner, c.first_contact, (SELECT MAX(m.date) FROM message_customers mc JOIN messages m ON m.id = mc.message "
-        "WHERE mc.customer = c.id AND m.from_addr = c.owner) FROM customers c WHERE c.owner <> '' AND c.in_pool = 0");
+        "WHERE mc.customer = c.id AND m.from_addr = c.owner), "
+        "(SELECT MAX(o.since) FROM customer_owners o WHERE o.customer = c.id AND o.owner = c.owner) "
+        "FROM customers c WHERE c.owner <> '' AND c.in_pool = 0");
     std::vector<std::pair<int64_t, std::string>> due;
     while (q.executeStep()) {
         int64_t last = q.getColumn(3).isNull() ? q.getColumn(2).getInt64() : q.getColumn(3).getInt64();
+        if (!q.getColumn(4).isNull()) last = std::max(last, q.getColumn(4).getInt64());
         if (last + int64_t(days) * 86400 < now) due.emplace_back(q.getColumn(0).getInt64(), q.getColumn(1).getString());
     }
     for (const auto& [id, owner] : due) {
@@ -598,18 +741,67 @@ int64_t Crm::split(const std::vector<std::string>& addresses, const std::string&
     return id;
 }
 
+namespace {
+
+// What a user may write into a document's fields; throws std::invalid_argument saying what is wrong.
+void check_document_field(const std::string& field, const std::string& value) {
+    static const std::set<std::string> statuses = {"draft", "sent", "received", "confirmed", "cancelled", "paid", "shipped", "closed"};
+    static const std::set<std::string> types = {"quotation", "proforma_invoice", "purchase_order", "contract", "commercial_invoice",
+                                                "packing_list", "bill_of_lading", "letter_of_credit", "other"};
+    auto list = [](const std::set<std::string>& s) {
+        std::string out;
+        for (const auto& x : s) out += (out.empty() ? "" : ", ") + x;
+        return out;
+    };
+    if (field == "status" && !statuses.count(value))
+        throw std::invalid_argument("a document's status is one of " + list(statuses) + ", not \"" + value + "\"");
+    if (field == "type" && !types.count(value))
+        throw std::invalid_argument("a document's type is one of " + list(types) + ", not \"" + value + "\"");
+    if (field == "amount" && !value.empty() && !std::regex_match(value, std::regex(R"(\d{1,15}(\.\d{1,4})?)")))
+        throw std::invalid_argument("an amount is a number like 12500.00 (no thousands separators), not \"" + value + "\"");
+    if (field == "currency" && !value.empty() && !std::regex_match(value, std::regex("[A-Z]{3}")))
+        throw std::invalid_argument("a currency is a three-letter ISO 4217 code like USD, EUR or CNY, not \"" + value + "\"");
+    if (field == "number" && !std::regex_match(value, std::regex(R"([A-Za-z0-9][A-Za-z0-9/\-]{2,39})")))
+        throw std::invalid_argument("a document number is 3-40 letters, digits, '-' or '/', not \"" + value + "\"");
+}
+
+}  // namespace
+
 bool Crm::edit_document(const std::string& number, const std::string& field, const std::string& value) {
     const char* text = field == "status"     ? "UPDATE documents SET status = ?, edited = 1 WHERE number = ?"
                        : field == "amount"   ? "UPDATE documents SET amount = ?, edited = 1 WHERE number = ?"
                        : field == "currency" ? "UPDATE documents SET currency = ?, edited = 1 WHERE number = ?"
                        : field == "type"     ? "UPDATE documents SET type = ?, edited = 1 WHERE number = ?"
-                       : field == "customer" ? "UPDATE documents SET customer = CAST(? AS INTEGER), edited = 1 WHERE number = ?"
+                       : field == "customer" ? "UPDATE documents SET customer = CAST(? AS INTEGER), edited = 1 WHERE number = ? "
+                                               "AND EXISTS (SELECT 1 FROM customers WHERE id = CAST(?1 AS INTEGER))"
                                              : nullptr;
     if (!text) return false;
+    check_document_field(field, value);
     SQLite::Statement& u = sql(text);
     u.bind(1, value);
     u.bind(2, number);
     return u.exec() > 0;
+}
+
+bool Crm::create_document(const std::string& number, const std::string& type, int64_t customer, const std::string& status,
+                          int64_t now) {
+    check_document_field("number", number);
+    check_document_field("type", type);
+    check_document_field("status", status);
+    if (customer) {
+        SQLite::Statement& q = sql("SELECT 1 FROM customers WHERE id = ?");
+        q.bind(1, customer);
+        if (!q.executeStep()) throw std::invalid_argument("no customer " + std::to_string(customer));
+    }
+    SQLite::Statement& ins = sql("INSERT OR IGNORE INTO documents(number, type, customer, status, edited, first_seen) "
+                                 "VALUES (?, ?, ?, ?, 1, ?)");
+    ins.bind(1, number);
+    ins.bind(2, type);
+    if (customer) ins.bind(3, customer);
+    else ins.bind(3);
+    ins.bind(4, status);
+    ins.bind(5, now);
+    return ins.exec() > 0;
 }
 
 }  // namespace tw

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,17 @@ struct DocMention {
 // Every document number in the message, once per (number, place).
 std::vector<DocMention> trade_documents(const Message& m);
 
+// The total a mail states for a deal: "Total: USD 12,500.00", "Amount US$3,200",
+// "合计金额：人民币 8,000 元", "Grand total EUR 1.234,50". Labeled amounts win
+// (grand total, then total, then amount/value); without a label, the one
+// amount of the text if it has exactly one. Unit prices ("USD 3.50/pc") and
+// quoted lines ("> ...") are not totals.
+struct Money {
+    std::string amount;    // "12500.00": '.' for decimals, no separators
+    std::string currency;  // ISO 4217: USD, EUR, CNY ...
+};
+std::optional<Money> stated_total(std::string_view text);
+
 // A firm's own numbering, on top of the defaults: JSON {"type": ["regex", ...]}
 // (ECMAScript, matched against whole tokens of letters, digits, '-' and '/'),
 // e.g. {"purchase_order": ["BEST-\\d{5}"]}. Applies to mail parsed from now on
@@ -75,9 +87,12 @@ public:
     // as needed) and records its documents. Returns the customer ids.
     // Internal mail takes the customers of what it forwards, else of its
     // conversation, else of the documents it names.
+    // total: what the message states (stated_total), given to its first
+    // document that carries an amount unless that already has one.
     std::vector<int64_t> link(int64_t row, int64_t thread, const std::vector<Party>& parties,
                               const std::vector<DocMention>& docs, bool sent_by_firm,
-                              const std::vector<Party>& forwarded = {}, const std::string& account = {}, int64_t date = 0);
+                              const std::vector<Party>& forwarded = {}, const std::string& account = {}, int64_t date = 0,
+                              const std::optional<Money>& total = std::nullopt);
     // The whole archive again, from the stored parties: automatic links are
     // rebuilt, users' decisions (named customers, moved contacts) are kept.
     // Returns the number of messages linked.
@@ -101,8 +116,14 @@ public:
     bool merge(int64_t from, int64_t into);          // contacts, domains, documents and history move
     bool move_contact(const std::string& address, int64_t to);
     int64_t split(const std::vector<std::string>& addresses, const std::string& name);  // a new customer; 0 if none moved
-    // A user's correction of a document; recognition never overwrites it.
+    // A user's correction of a document (status, amount, currency, type,
+    // customer); recognition never overwrites it. False: no such document
+    // (or customer); std::invalid_argument: a value that field cannot take.
     bool edit_document(const std::string& number, const std::string& field, const std::string& value);
+    // A document a user records by hand (a PI drafted outside mail, say);
+    // false if that number exists. Mail that names it later links to it.
+    bool create_document(const std::string& number, const std::string& type, int64_t customer, const std::string& status,
+                         int64_t now);
 
 private:
     void log_owner(int64_t customer, const std::string& owner, int64_t when, const std::string& reason);

@@ -349,6 +349,15 @@ void recover(Store& store, SearchIndex& index, const std::vector<std::string>& w
     }
 }
 
+size_t relink_index(Store& store, SearchIndex& index) {
+    int64_t ticket = store.index_relink_requested();
+    size_t changed = 0;
+    for (const auto& [row, customers] : store.links()) changed += index.set_customers(row, customers) ? 1 : 0;
+    index.commit(index.last_row());
+    if (ticket) store.index_relink_done(ticket);
+    return changed;
+}
+
 size_t reindex(const std::string& data_dir, const std::vector<std::string>& worker_command) {
     Store store(data_dir);
     std::error_code ec;

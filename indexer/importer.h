@@ -43,6 +43,11 @@ ImportSummary import_mail(const ImportOptions& opts, const std::function<void(co
 // changes it missed. Run before writing to an archive.
 void recover(Store& store, SearchIndex& index, const std::vector<std::string>& worker_command);
 
+// Brings the index's customer: terms in line with the archive's links (after
+// a relink or users' decisions) and commits; clears a request made with
+// Store::request_index_relink. Returns the messages whose terms changed.
+size_t relink_index(Store& store, SearchIndex& index);
+
 // Rebuilds DIR/index from the archive (re-parsing every stored message).
 size_t reindex(const std::string& data_dir, const std::vector<std::string>& worker_command);
 

@@ -24,6 +24,7 @@ std::string ymd(int64_t t) {
 }
 
 constexpr size_t kSnippetSource = 4000;  // bytes of text kept for snippets
+constexpr const char* kCustomerPrefix = "XCUST:";  // archive_schema.h: customer:
 
 }  // namespace
 
@@ -172,10 +173,11 @@ void SearchIndex::add_location(int64_t row, const Location& loc) {
 }
 
 void IndexDocument::add_customers(const std::vector<int64_t>& ids) {
-    for (int64_t id : ids) d_->doc.add_boolean_term("XCUST:" + std::to_string(id));
+    for (int64_t id : ids) d_->doc.add_boolean_term(kCustomerPrefix + std::to_string(id));
 }
 
-void SearchIndex::set_customers(int64_t row, const std::vector<int64_t>& ids) {
+bool SearchIndex::set_customers(int64_t row, const std::vector<int64_t>& ids) {
+    bool changed = false;
     write_or_explain(d_->path, [&] {
         Xapian::Document doc;
         try {
@@ -185,15 +187,17 @@ void SearchIndex::set_customers(int64_t row, const std::vector<int64_t>& ids) {
         }
         std::vector<std::string> old;
         auto t = doc.termlist_begin();
-        for (t.skip_to("XCUST:"); t != doc.termlist_end() && (*t).rfind("XCUST:", 0) == 0; ++t) old.push_back(*t);
+        for (t.skip_to(kCustomerPrefix); t != doc.termlist_end() && (*t).rfind(kCustomerPrefix, 0) == 0; ++t) old.push_back(*t);
         std::vector<std::string> now;
-        for (int64_t id : ids) now.push_back("XCUST:" + std::to_string(id));
+        for (int64_t id : ids) now.push_back(kCustomerPrefix + std::to_string(id));
         std::sort(now.begin(), now.end());
         if (old == now) return;
         for (const auto& t : old) doc.remove_term(t);
         for (const auto& t : now) doc.add_boolean_term(t);
         d_->wdb->replace_document(Xapian::docid(row), doc);
+        changed = true;
     });
+    return changed;
 }
 
 void SearchIndex::set_thread(int64_t row, int64_t thread) {
@@ -237,6 +241,26 @@ int64_t SearchIndex::last_row() const {
 
 size_t SearchIndex::documents() const { return d_->wdb ? d_->wdb->get_doccount() : d_->rdb.get_doccount(); }
 
+namespace {
+
+// owner:REP -> the customer:ID terms of the customers REP owns now.
+class OwnerField : public Xapian::FieldProcessor {
+public:
+    explicit OwnerField(const std::function<std::vector<int64_t>(const std::string&)>& owned_by) : owned_by_(owned_by) {}
+    Xapian::Query operator()(const std::string& rep) override {
+        if (!owned_by_) throw Xapian::QueryParserError("owner: needs the archive's customers");
+        std::vector<Xapian::Query> terms;
+        for (int64_t id : owned_by_(rep)) terms.emplace_back(std::string(kCustomerPrefix) + std::to_string(id));
+        if (terms.empty()) return Xapian::Query::MatchNothing;
+        return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
+    }
+
+private:
+    const std::function<std::vector<int64_t>(const std::string&)>& owned_by_;
+};
+
+}  // namespace
+
 std::vector<SearchHit> SearchIndex::search(const std::string& query, const SearchOptions& opts) {
     try {
         if (!d_->wdb) {
@@ -253,6 +277,8 @@ std::vector<SearchHit> SearchIndex::search(const std::string& query, const Searc
             else qp.add_prefix(std::string(f.name), std::string(f.prefix));
         }
         for (const char* p : schema::kDefaultFields) qp.add_prefix("", p);
+        OwnerField owner(opts.owned_by);
+        qp.add_boolean_prefix("owner", &owner);
         Xapian::DateRangeProcessor dates(schema::kSlotDate, "date:");
         Xapian::NumberRangeProcessor sizes(schema::kSlotSize, "size:");
         qp.add_rangeprocessor(&dates);

@@ -2,6 +2,7 @@
 // Xapian. Layout: archive_schema.h. One writer per archive; readers reopen.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +17,9 @@ struct SearchOptions {
     size_t limit = 20;
     bool by_relevance = false;  // default: newest first
     bool collapse_threads = false;
+    // owner:REP: the customers REP owns now (Store::customers_owned_by). Ownership
+    // moves (assignments, the pool), so it is looked up when searching, not indexed.
+    std::function<std::vector<int64_t>(const std::string&)> owned_by;
 };
 
 struct SearchHit {
@@ -55,8 +59,9 @@ public:
     void add(int64_t row, IndexDocument doc, int64_t thread, const Location& loc);
     void add_location(int64_t row, const Location& loc);
     void set_thread(int64_t row, int64_t thread);
-    // Replaces the customer:ID terms of an indexed message (after a relink).
-    void set_customers(int64_t row, const std::vector<int64_t>& ids);
+    // Replaces the customer:ID terms of an indexed message (after a relink);
+    // false if they were right already (or the message is not indexed).
+    bool set_customers(int64_t row, const std::vector<int64_t>& ids);
     // Takes a message out of the index (after its store batch was rolled back).
     void remove(int64_t row);
     // Makes everything added so far durable, with last_row as the catch-up point.
@@ -65,7 +70,8 @@ public:
     size_t documents() const;
 
     // QUERY: words, "phrases", wildcards (quot*), AND/OR/NOT, prefixes from
-    // archive_schema.h, date:2025-01-01..2025-03-31, size:1000..100000.
+    // archive_schema.h, date:2025-01-01..2025-03-31, size:1000..100000, owner:
+    // (with opts.owned_by).
     std::vector<SearchHit> search(const std::string& query, const SearchOptions& opts);
 
 private:

@@ -117,6 +117,13 @@ struct Store::Impl {
             t.commit();
             version = "3";
         }
+        if (version == "3") {  // 3 -> 4: web users' mailboxes
+            SQLite::Transaction t(db);
+            db.exec("ALTER TABLE users ADD COLUMN mailbox TEXT NOT NULL DEFAULT ''");
+            db.exec("UPDATE meta SET value = '4' WHERE key = 'schema'");
+            t.commit();
+            version = "4";
+        }
         if (version != std::to_string(schema::kVersion))
             throw StoreError("the archive " + path + " was written by another version of tradewind (archive schema " +
                              version + ", this one uses " + std::to_string(schema::kVersion) +
@@ -380,6 +387,10 @@ PreparedMessage Store::prepare(const Message& m, const std::string& firm_domain)
             }
     p.docs = doc_numbers(m.subject + "\n" + m.text);
     p.trade_docs = trade_documents(m);
+    if (!p.trade_docs.empty()) {  // only a document carries an amount
+        p.total = stated_total(m.text);
+        for (size_t k = 0; !p.total && k < m.attachments.size(); ++k) p.total = stated_total(m.attachments[k].text);
+    }
     std::function<void(const std::vector<Attachment>&)> forwarded = [&](const std::vector<Attachment>& atts) {
         for (const auto& a : atts) {
             if (!a.message) continue;
@@ -499,7 +510,7 @@ AddResult Store::add(const Message& m, const PreparedMessage& p, const Location&
         d_->crm().add_internal(address_domain(loc.account));  // the mailbox is the firm's own
         bool sent = !m.from.empty() && d_->crm().internal(address_domain(m.from[0].normalized));
         r.customers = d_->crm().link(r.row, r.thread, named, p.trade_docs, sent, p.forwarded, loc.account,
-                                     static_cast<int64_t>(m.date));
+                                     static_cast<int64_t>(m.date), p.total);
         return r;
     } catch (const SQLite::Exception& e) {
         throw StoreError(std::string("the archive could not store a message (") + e.what() +
@@ -816,6 +827,53 @@ std::vector<std::pair<std::string, std::string>> Store::owner_history(int64_t cu
     q.bind(1, customer);
     while (q.executeStep()) out.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString());
     return out;
+}
+
+std::vector<int64_t> Store::customers_owned_by(const std::string& rep) {
+    std::string want = to_lower(rep);
+    SQLite::Statement q(d_->db, "SELECT id, owner FROM customers WHERE in_pool = 0 AND owner <> '' ORDER BY id");
+    std::vector<int64_t> out;
+    while (q.executeStep()) {
+        std::string owner = to_lower(q.getColumn(1).getString());
+        if (owner == want || owner.substr(0, owner.find('@')) == want) out.push_back(q.getColumn(0).getInt64());
+    }
+    return out;
+}
+
+std::vector<std::pair<int64_t, std::vector<int64_t>>> Store::links() {
+    SQLite::Statement q(d_->db, "SELECT m.id, mc.customer FROM messages m LEFT JOIN message_customers mc ON mc.message = m.id "
+                                "ORDER BY m.id, mc.customer");
+    std::vector<std::pair<int64_t, std::vector<int64_t>>> out;
+    while (q.executeStep()) {
+        int64_t row = q.getColumn(0).getInt64();
+        if (out.empty() || out.back().first != row) out.emplace_back(row, std::vector<int64_t>());
+        if (!q.getColumn(1).isNull()) out.back().second.push_back(q.getColumn(1).getInt64());
+    }
+    return out;
+}
+
+void Store::request_index_relink() {
+    d_->db.exec("INSERT INTO meta(key, value) VALUES ('index_relink', '1') "
+                "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1");
+}
+
+int64_t Store::index_relink_requested() {
+    SQLite::Statement q(d_->db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'index_relink'");
+    return q.executeStep() ? q.getColumn(0).getInt64() : 0;
+}
+
+void Store::index_relink_done(int64_t ticket) {
+    SQLite::Statement q(d_->db, "DELETE FROM meta WHERE key = 'index_relink' AND CAST(value AS INTEGER) = ?");
+    q.bind(1, ticket);
+    q.exec();
+}
+
+bool Store::set_conflict_status(int64_t id, const std::string& status) {
+    if (status != "open" && status != "closed") throw StoreError("a conflict is open or closed, not \"" + status + "\"");
+    SQLite::Statement q(d_->db, "UPDATE conflicts SET status = ? WHERE id = ?");
+    q.bind(1, status);
+    q.bind(2, id);
+    return q.exec() > 0;
 }
 
 void Store::set_setting(const std::string& key, const std::string& value) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -56,6 +57,7 @@ struct PreparedMessage {
     std::vector<std::string> party_names;  // the display name of each of parties ("" if none)
     std::vector<Party> forwarded;          // the parties of forwarded messages (message/rfc822 parts)
     std::vector<DocMention> trade_docs;    // typed document numbers, with where they were seen
+    std::optional<Money> total;            // the amount the mail (or else an attachment) states
     std::string subject_key;
 };
 
@@ -170,6 +172,21 @@ public:
     Crm& crm_for_edits();
     // A customer's ownership history, oldest first: (owner, reason).
     std::vector<std::pair<std::string, std::string>> owner_history(int64_t customer);
+    // The customers a rep owns now (not in the pool): REP is the rep's address
+    // or its local part, any case. For owner: searches.
+    std::vector<int64_t> customers_owned_by(const std::string& rep);
+    // Every message's customers (none for some), for the index.
+    std::vector<std::pair<int64_t, std::vector<int64_t>>> links();
+    // Users' decisions made where the index could not be written (the web
+    // beside a running sync): the links are right in the archive, and the
+    // index's customer: terms follow when its writer next looks
+    // (ArchiveWriter::commit, `tradewind relink`). requested() returns a
+    // ticket; done(ticket) clears the request unless a newer one came.
+    void request_index_relink();
+    int64_t index_relink_requested();
+    void index_relink_done(int64_t ticket);
+    // A manager closes or reopens a conflict. False: no such conflict.
+    bool set_conflict_status(int64_t id, const std::string& status);
     void set_setting(const std::string& key, const std::string& value);
     std::string setting(const std::string& key);
 

@@ -13,6 +13,7 @@ namespace tw {
 
 struct User {
     std::string name, role;  // role: rep or manager
+    std::string mailbox;     // the rep's own address ("" if not given): what they own and claim
 };
 
 class Auth {
@@ -20,7 +21,9 @@ public:
     explicit Auth(const std::string& data_dir);  // throws StoreError
     ~Auth();
 
-    void add_user(const std::string& name, const std::string& role, const std::string& password);
+    // Adds or replaces a user. mailbox: the rep's address (lower-cased).
+    void add_user(const std::string& name, const std::string& role, const std::string& password,
+                  const std::string& mailbox = "");
     std::vector<User> users();
     // The user if the password is right (constant-time check), else nullopt.
     std::optional<User> check(const std::string& name, const std::string& password);

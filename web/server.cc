@@ -10,6 +10,9 @@
 #include <functional>
 #include <iterator>
 #include <map>
+#include <optional>
+#include <set>
+#include <ctime>
 
 #include "accounts.h"
 #include "auth.h"
@@ -19,6 +22,7 @@
 #include "message.h"
 #include "search_index.h"
 #include "store.h"
+#include "strutil.h"
 
 namespace tw {
 namespace {
@@ -94,7 +98,8 @@ struct WebServer::Impl {
 
     explicit Impl(const WebOptions& opts) : o(opts), auth(opts.data_dir) {
         namespace fs = std::filesystem;
-        for (const char* name : {"layout", "login", "search", "conversation", "status", "customers", "documents", "conflicts"}) {
+        for (const char* name : {"layout", "login", "search", "conversation", "status", "customers", "customer", "pool",
+                                 "documents", "conflicts"}) {
             fs::path p = fs::path(o.templates_dir) / (std::string(name) + ".mustache");
             std::ifstream in(p);
             if (!in) throw StoreError("cannot read the template " + p.string() + ": give --templates DIR");
@@ -143,7 +148,7 @@ struct WebServer::Impl {
         auto wrapped = [this, h](const httplib::Request& req, httplib::Response& res) {
             Context c{req, res, {}, wants_json(req)};
             res.set_header("X-Content-Type-Options", "nosniff");
-            res.set_header("Referrer-Policy", "no-referrer");
+            res.set_header("Referrer-Policy", "same-origin");  // nothing leaves; our own forms carry their Origin
             res.set_header("Cache-Control", "no-store");
             try {
                 h(c);
@@ -174,9 +179,52 @@ struct WebServer::Impl {
         route("GET", R"(/message/(\d+)/attachment/(\d+))", guarded([this](Context& c) { attachment(c); }));
         for (const char* p : {"/status", "/api/v1/status"}) route("GET", p, guarded([this](Context& c) { status(c); }));
         for (const char* p : {"/customers", "/api/v1/customers"}) route("GET", p, guarded([this](Context& c) { customers(c); }));
+        for (const char* p : {R"(/customers/(\d+))", R"(/api/v1/customers/(\d+))"})
+            route("GET", p, guarded([this](Context& c) { customer(c); }));
+        for (const char* p : {"/pool", "/api/v1/pool"}) route("GET", p, guarded([this](Context& c) { pool(c); }));
         for (const char* p : {"/documents", "/api/v1/documents"}) route("GET", p, guarded([this](Context& c) { documents(c); }));
+        // Users' decisions. Claiming and correcting documents: everyone; the rest: managers.
+        for (std::string api : {"", "/api/v1"}) {
+            route("POST", api + R"(/customers/(\d+)/claim)", guarded(posted([this](Context& c) { claim(c); })));
+            route("POST", api + R"(/customers/(\d+)/(assign|rename|merge))",
+                  guarded(managers_only(posted([this](Context& c) { customer_edit(c); }))));
+            route("POST", api + "/documents", guarded(posted([this](Context& c) { document_create(c); })));
+            route("POST", api + "/documents/edit", guarded(posted([this](Context& c) { document_edit(c); })));
+            route("POST", api + R"(/conflicts/(\d+)/(close|reopen))",
+                  guarded(managers_only(posted([this](Context& c) { conflict_status(c); }))));
+        }
         for (const char* p : {"/conflicts", "/api/v1/conflicts"})
             route("GET", p, guarded(managers_only([this](Context& c) { conflicts(c); })));
+    }
+
+    // Forms that change something: only from our own pages (the session
+    // cookie is SameSite=Strict too); a bad value is a 400 that says why.
+    Handler posted(Handler h) {
+        return [this, h](Context& c) {
+            std::string origin = c.req.get_header_value("Origin");
+            std::string host = c.req.get_header_value("Host");
+            if (!origin.empty() && origin != "http://" + host && origin != "https://" + host)
+                return fail(c, 403, "this form was sent from another site (" + origin + ")");
+            try {
+                h(c);
+            } catch (const std::invalid_argument& e) {
+                fail(c, 400, e.what());
+            }
+        };
+    }
+
+    void fail(Context& c, int status, const std::string& error) {
+        if (c.json) return send_json(c, {{"error", error}}, status);
+        mu::data d;
+        d.set("error", error);
+        page(c, "Not done", "search", d, status);
+    }
+
+    // After a form: JSON says what happened; a browser goes back to the page.
+    void done(Context& c, const json& j, const std::string& back) {
+        if (c.json) return send_json(c, j);
+        c.res.status = 303;
+        c.res.set_header("Location", back);
     }
 
     // Routes for managers: a rep gets 403 (after guarded() has checked the session).
@@ -220,28 +268,219 @@ struct WebServer::Impl {
         page(c, title, name, d);
     }
 
+    static json customer_json(const CustomerRow& x) {
+        json contacts = json::array();
+        for (const auto& [addr, name] : x.contacts) contacts.push_back({{"address", addr}, {"name", name}});
+        return {{"id", std::to_string(x.id)}, {"name", x.name}, {"kind", x.kind}, {"owner", x.owner},
+                {"in_pool", x.in_pool}, {"domains", x.domains}, {"contacts", contacts}, {"messages", x.messages},
+                {"last", x.last ? format_iso_utc(x.last) : ""}, {"last_day", when(x.last)}};
+    }
+
+    // Does the customer match what a rep typed: a company, a domain, an address or a name?
+    static bool customer_matches(const CustomerRow& x, const std::string& typed) {
+        std::string q = to_lower(typed);
+        while (!q.empty() && q.back() == ' ') q.pop_back();
+        while (!q.empty() && q.front() == ' ') q.erase(0, 1);
+        if (q.empty()) return true;
+        std::string domain = q.find('@') != std::string::npos ? address_domain(q) : q;
+        if (to_lower(x.name).find(q) != std::string::npos) return true;
+        for (const auto& d : x.domains)
+            if (d == domain || (domain.size() > d.size() && domain.ends_with("." + d))) return true;
+        for (const auto& [addr, name] : x.contacts)
+            if (addr == q || to_lower(name).find(q) != std::string::npos) return true;
+        return false;
+    }
+
+    // The list, or with ?q= the answer to "is this customer taken?".
     void customers(Context& c) {
         Store store(o.data_dir);
+        std::string q = c.req.get_param_value("q");
         json list = json::array();
-        for (const auto& x : store.customers()) {
-            json contacts = json::array();
-            for (const auto& [addr, name] : x.contacts) contacts.push_back({{"address", addr}, {"name", name}});
-            list.push_back({{"id", std::to_string(x.id)}, {"name", x.name}, {"kind", x.kind}, {"owner", x.owner},
-                            {"in_pool", x.in_pool}, {"domains", x.domains}, {"contacts", contacts}, {"messages", x.messages},
-                            {"last", x.last ? format_iso_utc(x.last) : ""}, {"last_day", when(x.last)}});
+        for (const auto& x : store.customers())
+            if (customer_matches(x, q)) list.push_back(customer_json(x));
+        if (c.json) return send_json(c, {{"customers", list}, {"query", q}});
+        mu::data d;
+        d.set("customers", to_data(list));
+        d.set("none", list.empty() && q.empty());
+        d.set("q", q);
+        d.set("not_found", list.empty() && !q.empty());
+        page(c, q.empty() ? "Customers" : q + " - Customers", "customers", d);
+    }
+
+    void customer(Context& c) {
+        int64_t id = std::stoll(c.req.matches[1]);
+        Store store(o.data_dir);
+        std::optional<CustomerRow> found;
+        for (auto& x : store.customers())
+            if (x.id == id) found = std::move(x);
+        if (!found) return fail(c, 404, "no customer " + std::to_string(id));
+        json j = customer_json(*found);
+        json history = json::array();
+        for (const auto& [owner, reason] : store.owner_history(id)) history.push_back({{"owner", owner}, {"reason", reason}});
+        json docs = json::array();
+        for (const auto& x : store.documents())
+            if (x.customer == id) docs.push_back(document_json(x));
+        j["owner_history"] = history;
+        j["documents"] = docs;
+        if (c.json) return send_json(c, j);
+        mu::data d = to_data(j);
+        bool manager = c.user.role == "manager";
+        d.set("manager", manager);
+        d.set("can_claim", found->in_pool && !c.user.mailbox.empty());
+        d.set("yours", !found->owner.empty() && found->owner == c.user.mailbox);
+        mu::data reps{mu::data::type::list};
+        if (manager) {
+            Accounts accounts(o.data_dir);
+            std::set<std::string> seen;
+            for (const auto& a : accounts.list()) seen.insert(a.address);
+            for (const auto& u : auth.users())
+                if (!u.mailbox.empty()) seen.insert(u.mailbox);
+            for (const auto& r : seen) {
+                mu::data rd;
+                rd.set("rep", r);
+                rd.set("selected", r == found->owner);
+                reps.push_back(rd);
+            }
         }
-        list_page(c, "Customers", "customers", list);
+        d.set("reps", reps);
+        page(c, found->name + " - Customers", "customer", d);
+    }
+
+    // Customers nobody follows up (released now if idle for pool_days), for reps to claim.
+    void pool(Context& c) {
+        Store store(o.data_dir);
+        std::string setting = store.setting("pool_days");
+        int days = setting.empty() ? 30 : std::max(1, std::atoi(setting.c_str()));
+        json list = json::array();
+        for (const auto& x : store.pool(int64_t(std::time(nullptr)), days)) list.push_back(customer_json(x));
+        if (c.json) return send_json(c, {{"pool", list}, {"pool_days", days}});
+        mu::data d;
+        d.set("pool", to_data(list));
+        d.set("none", list.empty());
+        d.set("days", std::to_string(days));
+        d.set("can_claim", !c.user.mailbox.empty());
+        page(c, "Public pool", "pool", d);
+    }
+
+    void claim(Context& c) {
+        int64_t id = std::stoll(c.req.matches[1]);
+        if (c.user.mailbox.empty())
+            return fail(c, 400, "your user has no mailbox, so Tradewind cannot tell which rep you are: a manager adds it with "
+                                "`tradewind user add --name " + c.user.name + " --mailbox you@firm.example ...`");
+        Store store(o.data_dir);
+        if (!store.claim(id, c.user.mailbox, int64_t(std::time(nullptr))))
+            return fail(c, 409, "customer " + std::to_string(id) + " is not in the public pool (any more): see /pool");
+        done(c, {{"customer", std::to_string(id)}, {"owner", c.user.mailbox}}, "/customers/" + std::to_string(id));
+    }
+
+    // assign (rep=), rename (name=), merge (into=): a manager's decisions, kept by every later relink.
+    void customer_edit(Context& c) {
+        int64_t id = std::stoll(c.req.matches[1]);
+        std::string what = c.req.matches[2];
+        Store store(o.data_dir);
+        std::string back = "/customers/" + std::to_string(id);
+        if (what == "assign") {
+            std::string rep = to_lower(c.req.get_param_value("rep"));
+            if (rep.find('@') == std::string::npos) throw std::invalid_argument("assign to a rep's mail address, not \"" + rep + "\"");
+            if (!store.assign(id, rep, int64_t(std::time(nullptr)))) return fail(c, 404, "no customer " + std::to_string(id));
+            return done(c, {{"customer", std::to_string(id)}, {"owner", rep}}, back);
+        }
+        bool ok = false;
+        int64_t into = 0;
+        store.begin();
+        if (what == "rename") {
+            std::string name = c.req.get_param_value("name");
+            if (name.empty() || name.size() > 200) {
+                store.rollback();
+                throw std::invalid_argument("a customer's name is 1 to 200 characters");
+            }
+            ok = store.crm_for_edits().rename(id, name);
+        } else {
+            into = std::atoll(c.req.get_param_value("into").c_str());
+            ok = store.crm_for_edits().merge(id, into);
+        }
+        if (!ok) {
+            store.rollback();
+            return fail(c, 404, what == "merge" ? "merge needs two different customers that exist (into=" +
+                                                      c.req.get_param_value("into") + ")"
+                                                : "no customer " + std::to_string(id));
+        }
+        store.commit();
+        if (what == "merge") {
+            // The messages follow at once in the archive; the running sync brings search along.
+            store.relink();
+            store.request_index_relink();
+            back = "/customers/" + std::to_string(into);
+        }
+        done(c, {{"customer", std::to_string(what == "merge" ? into : id)}, {"done", what}}, back);
+    }
+
+    void document_create(Context& c) {
+        Store store(o.data_dir);
+        std::string number = c.req.get_param_value("number");
+        int64_t customer = std::atoll(c.req.get_param_value("customer").c_str());
+        store.begin();
+        bool ok;
+        try {
+            ok = store.crm_for_edits().create_document(number, c.req.get_param_value("type"), customer,
+                                                       c.req.has_param("status") ? c.req.get_param_value("status") : "draft",
+                                                       int64_t(std::time(nullptr)));
+        } catch (...) {
+            store.rollback();
+            throw;
+        }
+        if (!ok) {
+            store.rollback();
+            return fail(c, 409, "document " + number + " exists already: correct it on /documents instead");
+        }
+        store.commit();
+        done(c, {{"number", number}, {"created", true}}, "/documents");
+    }
+
+    // number= and any of status, amount, currency, type, customer.
+    void document_edit(Context& c) {
+        Store store(o.data_dir);
+        std::string number = c.req.get_param_value("number");
+        store.begin();
+        json changed = json::object();
+        try {
+            for (const char* field : {"status", "amount", "currency", "type", "customer"}) {
+                if (!c.req.has_param(field)) continue;
+                std::string value = c.req.get_param_value(field);
+                if (!store.crm_for_edits().edit_document(number, field, value)) {
+                    store.rollback();
+                    return fail(c, 404, "no document " + number + (std::string(field) == "customer" ? " or customer " + value : ""));
+                }
+                changed[field] = value;
+            }
+        } catch (...) {
+            store.rollback();
+            throw;
+        }
+        store.commit();
+        done(c, {{"number", number}, {"changed", changed}}, "/documents");
+    }
+
+    void conflict_status(Context& c) {
+        int64_t id = std::stoll(c.req.matches[1]);
+        std::string status = std::string(c.req.matches[2]) == "close" ? "closed" : "open";
+        Store store(o.data_dir);
+        if (!store.set_conflict_status(id, status)) return fail(c, 404, "no conflict " + std::to_string(id));
+        done(c, {{"conflict", id}, {"status", status}}, "/conflicts");
+    }
+
+    static json document_json(const DocumentRow& x) {
+        return {{"number", x.number}, {"type", x.type}, {"status", x.status},
+                {"customer", x.customer ? std::to_string(x.customer) : ""}, {"customer_name", x.customer_name},
+                {"amount", x.amount}, {"currency", x.currency}, {"messages", x.messages},
+                {"conversations", x.threads}, {"first_seen", x.first_seen ? format_iso_utc(x.first_seen) : ""},
+                {"first_day", when(x.first_seen)}};
     }
 
     void documents(Context& c) {
         Store store(o.data_dir);
         json list = json::array();
-        for (const auto& x : store.documents())
-            list.push_back({{"number", x.number}, {"type", x.type}, {"status", x.status},
-                            {"customer", x.customer ? std::to_string(x.customer) : ""}, {"customer_name", x.customer_name},
-                            {"amount", x.amount}, {"currency", x.currency}, {"messages", x.messages},
-                            {"conversations", x.threads}, {"first_seen", x.first_seen ? format_iso_utc(x.first_seen) : ""},
-                            {"first_day", when(x.first_seen)}});
+        for (const auto& x : store.documents()) list.push_back(document_json(x));
         list_page(c, "Documents", "documents", list);
     }
 
@@ -252,7 +491,7 @@ struct WebServer::Impl {
             list.push_back({{"id", x.id}, {"customer", std::to_string(x.customer)}, {"customer_name", x.customer_name},
                             {"kind", x.kind}, {"rep", x.rep}, {"other_rep", x.other_rep}, {"message", x.message},
                             {"other_message", x.other_message}, {"subject", x.subject}, {"date", format_iso_utc(x.date)},
-                            {"day", when(x.date)}, {"status", x.status}});
+                            {"day", when(x.date)}, {"status", x.status}, {"open", x.status == "open"}});
         list_page(c, "Conflicts", "conflicts", list);
     }
 
@@ -296,6 +535,7 @@ struct WebServer::Impl {
             try {
                 Store store(o.data_dir);
                 SearchIndex index(o.data_dir, false);
+                so.owned_by = [&store](const std::string& rep) { return store.customers_owned_by(rep); };
                 auto found = index.search(q, so);
                 std::vector<int64_t> rows;
                 for (const auto& h : found) rows.push_back(h.row);

@@ -50,7 +50,7 @@ def request(opener, url, data=None, headers=None):
         return e.code, dict(e.headers), e.read().decode("utf-8", "replace")
 
 
-def chromium_check(base, cookie, thread_id):
+def chromium_check(base, cookie, thread_id, claim_id=None):
     """Loads pages in headless Chromium with the session cookie; returns what the DOM shows."""
     chrome = shutil.which("chromium") or shutil.which("chromium-browser")
     try:
@@ -120,6 +120,19 @@ def chromium_check(base, cookie, thread_id):
         out["script_ran"] = '"nodeValue": "pwned"' in flat  # a <title> the script would have made (its source text differs)
         load(base + "/status")
         out["status_accounts"] = evaluate("document.querySelectorAll('.acct').length")
+        if claim_id:
+            # A rep claims a customer from the pool with the page's own form (a real POST, Origin and all).
+            load(base + "/pool")
+            out["pool_rows"] = evaluate("document.querySelectorAll('.customer').length")
+            evaluate("document.querySelector('form[action=\"/customers/%s/claim\"]').submit()" % claim_id)
+            time.sleep(0.5)
+            for _ in range(50):
+                if evaluate("document.readyState") == "complete" and evaluate("location.pathname") != "/pool":
+                    break
+                time.sleep(0.1)
+            out["after_claim"] = evaluate("location.pathname")
+            out["owner_line"] = evaluate("(document.getElementById('owner')||{}).textContent")
+            out["claim_page"] = evaluate("document.body.innerText.slice(0, 200)")
         ws.close()
         return out
     finally:
@@ -167,8 +180,11 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
     upw = write_file(tmp, "upw", "correct horse battery\n")
     subprocess.run([TW, "account", "add", "--data", data, "--address", "rep1@acme-trading.example", "--imap-url", d.url,
                     "--user", "rep1", "--password-file", pw, "--plaintext"], check=True, capture_output=True)
-    subprocess.run([TW, "user", "add", "--data", data, "--name", "lily", "--role", "rep", "--password-file", upw],
-                   check=True, capture_output=True)
+    subprocess.run([TW, "user", "add", "--data", data, "--name", "lily", "--role", "rep", "--password-file", upw,
+                    "--mailbox", "Rep1@acme-trading.example"], check=True, capture_output=True)
+    r = subprocess.run([TW, "user", "add", "--data", data, "--name", "x", "--password-file", upw, "--mailbox", "rep1"],
+                       capture_output=True, text=True)
+    c.check(r.returncode != 0 and "--mailbox is the user's own mail address" in r.stderr, "a mailbox must be an address: " + r.stderr)
     subprocess.run([TW, "user", "add", "--data", data, "--name", "mona", "--role", "manager", "--password-file", upw],
                    check=True, capture_output=True)
     db = open(os.path.join(data, "archive.db"), "rb").read()
@@ -300,6 +316,118 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
     st, hd, body = request(anon, base + "/conflicts", headers=mauth)
     c.check(st == 200 and 'href="/conflicts"' in body, "conflicts page and link for a manager")
 
+    # owner: search (who owns a customer is looked up when searching).
+    st, hd, body = request(anon, base + "/api/v1/search?q=owner:rep1", headers=auth)
+    c.check(st == 200 and len(json.loads(body)["hits"]) == 4, "owner:rep1 finds the 4 customer messages: %s" % body[:200])
+    st, hd, body = request(anon, base + "/api/v1/search?q=owner:rep1%40acme-trading.example+LOGOTEST", headers=auth)
+    c.check(st == 200 and len(json.loads(body)["hits"]) == 1, "owner:ADDRESS combines with words: %s" % body[:200])
+    st, hd, body = request(anon, base + "/api/v1/search?q=owner:rep9", headers=auth)
+    c.check(st == 200 and json.loads(body)["hits"] == [], "owner: of a rep without customers finds nothing")
+
+    # Decisions: managers only (a rep gets 403), forms only from our own pages.
+    ids = {d: x["id"] for x in custs for d in x["domains"]}
+    nord_id, sud_id, east_id = ids.get("nord.example"), ids.get("sud.example"), ids.get("east.example")
+    c.check(nord_id and sud_id and east_id, "customers for nord, sud and east: %s" % ids)
+    st, hd, body = request(anon, base + "/api/v1/customers/%s/rename" % nord_id, {"name": "Hijack"}, headers=auth)
+    c.check(st == 403, "a rep may not rename a customer: %s" % st)
+    st, hd, body = request(anon, base + "/api/v1/customers/%s/rename" % nord_id, {"name": "Evil"},
+                           headers=dict(mauth, Origin="http://evil.example"))
+    c.check(st == 403 and "another site" in body, "a form posted from another site is refused: %s %s" % (st, body[:100]))
+    st, hd, body = request(anon, base + "/api/v1/customers/%s/rename" % nord_id, {"name": "Nord Handels GmbH"},
+                           headers=dict(mauth, Origin=base))
+    c.check(st == 200, "a manager renames a customer: %s %s" % (st, body[:200]))
+    st, hd, body = request(anon, base + "/customers/%s" % nord_id, headers=mauth)
+    c.check(st == 200 and "Nord Handels GmbH" in body and 'id="merge"' in body and 'id="assign"' in body,
+            "the customer page shows the new name and the manager's forms")
+    st, hd, body = request(anon, base + "/customers/%s" % nord_id, headers=auth)
+    c.check(st == 200 and 'id="merge"' not in body and "anna@nord.example" in body, "a rep sees the customer, without them")
+    st, hd, body = request(anon, base + "/api/v1/customers/%s/merge" % sud_id, {"into": nord_id}, headers=mauth)
+    c.check(st == 200, "a manager merges sud into nord: %s %s" % (st, body[:200]))
+    st, hd, body = request(anon, base + "/api/v1/customers/%s" % nord_id, headers=auth)
+    merged = json.loads(body) if st == 200 else {}
+    c.check(merged.get("messages") == 3 and "bob@sud.example" in [x["address"] for x in merged.get("contacts", [])]
+            and merged.get("name") == "Nord Handels GmbH", "the merged customer has both contacts and 3 messages: %s" % merged)
+    st, hd, body = request(anon, base + "/api/v1/customers/%s" % sud_id, headers=auth)
+    c.check(st == 404, "the merged-away customer is gone: %s" % st)
+    t0 = time.time()
+    hits = []
+    while time.time() - t0 < 15:  # the running sync brings the index along at its next pass
+        st, hd, body = request(anon, base + "/api/v1/search?q=customer:%s" % nord_id, headers=auth)
+        hits = json.loads(body)["hits"] if st == 200 else []
+        if len(hits) == 3:
+            break
+        time.sleep(0.3)
+    c.check(len(hits) == 3, "customer: search follows the merge within a sync pass (%.1f s): %d" % (time.time() - t0, len(hits)))
+    st, hd, body = request(anon, base + "/api/v1/customers?q=bob%40sud.example", headers=auth)
+    found = json.loads(body)["customers"] if st == 200 else []
+    c.check(len(found) == 1 and found[0]["id"] == nord_id and found[0]["owner"] == "rep1@acme-trading.example",
+            "is this customer taken? an address answers with its customer and owner: %s" % found)
+    st, hd, body = request(anon, base + "/customers?q=nobody.example", headers=auth)
+    c.check(st == 200 and "not a customer yet" in body, "an unknown company is not a customer yet")
+
+    # The public pool: mail from January 2025 is long idle, so every customer is released on view.
+    st, hd, body = request(anon, base + "/api/v1/pool", headers=auth)
+    pool = [x["id"] for x in json.loads(body).get("pool", [])] if st == 200 else []
+    c.check(east_id in pool and nord_id in pool, "idle customers are in the pool: %s" % pool)
+    st, hd, body = request(anon, base + "/api/v1/customers/%s/claim" % east_id, {"x": "1"}, headers=mauth)
+    c.check(st == 400 and "no mailbox" in body, "a user without a mailbox is told to get one: %s %s" % (st, body[:200]))
+    st, hd, body = request(anon, base + "/api/v1/customers/%s/claim" % east_id, {"x": "1"}, headers=auth)
+    c.check(st == 200 and json.loads(body).get("owner") == "rep1@acme-trading.example", "a rep claims from the pool: %s" % body)
+    st, hd, body = request(anon, base + "/api/v1/customers/%s/claim" % east_id, {"x": "1"}, headers=auth)
+    c.check(st == 409, "a customer out of the pool cannot be claimed again: %s" % st)
+    st, hd, body = request(anon, base + "/api/v1/customers/%s/assign" % nord_id, {"rep": "rep2@acme-trading.example"},
+                           headers=mauth)
+    st2, hd, body = request(anon, base + "/api/v1/customers/%s" % nord_id, headers=auth)
+    got = json.loads(body) if st2 == 200 else {}
+    c.check(st == 200 and got.get("owner") == "rep2@acme-trading.example" and not got.get("in_pool")
+            and [h["reason"] for h in got.get("owner_history", [])][-1:] == ["assigned by a manager"],
+            "a manager assigns a customer; the history says so: %s" % got)
+
+    # Documents: users record and correct them; bad values are refused with the reason.
+    st, hd, body = request(anon, base + "/api/v1/documents/edit",
+                           {"number": "PI-2025-0034", "status": "confirmed", "amount": "12500.00", "currency": "USD"}, headers=auth)
+    c.check(st == 200, "a rep corrects a document: %s %s" % (st, body[:200]))
+    st, hd, body = request(anon, base + "/api/v1/documents/edit", {"number": "PI-2025-0034", "currency": "dollars"}, headers=auth)
+    c.check(st == 400 and "ISO 4217" in body, "a bad currency is refused with the reason: %s %s" % (st, body[:200]))
+    st, hd, body = request(anon, base + "/api/v1/documents/edit", {"number": "PI-2025-0034", "status": "maybe"}, headers=auth)
+    c.check(st == 400 and "confirmed" in body, "a bad status is refused with the choices: %s" % st)
+    st, hd, body = request(anon, base + "/api/v1/documents",
+                           {"number": "PO-77801", "type": "purchase_order", "customer": nord_id}, headers=auth)
+    c.check(st == 200, "a rep records a document by hand: %s %s" % (st, body[:200]))
+    st, hd, body = request(anon, base + "/api/v1/documents", {"number": "PO-77801", "type": "purchase_order"}, headers=auth)
+    c.check(st == 409, "the same number twice is refused: %s" % st)
+    st, hd, body = request(anon, base + "/api/v1/documents", {"number": "x", "type": "purchase_order"}, headers=auth)
+    c.check(st == 400, "a number that is no document number is refused: %s" % st)
+    st, hd, body = request(anon, base + "/api/v1/documents", headers=auth)
+    docs = {d["number"]: d for d in json.loads(body).get("documents", [])} if st == 200 else {}
+    pi, po = docs.get("PI-2025-0034", {}), docs.get("PO-77801", {})
+    c.check((pi.get("status"), pi.get("amount"), pi.get("currency")) == ("confirmed", "12500.00", "USD")
+            and pi.get("customer") == nord_id, "the corrected PI (after the merge moved it to nord): %s" % pi)
+    c.check(po.get("type") == "purchase_order" and po.get("status") == "draft" and po.get("customer") == nord_id,
+            "the recorded PO: %s" % po)
+    st, hd, body = request(anon, base + "/customers/%s" % nord_id, headers=auth)
+    c.check("PO-77801" in body and "12500.00 USD" in body, "the customer page lists its documents")
+
+    # A conflict (撞单): another rep writes first to a customer someone owns; the manager closes it.
+    d.deliver("rep1", b"From: Rep Two <rep2@acme-trading.example>\r\nTo: dora@east.example\r\nCc: rep1@acme-trading.example\r\n"
+                      b"Subject: Our new catalogue\r\nMessage-ID: <conflict-1@acme-trading.example>\r\n"
+                      b"Date: Sun, 12 Jan 2025 09:00:00 +0000\r\n\r\nPlease find our catalogue.\r\n")
+    t0 = time.time()
+    open_ones = []
+    while time.time() - t0 < 15 and not open_ones:
+        st, hd, body = request(anon, base + "/api/v1/conflicts", headers=mauth)
+        open_ones = [x for x in json.loads(body)["conflicts"] if x["status"] == "open" and x["rep"] == "rep2@acme-trading.example"]
+        time.sleep(0.3)
+    c.check(len(open_ones) == 1 and open_ones[0]["kind"] == "not_owner" and open_ones[0]["customer"] == east_id,
+            "a not_owner conflict is raised for the manager: %s" % open_ones)
+    if open_ones:
+        st, hd, body = request(anon, base + "/api/v1/conflicts/%s/close" % open_ones[0]["id"], {"x": "1"}, headers=auth)
+        c.check(st == 403, "a rep may not close a conflict: %s" % st)
+        st, hd, body = request(anon, base + "/api/v1/conflicts/%s/close" % open_ones[0]["id"], {"x": "1"}, headers=mauth)
+        st2, hd, body = request(anon, base + "/api/v1/conflicts", headers=mauth)
+        now = [x for x in json.loads(body)["conflicts"] if x["id"] == open_ones[0]["id"]]
+        c.check(st == 200 and now and now[0]["status"] == "closed", "the manager closes it, and it stays closed: %s" % now)
+
     # New mail shows up through the running server within 5 seconds.
     d.deliver("rep1", b"From: Carl <carl@west.example>\r\nTo: rep1@acme-trading.example\r\nSubject: urgent ZEBRA42\r\n"
                       b"Message-ID: <live-1@west.example>\r\nDate: Sat, 11 Jan 2025 12:00:00 +0000\r\n\r\nhi\r\n")
@@ -313,7 +441,11 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
     c.check(delay < 5, "new mail searchable through serve within 5 s: %.1f s" % delay)
 
     # A real browser.
-    seen = chromium_check(base, token, thread)
+    st, hd, body = request(anon, base + "/api/v1/customers?q=carl%40west.example", headers=auth)
+    west = json.loads(body)["customers"] if st == 200 else []
+    c.check(len(west) == 1, "the live mail's sender is a customer: %s" % west)
+    request(anon, base + "/api/v1/pool", headers=auth)  # releases it (January 2025 is long ago)
+    seen = chromium_check(base, token, thread, west[0]["id"] if west else None)
     if seen is None:
         print("NOTE: chromium or python3-websocket missing; browser checks not run")
         c.check(False, "headless Chromium is required (scripts/install-deps.sh installs chromium python3-websocket)")
@@ -324,6 +456,8 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
         c.check(seen["iframe_sandbox"] == "", "the mail iframe has an empty sandbox attribute (no scripts, opaque origin)")
         c.check(seen["frame_text_rendered"] and not seen["script_ran"], "the mail renders and its script does not run")
         c.check(seen["status_accounts"] == 1, "status page lists the account")
+        c.check(seen.get("pool_rows", 0) >= 1 and seen.get("after_claim") == "/customers/%s" % (west[0]["id"] if west else "")
+                and "(you)" in (seen.get("owner_line") or ""), "the rep claims from the pool page in the browser")
     fetched = False
     try:
         conn, _ = tracker.accept()

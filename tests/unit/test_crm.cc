@@ -74,14 +74,29 @@ namespace {
 struct Archive {
     TempDir dir;
     tw::Store store{dir.path.string()};
+    tw::SearchIndex index{dir.path.string(), true};
     int n = 0;
     tw::AddResult add(const std::string& raw, const std::string& account = "lily.zhou@acme-trading.example",
                       const std::string& folder = "INBOX") {
         tw::Message m = tw::parse_message(raw, 1736600000);
+        tw::Location loc{account, folder, "src" + std::to_string(++n), {}, 0};
         store.begin();
-        tw::AddResult r = store.add(m, {account, folder, "src" + std::to_string(++n), {}, 0}, "acme-trading.example");
+        tw::AddResult r = store.add(m, loc, "acme-trading.example");
         store.commit();
+        if (r.outcome == tw::AddOutcome::New) {
+            tw::IndexDocument doc = tw::SearchIndex::prepare(m);
+            doc.add_customers(r.customers);
+            index.add(r.row, std::move(doc), r.thread, loc);
+        }
         return r;
+    }
+    // With owner: looked up in the store, as the web and the CLI do.
+    std::vector<int64_t> search(const std::string& q) {
+        tw::SearchOptions o;
+        o.owned_by = [this](const std::string& rep) { return store.customers_owned_by(rep); };
+        std::vector<int64_t> rows;
+        for (const auto& h : index.search(q, o)) rows.push_back(h.row);
+        return rows;
     }
     std::string customer_name(int64_t id) {
         for (const auto& c : store.customers())
@@ -233,6 +248,9 @@ TEST_CASE("the public pool: idle customers are released on the injected clock an
     CHECK(a.store.claim(pool[0].id, kevin, jan10 + 32 * day));
     CHECK_FALSE(a.store.claim(pool[0].id, lily, jan10 + 33 * day));  // no longer in the pool
     CHECK(a.store.customers()[0].owner == kevin);
+    // The claimer's time starts at the claim: not released the next day for Lily's old silence.
+    CHECK(a.store.pool(jan10 + 33 * day, 30, &released).empty());
+    CHECK(released.empty());
     // A relink keeps the claim (automatic ownership no longer applies).
     a.store.relink();
     CHECK(a.store.customers()[0].owner == kevin);
@@ -245,6 +263,51 @@ TEST_CASE("the public pool: idle customers are released on the injected clock an
     CHECK(history[1].second.find("released to the pool: " + lily + " sent nothing for 30 days") == 0);
     CHECK(history[2] == std::make_pair(kevin, std::string("claimed from the pool")));
     CHECK(history[3] == std::make_pair(lily, std::string("assigned by a manager")));
+    // Assigned on day 40, silent since: released 30 days after the assignment, not before.
+    CHECK(a.store.pool(jan10 + 69 * day, 30, &released).empty());
+    CHECK(a.store.pool(jan10 + 71 * day, 30, &released).size() == 1);
+}
+
+TEST_CASE("owner: finds the mail of the customers a rep owns now, and users correct and record documents", "[crm]") {
+    Archive a;
+    const std::string lily = "lily.zhou@acme-trading.example", kevin = "kevin.li@acme-trading.example";
+    a.add(mail("o1@orion0-de.example", "Anna <anna@orion0-de.example>", lily, "Inquiry PI-2025-0007", kDate, "hi"), lily);
+    a.add(mail("o2@vega-fr.example", "Paul <paul@vega-fr.example>", kevin, "Inquiry", kDate, "hello"), kevin);
+    CHECK(a.store.customers_owned_by("LILY.ZHOU").size() == 1);
+    CHECK(a.store.customers_owned_by(lily) == a.store.customers_owned_by("lily.zhou"));
+    CHECK(a.store.customers_owned_by("lily").empty());  // a local part must match whole
+    CHECK(a.search("owner:lily.zhou").size() == 1);
+    CHECK(a.search("owner:kevin.li@acme-trading.example").size() == 1);
+    CHECK(a.search("owner:nobody").empty());
+    int64_t orion = a.store.customers_owned_by(lily).at(0);
+    CHECK(a.store.assign(orion, kevin, 1));
+    CHECK(a.search("owner:kevin.li").size() == 2);  // ownership moves without reindexing
+    CHECK(a.search("owner:lily.zhou").empty());
+
+    tw::Crm& crm = a.store.crm_for_edits();
+    a.store.begin();
+    CHECK(crm.edit_document("PI-2025-0007", "amount", "12500.50"));
+    CHECK(crm.edit_document("PI-2025-0007", "currency", "EUR"));
+    CHECK(crm.edit_document("PI-2025-0007", "status", "confirmed"));
+    CHECK_FALSE(crm.edit_document("PI-2025-0008", "status", "confirmed"));  // no such document
+    CHECK_FALSE(crm.edit_document("PI-2025-0007", "customer", "999"));     // no such customer
+    CHECK_THROWS_AS(crm.edit_document("PI-2025-0007", "amount", "12,500"), std::invalid_argument);
+    CHECK_THROWS_AS(crm.edit_document("PI-2025-0007", "currency", "euro"), std::invalid_argument);
+    CHECK_THROWS_AS(crm.edit_document("PI-2025-0007", "status", "lost"), std::invalid_argument);
+    CHECK(crm.create_document("QT-2025-0100", "quotation", orion, "draft", 5));
+    CHECK_FALSE(crm.create_document("QT-2025-0100", "quotation", orion, "draft", 6));  // exists
+    CHECK_THROWS_AS(crm.create_document("QT 1", "quotation", 0, "draft", 5), std::invalid_argument);
+    CHECK_THROWS_AS(crm.create_document("QT-2025-0101", "quote", 0, "draft", 5), std::invalid_argument);
+    CHECK_THROWS_AS(crm.create_document("QT-2025-0101", "quotation", 999, "draft", 5), std::invalid_argument);
+    a.store.commit();
+    a.store.relink();  // users' values survive relinking
+    std::map<std::string, tw::DocumentRow> docs;
+    for (auto& d : a.store.documents()) docs[d.number] = d;
+    CHECK(docs["PI-2025-0007"].amount == "12500.50");
+    CHECK(docs["PI-2025-0007"].currency == "EUR");
+    CHECK(docs["PI-2025-0007"].status == "confirmed");
+    CHECK(docs["QT-2025-0100"].customer == orion);
+    CHECK(docs["QT-2025-0100"].type == "quotation");
 }
 
 TEST_CASE("a firm's own document patterns add to the defaults, and bad ones are refused", "[crm][docnum]") {
@@ -267,4 +330,74 @@ TEST_CASE("a firm's own document patterns add to the defaults, and bad ones are 
     CHECK(numbers().size() == 3);
     tw::set_doc_patterns("");
     CHECK(numbers() == Set{{"PI-2025-0034", "proforma_invoice"}});
+}
+
+TEST_CASE("a mail's stated total: labeled amounts, currencies as written, and what is no total", "[crm][money]") {
+    struct Row {
+        const char* text;
+        const char* amount;  // "" : no total
+        const char* currency;
+    };
+    const Row rows[] = {
+        {"Please find PI-2025-0034. Total: USD 12,500.00", "12500.00", "USD"},
+        {"Total amount US$ 3,200", "3200", "USD"},
+        {"Grand Total EUR 1.234,50", "1234.50", "EUR"},
+        {"合计金额：人民币 8,000 元", "8000", "CNY"},
+        {"总金额：￥56,000.00", "56000.00", "CNY"},
+        {"Subtotal USD 10,000; Freight USD 500; Total USD 10,500", "10500", "USD"},
+        {"Subtotal: USD 10,000\nFreight: USD 500\nTotal: USD 10,500.00\nDeposit 30%: USD 3,150.00", "10500.00", "USD"},
+        {"Invoice value: 4,800.00 USD", "4800.00", "USD"},
+        {"The L/C amount is GBP 20,000.", "20000", "GBP"},
+        {"Amount: HK$ 9,999.90", "9999.90", "HKD"},
+        {"代金合計 1,500,000 日元", "1500000", "JPY"},
+        {"Please pay EUR 2,400.00 to our account.", "2400.00", "EUR"},  // the one amount of the mail
+        {"USD12000 deposit received", "12000", "USD"},
+        // Not totals:
+        {"Price USD 3.50/pc FOB Ningbo, MOQ 1000 pcs", "", ""},
+        {"USD 12.00 per set, EUR 11.00 per set", "", ""},
+        {"Deposit USD 3,000 and balance USD 7,000 against B/L copy", "", ""},  // two amounts, neither labeled
+        {"ISO-9001 certified, tel +86 574 8765 4321, 2025-01-11", "", ""},
+        {"Our PO4500012345 for 5000 pcs, 30% T/T deposit", "", ""},
+        {"> Total: USD 99,000.00\nThanks, we will check.", "", ""},  // quoted from the earlier mail
+        {"Total 5000 pcs in 20 cartons", "", ""},
+    };
+    for (const auto& r : rows) {
+        INFO(r.text);
+        auto got = tw::stated_total(r.text);
+        if (!*r.amount) {
+            CHECK_FALSE(got.has_value());
+            continue;
+        }
+        REQUIRE(got.has_value());
+        CHECK(got->amount == r.amount);
+        CHECK(got->currency == r.currency);
+    }
+}
+
+TEST_CASE("a document takes the total its mail states, never over a user's correction", "[crm][money]") {
+    Archive a;
+    const std::string lily = "lily.zhou@acme-trading.example";
+    a.add(mail("t1@acme-trading.example", "Lily <" + lily + ">", "anna@orion0-de.example", "PI-2025-0041 for your order",
+               kDate, "Dear Anna,\nAttached is PI-2025-0041.\nTotal: USD 18,240.00\nPayment 30% T/T."),
+          lily, "Sent");
+    a.add(mail("t2@orion0-de.example", "Anna <anna@orion0-de.example>", lily, "Re: PI-2025-0041 for your order",
+               "Sun, 12 Jan 2025 10:00:00 +0000", "We agree. Total: USD 17,000.00 after discount, PO to follow."),
+          lily);
+    a.add(mail("t3@acme-trading.example", "Lily <" + lily + ">", "anna@orion0-de.example", "QT-2025-0042",
+               kDate, "Price USD 3.50/pc, MOQ 1000 pcs."),
+          lily, "Sent");
+    std::map<std::string, tw::DocumentRow> docs;
+    for (auto& d : a.store.documents()) docs[d.number] = d;
+    CHECK(docs["PI-2025-0041"].amount == "18240.00");  // the first statement stands
+    CHECK(docs["PI-2025-0041"].currency == "USD");
+    CHECK(docs["QT-2025-0042"].amount.empty());  // a unit price is no total
+    a.store.begin();
+    CHECK(a.store.crm_for_edits().edit_document("QT-2025-0042", "amount", "3500.00"));
+    a.store.commit();
+    a.add(mail("t4@orion0-de.example", "Anna <anna@orion0-de.example>", lily, "Re: QT-2025-0042",
+               "Mon, 13 Jan 2025 10:00:00 +0000", "Total: USD 1.00?"),
+          lily);
+    docs.clear();
+    for (auto& d : a.store.documents()) docs[d.number] = d;
+    CHECK(docs["QT-2025-0042"].amount == "3500.00");
 }
