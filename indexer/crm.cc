@@ -653,18 +653,23 @@ std::vector<int64_t> Crm::release_idle(int64_t now, int days) {
         "WHERE mc.customer = c.id AND m.from_addr = c.owner), "
         "(SELECT MAX(o.since) FROM customer_owners o WHERE o.customer = c.id AND o.owner = c.owner) "
         "FROM customers c WHERE c.owner <> '' AND c.in_pool = 0");
-    std::vector<std::pair<int64_t, std::string>> due;
+    struct Due {
+        int64_t id;
+        std::string owner;
+        int64_t since;  // when the silence reached `days`: the release is logged then, whenever it is noticed
+    };
+    std::vector<Due> due;
     while (q.executeStep()) {
         int64_t last = q.getColumn(3).isNull() ? q.getColumn(2).getInt64() : q.getColumn(3).getInt64();
         if (!q.getColumn(4).isNull()) last = std::max(last, q.getColumn(4).getInt64());
-        if (last + int64_t(days) * 86400 < now) due.emplace_back(q.getColumn(0).getInt64(), q.getColumn(1).getString());
+        if (last + int64_t(days) * 86400 < now) due.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(), last + int64_t(days) * 86400});
     }
-    for (const auto& [id, owner] : due) {
+    for (const auto& d : due) {
         SQLite::Statement& u = sql("UPDATE customers SET owner = '', owner_by_user = 1, in_pool = 1 WHERE id = ?");
-        u.bind(1, id);
+        u.bind(1, d.id);
         u.exec();
-        log_owner(id, "", now, "released to the pool: " + owner + " sent nothing for " + std::to_string(days) + " days");
-        released.push_back(id);
+        log_owner(d.id, "", d.since, "released to the pool: " + d.owner + " sent nothing for " + std::to_string(days) + " days");
+        released.push_back(d.id);
     }
     return released;
 }

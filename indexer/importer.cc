@@ -81,7 +81,7 @@ void add_maildir(const fs::path& dir, const std::string& folder, const std::stri
             std::string name = e.path().filename().string();
             if (name.starts_with(".")) continue;
             std::string unique = name.substr(0, name.find(':'));
-            out.push_back({{account, folder, unique}, e.path().string(), 0, std::string::npos, mtime_of(e.path())});
+            out.push_back({{account, folder, unique, {}, 0}, e.path().string(), 0, std::string::npos, mtime_of(e.path())});
         }
     }
 }
@@ -117,7 +117,7 @@ void add_mbox(const fs::path& file, const std::string& account, std::vector<Item
     int64_t mt = mtime_of(file);
     for (size_t i = 0; i < starts.size(); ++i) {
         size_t end = i + 1 < starts.size() ? starts[i + 1] : size;
-        out.push_back({{account, folder, "mbox:" + std::to_string(i)}, file.string(), starts[i], end - starts[i], mt});
+        out.push_back({{account, folder, "mbox:" + std::to_string(i), {}, 0}, file.string(), starts[i], end - starts[i], mt});
     }
 }
 
@@ -142,7 +142,7 @@ std::vector<Item> enumerate(const ImportOptions& o) {
             char head[5] = {};
             in.read(head, 5);
             if (std::string_view(head, size_t(in.gcount())) == "From ") add_mbox(path, o.account, items);
-            else items.push_back({{o.account, "INBOX", fs::absolute(path).string()}, path.string(), 0, std::string::npos, mtime_of(path)});
+            else items.push_back({{o.account, "INBOX", fs::absolute(path).string(), {}, 0}, path.string(), 0, std::string::npos, mtime_of(path)});
         } else {
             throw StoreError("cannot read " + p + ": no such file or directory");
         }

@@ -744,17 +744,40 @@ std::vector<DocumentRow> Store::documents() {
     return out;
 }
 
+Deal Store::deal(int64_t thread) {
+    Deal d;
+    SQLite::Statement cq(d_->db, "SELECT DISTINCT c.id, c.name, c.owner, c.in_pool FROM messages m "
+                                 "JOIN message_customers mc ON mc.message = m.id JOIN customers c ON c.id = mc.customer "
+                                 "WHERE m.thread = ? ORDER BY c.id");
+    cq.bind(1, thread);
+    while (cq.executeStep()) {
+        CustomerRow c;
+        c.id = cq.getColumn(0).getInt64();
+        c.name = cq.getColumn(1).getString();
+        c.owner = cq.getColumn(2).getString();
+        c.in_pool = cq.getColumn(3).getInt() != 0;
+        d.customers.push_back(std::move(c));
+    }
+    SQLite::Statement dq(d_->db, "SELECT DISTINCT d.number, d.type, d.status, d.amount, d.currency, d.first_seen FROM messages m "
+                                 "JOIN message_documents md ON md.message = m.id JOIN documents d ON d.number = md.number "
+                                 "WHERE m.thread = ? ORDER BY d.first_seen, d.number");
+    dq.bind(1, thread);
+    while (dq.executeStep()) {
+        DocumentRow x;
+        x.number = dq.getColumn(0).getString();
+        x.type = dq.getColumn(1).getString();
+        x.status = dq.getColumn(2).getString();
+        x.amount = dq.getColumn(3).getString();
+        x.currency = dq.getColumn(4).getString();
+        d.documents.push_back(std::move(x));
+    }
+    return d;
+}
+
 std::vector<std::pair<int64_t, std::vector<int64_t>>> Store::relink() {
     SQLite::Transaction t(d_->db);
     d_->crm().relink();
-    std::vector<std::pair<int64_t, std::vector<int64_t>>> out;
-    SQLite::Statement q(d_->db, "SELECT m.id, mc.customer FROM messages m LEFT JOIN message_customers mc ON mc.message = m.id "
-                                "ORDER BY m.id, mc.customer");
-    while (q.executeStep()) {
-        int64_t row = q.getColumn(0).getInt64();
-        if (out.empty() || out.back().first != row) out.push_back({row, {}});
-        if (!q.getColumn(1).isNull()) out.back().second.push_back(q.getColumn(1).getInt64());
-    }
+    auto out = links();
     t.commit();
     return out;
 }

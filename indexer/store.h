@@ -95,6 +95,12 @@ struct DocumentRow {
     std::vector<int64_t> threads;
 };
 
+// A conversation as a deal: its customers and the documents its mail names.
+struct Deal {
+    std::vector<CustomerRow> customers;  // id, name, owner, in_pool
+    std::vector<DocumentRow> documents;  // number, type, status, amount, currency
+};
+
 struct MessageSummary {
     std::string message_id, sha256, subject, from;
     int64_t thread = 0, date = 0;
@@ -158,6 +164,7 @@ public:
     // The CRM side (indexer/crm.h).
     std::vector<CustomerRow> customers();
     std::vector<DocumentRow> documents();
+    Deal deal(int64_t thread);
     // Relinks every message to its customers; (row, customer ids) for each.
     std::vector<std::pair<int64_t, std::vector<int64_t>>> relink();
     // Conflicts (撞单), found again over the archive; open and handled ones.

@@ -69,6 +69,9 @@ with Dovecot({rep: "demo-" + rep for rep in demo_mail.REPS}) as d, tempfile.Temp
     with open(upw, "w") as f:
         f.write(password + "\n")
     run("user", "add", "--data", a.data, "--name", "demo", "--role", "manager", "--password-file", upw)
+    rep_user = demo_mail.REPS[0]  # a rep too: reps claim from the pool as their own mailbox
+    run("user", "add", "--data", a.data, "--name", rep_user, "--role", "rep", "--password-file", upw,
+        "--mailbox", "%s@%s" % (rep_user, demo_mail.FIRM))
     print("== tradewind sync --once")
     run("sync", "--data", a.data, "--once")
     for q in ("询价", "doc PI-2025-0034", "attachment:QT-2025-0013", "from:anna.schmidt@nordhandel.example"):
@@ -84,7 +87,8 @@ with Dovecot({rep: "demo-" + rep for rep in demo_mail.REPS}) as d, tempfile.Temp
     run("stats", "--data", a.data)
     serve = subprocess.Popen([tw, "serve", "--data", a.data, "--listen", a.listen, "--poll", "10"])
     time.sleep(1)
-    print("\n== Tradewind is running: open http://%s/  and log in as  demo / %s" % (a.listen, password))
+    print("\n== Tradewind is running: open http://%s/  and log in as  demo / %s  (a manager)" % (a.listen, password))
+    print("   or as  %s / %s  (a rep: claims customers from the pool as %s@%s)" % (rep_user, password, rep_user, demo_mail.FIRM))
     print("   New mail delivered to the demo Dovecot (%s, users %s, passwords demo-<user>) shows up within seconds."
           % (d.url, ", ".join(demo_mail.REPS)))
     print("   Ctrl-C stops the demo.", flush=True)

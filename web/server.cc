@@ -619,10 +619,20 @@ struct WebServer::Impl {
             md.set("has_attachments", !m.attachments.empty());
             list.push_back(md);
         }
-        if (c.json) return send_json(c, {{"thread", thread}, {"messages", msgs}});
+        Deal deal = store.deal(thread);
+        json customers = json::array(), documents = json::array();
+        for (const auto& x : deal.customers)
+            customers.push_back({{"id", std::to_string(x.id)}, {"name", x.name}, {"owner", x.owner}, {"in_pool", x.in_pool}});
+        for (const auto& x : deal.documents)
+            documents.push_back({{"number", x.number}, {"type", x.type}, {"status", x.status}, {"amount", x.amount},
+                                 {"currency", x.currency}, {"has_amount", !x.amount.empty()}});
+        if (c.json) return send_json(c, {{"thread", thread}, {"messages", msgs}, {"customers", customers}, {"documents", documents}});
         mu::data d;
         d.set("subject", title.empty() ? "(no subject)" : title);
         d.set("messages", list);
+        d.set("customers", to_data(customers));
+        d.set("documents", to_data(documents));
+        d.set("deal", !deal.customers.empty() || !deal.documents.empty());
         page(c, title, "conversation", d);
     }
 

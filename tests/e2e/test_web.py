@@ -407,6 +407,14 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
             "the recorded PO: %s" % po)
     st, hd, body = request(anon, base + "/customers/%s" % nord_id, headers=auth)
     c.check("PO-77801" in body and "12500.00 USD" in body, "the customer page lists its documents")
+    st, hd, body = request(anon, base + "/api/v1/conversation/%d" % thread, headers=auth)
+    deal = json.loads(body) if st == 200 else {}
+    c.check([x["id"] for x in deal.get("customers", [])] == [nord_id]
+            and [(x["number"], x["status"]) for x in deal.get("documents", [])] == [("PI-2025-0034", "confirmed")],
+            "the conversation is a deal: its customer and its document: %s" % {k: deal.get(k) for k in ("customers", "documents")})
+    st, hd, body = request(anon, base + "/conversation/%d" % thread, headers=auth)
+    c.check('class="deal-customer" href="/customers/%s"' % nord_id in body and "12500.00 USD" in body,
+            "the conversation page links its customer and shows its document")
 
     # A conflict (撞单): another rep writes first to a customer someone owns; the manager closes it.
     d.deliver("rep1", b"From: Rep Two <rep2@acme-trading.example>\r\nTo: dora@east.example\r\nCc: rep1@acme-trading.example\r\n"
