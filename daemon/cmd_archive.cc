@@ -40,7 +40,8 @@ const char* usage(const std::string& cmd) {
         return "usage: tradewind search [--data DIR] [--json] [--limit N] [--threads] [--relevance] QUERY\n"
                "  QUERY: words, \"phrases\", wild*, AND OR NOT, Chinese/Japanese/Korean text, and\n"
                "  from: to: cc: subject: attachment: filename: folder: account: thread: id: has:attachment\n"
-               "  date:2025-01-01..2025-03-31 size:1000..50000. Newest first unless --relevance;\n"
+               "  date:2025-01-01..2025-03-31 size:1000..50000, customer:ID doc:PI-2025-0034 owner:REP (a rep's\n"
+               "  address or its local part: their customers now). Newest first unless --relevance;\n"
                "  --threads shows one hit per conversation.\n";
     if (cmd == "export")
         return "usage: tradewind export [--data DIR] [--hashes]   (one JSON object per stored message)\n"

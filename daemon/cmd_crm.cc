@@ -32,8 +32,11 @@ constexpr const char* kCustomersUsage =
     "  splits are kept by every later link and relink.\n";
 constexpr const char* kDocumentsUsage =
     "usage: tradewind documents [--data DIR] [--json]\n"
+    "       tradewind documents show NUMBER [--json]   every message and attachment that names it\n"
     "       tradewind documents set NUMBER status|amount|currency|type|customer VALUE\n"
-    "  (a correction: recognition never overwrites it)\n"
+    "       tradewind documents add NUMBER TYPE [--customer ID] [--status S]   one kept outside mail\n"
+    "  (users' values: recognition never overwrites them; status: draft sent received confirmed\n"
+    "  cancelled paid shipped closed; amount 12500.00; currency USD)\n"
     "  every trade document recognised in the mail (quotation, proforma invoice, purchase order,\n"
     "  contract, commercial invoice, packing list, bill of lading, letter of credit): number, type,\n"
     "  customer, status, messages and conversations. doc:NUMBER searches its mail.\n";
@@ -52,7 +55,7 @@ constexpr const char* kSettingsUsage =
     "  pool_days          days without mail from the owner before a customer goes to the pool (30)\n";
 
 constexpr const char* kConflictsUsage =
-    "usage: tradewind conflicts [--data DIR] [--json]\n"
+    "usage: tradewind conflicts [--data DIR] [--json] | conflicts close ID | conflicts reopen ID\n"
     "  conflicts (撞单) for the manager: not_owner (a rep who is not the owner started a conversation\n"
     "  with the customer) and double_quote (a second rep quoted the same customer): who, which\n"
     "  customer, which messages. Found over the whole archive each time.\n";
@@ -157,26 +160,56 @@ int cmd_customers(const std::vector<std::string>& args) {
     return 0;
 }
 
-int cmd_documents(const std::vector<std::string>& args) {
-    Opts o;
-    if (!start(args, "documents", kDocumentsUsage, o)) return o.has("--help") || o.has("-h") ? 0 : 2;
-    Store store(o.get("--data"));
-    if (!o.rest.empty()) {
-        if (o.rest.size() != 4 || o.rest[0] != "set") {
-            std::fputs(kDocumentsUsage, stderr);
-            return 2;
+// documents show|set|add ...
+int documents_edit(Store& store, const Opts& o) {
+    const auto& r = o.rest;
+    if (r[0] == "show" && r.size() == 2) {
+        auto mentions = store.document_mentions(r[1]);
+        if (mentions.empty()) throw StoreError("no mail names " + r[1] + " (see `tradewind documents`)");
+        for (const auto& m : mentions) {
+            if (o.has("--json")) {
+                nlohmann::json j = {{"row", m.row}, {"thread", m.thread}, {"date", format_iso_utc(m.date)}, {"from", m.from},
+                                    {"subject", m.subject}, {"place", m.place}};
+                std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+            } else {
+                std::printf("%s  %-10s [thread %lld]  %s  %s\n", format_iso_utc(m.date).substr(0, 10).c_str(), m.place.c_str(),
+                            (long long)m.thread, m.from.c_str(), m.subject.c_str());
+            }
         }
-        store.begin();
-        bool ok = store.crm_for_edits().edit_document(o.rest[1], o.rest[2], o.rest[3]);
-        if (!ok) {
-            store.rollback();
-            std::fprintf(stderr, "tradewind documents: no document %s, or %s cannot be set\n", o.rest[1].c_str(), o.rest[2].c_str());
-            return 1;
-        }
-        store.commit();
-        std::printf("%s: %s = %s\n", o.rest[1].c_str(), o.rest[2].c_str(), o.rest[3].c_str());
         return 0;
     }
+    bool set = r[0] == "set" && r.size() == 4, add = r[0] == "add" && r.size() == 3;
+    if (!set && !add) {
+        std::fputs(kDocumentsUsage, stderr);
+        return 2;
+    }
+    store.begin();
+    bool ok = false;
+    try {
+        ok = set ? store.crm_for_edits().edit_document(r[1], r[2], r[3])
+                 : store.crm_for_edits().create_document(r[1], r[2], std::atoll(o.get("--customer", "0").c_str()),
+                                                         o.get("--status", "draft"), int64_t(std::time(nullptr)));
+    } catch (const std::invalid_argument& e) {
+        store.rollback();
+        throw StoreError(e.what());
+    }
+    if (!ok) {
+        store.rollback();
+        if (set) std::fprintf(stderr, "tradewind documents: no document %s (or no such customer)\n", r[1].c_str());
+        else std::fprintf(stderr, "tradewind documents: %s exists already: correct it with `documents set`\n", r[1].c_str());
+        return 1;
+    }
+    store.commit();
+    if (set) std::printf("%s: %s = %s\n", r[1].c_str(), r[2].c_str(), r[3].c_str());
+    else std::printf("%s: recorded (%s)\n", r[1].c_str(), r[2].c_str());
+    return 0;
+}
+
+int cmd_documents(const std::vector<std::string>& args) {
+    Opts o;
+    if (!start(args, "documents", kDocumentsUsage, o, {"--customer", "--status"})) return o.has("--help") || o.has("-h") ? 0 : 2;
+    Store store(o.get("--data"));
+    if (!o.rest.empty()) return documents_edit(store, o);
     for (const auto& d : store.documents()) {
         if (o.has("--json")) {
             nlohmann::json j = {{"number", d.number}, {"type", d.type}, {"status", d.status},
@@ -254,6 +287,16 @@ int cmd_conflicts(const std::vector<std::string>& args) {
     Opts o;
     if (!start(args, "conflicts", kConflictsUsage, o)) return o.has("--help") || o.has("-h") ? 0 : 2;
     Store store(o.get("--data"));
+    if (!o.rest.empty()) {
+        if (o.rest.size() != 2 || (o.rest[0] != "close" && o.rest[0] != "reopen")) {
+            std::fputs(kConflictsUsage, stderr);
+            return 2;
+        }
+        if (!store.set_conflict_status(std::atoll(o.rest[1].c_str()), o.rest[0] == "close" ? "closed" : "open"))
+            throw StoreError("no conflict " + o.rest[1] + " (see `tradewind conflicts`)");
+        std::printf("conflict %s %s\n", o.rest[1].c_str(), o.rest[0] == "close" ? "closed" : "open again");
+        return 0;
+    }
     for (const auto& c : store.conflicts()) {
         if (o.has("--json")) {
             nlohmann::json j = {{"id", c.id}, {"customer", std::to_string(c.customer)}, {"customer_name", c.customer_name},

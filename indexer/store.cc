@@ -744,6 +744,17 @@ std::vector<DocumentRow> Store::documents() {
     return out;
 }
 
+std::vector<DocumentMention> Store::document_mentions(const std::string& number) {
+    SQLite::Statement q(d_->db, "SELECT m.id, m.thread, m.date, m.subject, m.from_addr, md.place FROM message_documents md "
+                                "JOIN messages m ON m.id = md.message WHERE md.number = ? ORDER BY m.date, m.id, md.place");
+    q.bind(1, number);
+    std::vector<DocumentMention> out;
+    while (q.executeStep())
+        out.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getInt64(),
+                       q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getString()});
+    return out;
+}
+
 Deal Store::deal(int64_t thread) {
     Deal d;
     SQLite::Statement cq(d_->db, "SELECT DISTINCT c.id, c.name, c.owner, c.in_pool FROM messages m "

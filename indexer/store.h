@@ -95,6 +95,13 @@ struct DocumentRow {
     std::vector<int64_t> threads;
 };
 
+// Where a document is named: a message (and its conversation), and the
+// place: subject, body, filename (an attachment's name), attachment (its text).
+struct DocumentMention {
+    int64_t row = 0, thread = 0, date = 0;
+    std::string subject, from, place;
+};
+
 // A conversation as a deal: its customers and the documents its mail names.
 struct Deal {
     std::vector<CustomerRow> customers;  // id, name, owner, in_pool
@@ -165,6 +172,8 @@ public:
     std::vector<CustomerRow> customers();
     std::vector<DocumentRow> documents();
     Deal deal(int64_t thread);
+    // Every mention of a document, oldest mail first.
+    std::vector<DocumentMention> document_mentions(const std::string& number);
     // Relinks every message to its customers; (row, customer ids) for each.
     std::vector<std::pair<int64_t, std::vector<int64_t>>> relink();
     // Conflicts (撞单), found again over the archive; open and handled ones.

@@ -99,7 +99,7 @@ struct WebServer::Impl {
     explicit Impl(const WebOptions& opts) : o(opts), auth(opts.data_dir) {
         namespace fs = std::filesystem;
         for (const char* name : {"layout", "login", "search", "conversation", "status", "customers", "customer", "pool",
-                                 "documents", "conflicts"}) {
+                                 "documents", "document", "conflicts"}) {
             fs::path p = fs::path(o.templates_dir) / (std::string(name) + ".mustache");
             std::ifstream in(p);
             if (!in) throw StoreError("cannot read the template " + p.string() + ": give --templates DIR");
@@ -183,6 +183,7 @@ struct WebServer::Impl {
             route("GET", p, guarded([this](Context& c) { customer(c); }));
         for (const char* p : {"/pool", "/api/v1/pool"}) route("GET", p, guarded([this](Context& c) { pool(c); }));
         for (const char* p : {"/documents", "/api/v1/documents"}) route("GET", p, guarded([this](Context& c) { documents(c); }));
+        for (const char* p : {"/document", "/api/v1/document"}) route("GET", p, guarded([this](Context& c) { document(c); }));
         // Users' decisions. Claiming and correcting documents: everyone; the rest: managers.
         for (std::string api : {"", "/api/v1"}) {
             route("POST", api + R"(/customers/(\d+)/claim)", guarded(posted([this](Context& c) { claim(c); })));
@@ -472,7 +473,7 @@ struct WebServer::Impl {
     static json document_json(const DocumentRow& x) {
         return {{"number", x.number}, {"type", x.type}, {"status", x.status},
                 {"customer", x.customer ? std::to_string(x.customer) : ""}, {"customer_name", x.customer_name},
-                {"amount", x.amount}, {"currency", x.currency}, {"messages", x.messages},
+                {"amount", x.amount}, {"currency", x.currency}, {"has_amount", !x.amount.empty()}, {"messages", x.messages},
                 {"conversations", x.threads}, {"first_seen", x.first_seen ? format_iso_utc(x.first_seen) : ""},
                 {"first_day", when(x.first_seen)}};
     }
@@ -482,6 +483,24 @@ struct WebServer::Impl {
         json list = json::array();
         for (const auto& x : store.documents()) list.push_back(document_json(x));
         list_page(c, "Documents", "documents", list);
+    }
+
+    // /document?number=PI-2025-0034: the record and every message and attachment that names it.
+    void document(Context& c) {
+        std::string number = c.req.get_param_value("number");
+        Store store(o.data_dir);
+        std::optional<DocumentRow> found;
+        for (auto& x : store.documents())
+            if (x.number == number) found = std::move(x);
+        if (!found) return fail(c, 404, "no document " + number);
+        json j = document_json(*found);
+        json mentions = json::array();
+        for (const auto& m : store.document_mentions(number))
+            mentions.push_back({{"row", m.row}, {"thread", m.thread}, {"date", format_iso_utc(m.date)}, {"day", when(m.date)},
+                                {"from", m.from}, {"subject", m.subject.empty() ? "(no subject)" : m.subject}, {"place", m.place}});
+        j["mentions"] = mentions;
+        if (c.json) return send_json(c, j);
+        page(c, number + " - Documents", "document", to_data(j));
     }
 
     void conflicts(Context& c) {

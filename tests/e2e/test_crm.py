@@ -138,6 +138,19 @@ with tempfile.TemporaryDirectory() as tmp:
     tw("relink", "--data", data)
     docs = {d["number"]: d for d in lines(tw("documents", "--data", data, "--json")[1])}
     c.check(code == 0 and docs[pi]["status"] == "confirmed", "a document correction survives: %s" % docs.get(pi))
+    code, out, err = tw("documents", "--data", data, "set", pi, "currency", "dollars")
+    c.check(code == 1 and "ISO 4217" in err, "a bad value is refused with the reason: " + err)
+    code, out, err = tw("documents", "--data", data, "show", pi, "--json")
+    shown = lines(out)
+    c.check(code == 0 and shown and {m["place"] for m in shown} <= {"subject", "body", "filename", "attachment"}
+            and len({m["row"] for m in shown}) == docs[pi]["messages"], "documents show lists every mention: %s" % shown[:3])
+    code, out, err = tw("documents", "--data", data, "add", "SC-2026-0001", "contract", "--customer", company["id"],
+                        "--status", "confirmed")
+    docs = {d["number"]: d for d in lines(tw("documents", "--data", data, "--json")[1])}
+    c.check(code == 0 and docs.get("SC-2026-0001", {}).get("customer") == company["id"]
+            and docs["SC-2026-0001"]["status"] == "confirmed", "a document recorded by hand: %s" % docs.get("SC-2026-0001"))
+    code, out, err = tw("documents", "--data", data, "add", "SC-2026-0001", "contract")
+    c.check(code == 1 and "exists already" in err, "the same number twice is refused: " + err)
     code, out, err = tw("customers", "--data", data, "lookup", company["domains"][0])
     c.check("taken by " + company["owner"] in out, "lookup says who owns a company: " + out)
     code, out, err = tw("customers", "--data", data, "lookup", "nobody@new-buyer.example")
@@ -162,6 +175,14 @@ with tempfile.TemporaryDirectory() as tmp:
     # Conflicts and the pool run over the archive; the pool follows the injected clock.
     code, out, err = tw("conflicts", "--data", data, "--json")
     c.check(code == 0, "conflicts: " + err)
+    found = lines(out)
+    if found:
+        first = found[0]["id"]
+        code, out, err = tw("conflicts", "--data", data, "close", str(first))
+        now = {x["id"]: x["status"] for x in lines(tw("conflicts", "--data", data, "--json")[1])}
+        c.check(code == 0 and now.get(first) == "closed", "a conflict is closed and stays closed after a rescan: %s" % now.get(first))
+    code, out, err = tw("conflicts", "--data", data, "close", "999999")
+    c.check(code == 1 and "no conflict" in err, "closing an unknown conflict says so: " + err)
     code, out, err = tw("pool", "--data", data, "--json", "--now", "2020-01-01")
     c.check(code == 0 and lines(out) == [], "nothing is idle before the mail began: " + out[:200] + err)
     code, out, err = tw("pool", "--data", data, "--json", "--now", "2035-01-01")

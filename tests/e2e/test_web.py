@@ -301,7 +301,16 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
     c.check(docs.get("PI-2025-0034", {}).get("type") == "proforma_invoice" and nord
             and docs["PI-2025-0034"]["customer"] == nord[0]["id"], "documents JSON: %s" % docs)
     st, hd, body = request(anon, base + "/documents", headers=auth)
-    c.check(st == 200 and 'href="/search?q=doc:PI-2025-0034"' in body, "documents page links to the doc: search")
+    c.check(st == 200 and 'href="/document?number=PI-2025-0034"' in body, "documents page links to each document")
+    st, hd, body = request(anon, base + "/api/v1/document?number=PI-2025-0034", headers=auth)
+    places = sorted((m["subject"], m["place"]) for m in json.loads(body).get("mentions", [])) if st == 200 else []
+    c.check(("Re: PI-2025-0034 signed", "subject") in places and len({p[0] for p in places}) == 3,
+            "a document lists every message that names it, and where: %s" % places)
+    st, hd, body = request(anon, base + "/document?number=PI-2025-0034", headers=auth)
+    c.check(st == 200 and body.count('class="mention"') == len(places) and 'href="/search?q=doc:PI-2025-0034"' in body,
+            "the document page, with a link to its search")
+    st, hd, body = request(anon, base + "/document?number=PI-2099-0001", headers=auth)
+    c.check(st == 404, "an unknown document is a 404: %s" % st)
     st, hd, body = request(anon, base + "/api/v1/search?q=doc:PI-2025-0034", headers=auth)
     c.check(st == 200 and len(json.loads(body)["hits"]) == 3, "doc:PI-2025-0034 finds the three messages")
     st, hd, body = request(anon, base + "/api/v1/conflicts", headers=auth)
