@@ -357,12 +357,7 @@ int64_t Crm::customer_for(const Party& p) {
     if (!customer) {
         // A new customer: a company named after its domain, or the person.
         std::string name = freemail ? (p.name.empty() ? p.address : p.name) : domain;
-        SQLite::Statement& ins = sql("INSERT INTO customers(name, kind, created) VALUES (?, ?, ?)");
-        ins.bind(1, name);
-        ins.bind(2, freemail ? "freemail" : "company");
-        ins.bind(3, int64_t(std::time(nullptr)));
-        ins.exec();
-        customer = db_.getLastInsertRowid();
+        customer = new_customer(name, freemail ? "freemail" : "company", false);
         if (!freemail) {
             SQLite::Statement& dom = sql("INSERT INTO customer_domains(domain, customer) VALUES (?, ?)");
             dom.bind(1, domain);
@@ -376,6 +371,30 @@ int64_t Crm::customer_for(const Party& p) {
     ins.bind(3, customer);
     ins.exec();
     return customer;
+}
+
+// Customer ids are never used twice (a deleted customer's history, conflicts
+// and bookmarks must not pass to a new one): meta.customer_seq is the highest
+// id ever given.
+int64_t Crm::new_customer(const std::string& name, const char* kind, bool named_by_user) {
+    SQLite::Statement& next = sql(
+        "SELECT MAX(COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'customer_seq'), 0), "
+        "COALESCE((SELECT MAX(id) FROM customers), 0)) + 1");
+    next.executeStep();
+    int64_t id = next.getColumn(0).getInt64();
+    next.reset();
+    SQLite::Statement& ins = sql("INSERT INTO customers(id, name, kind, named_by_user, created) VALUES (?, ?, ?, ?, ?)");
+    ins.bind(1, id);
+    ins.bind(2, name);
+    ins.bind(3, kind);
+    ins.bind(4, named_by_user ? 1 : 0);
+    ins.bind(5, int64_t(std::time(nullptr)));
+    ins.exec();
+    SQLite::Statement& seq = sql("INSERT INTO meta(key, value) VALUES ('customer_seq', ?) "
+                                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    seq.bind(1, std::to_string(id));
+    seq.exec();
+    return id;
 }
 
 // The owner of a customer is the rep of its earliest mail, whatever order
@@ -404,7 +423,8 @@ std::string Crm::rep_of(const std::vector<Party>& parties, const std::string& ac
 }
 
 std::vector<int64_t> Crm::link_customers(int64_t row, int64_t thread, const std::vector<Party>& parties,
-                                         const std::vector<Party>& forwarded, const std::vector<DocMention>& docs) {
+                                         const std::vector<Party>& forwarded, const std::vector<DocMention>& docs,
+                                         bool backfill) {
     std::vector<int64_t> customers;
     auto add = [&](int64_t c) {
         if (std::find(customers.begin(), customers.end(), c) == customers.end()) customers.push_back(c);
@@ -430,7 +450,7 @@ std::vector<int64_t> Crm::link_customers(int64_t row, int64_t thread, const std:
         q.bind(1, d.number);
         if (q.executeStep()) add(q.getColumn(0).getInt64());
     }
-    if (external) {
+    if (external && backfill) {
         // The conversation's internal messages stored before this one take its customers too.
         for (int64_t c : customers) {
             SQLite::Statement& t = sql("INSERT OR IGNORE INTO message_customers(message, customer) "
@@ -564,8 +584,16 @@ size_t Crm::relink() {
     for (const auto& [row, thread] : order) {
         std::tie(owner_, now_) = first[row];
         owner_ = rep_of(parties[row], owner_);
-        link_customers(row, thread, parties[row], forwarded[row], docs[row]);
+        link_customers(row, thread, parties[row], forwarded[row], docs[row], false);
     }
+    // Messages still linked to nobody (internal mail older than the conversation's
+    // customer mail) take their conversation's customers, as when they were stored.
+    // (In the loop, all the later mail exists already: a backfill there would hand a
+    // conversation's first customer to messages that have customers of their own.)
+    db_.exec("INSERT OR IGNORE INTO message_customers(message, customer) "
+             "SELECT DISTINCT m.id, mc.customer FROM messages m JOIN messages o ON o.thread = m.thread AND o.id <> m.id "
+             "JOIN message_customers mc ON mc.message = o.id "
+             "WHERE NOT EXISTS (SELECT 1 FROM message_customers x WHERE x.message = m.id)");
     // Automatic customers nobody writes to any more go.
     db_.exec("DELETE FROM customers WHERE named_by_user = 0 AND id NOT IN (SELECT customer FROM message_customers)");
     db_.exec("DELETE FROM contacts WHERE customer NOT IN (SELECT id FROM customers)");
@@ -730,11 +758,7 @@ bool Crm::move_contact(const std::string& address, int64_t to) {
 }
 
 int64_t Crm::split(const std::vector<std::string>& addresses, const std::string& name) {
-    SQLite::Statement& ins = sql("INSERT INTO customers(name, kind, named_by_user, created) VALUES (?, 'company', 1, ?)");
-    ins.bind(1, name);
-    ins.bind(2, int64_t(std::time(nullptr)));
-    ins.exec();
-    int64_t id = db_.getLastInsertRowid();
+    int64_t id = new_customer(name, "company", true);
     size_t moved = 0;
     for (const auto& a : addresses) moved += move_contact(a, id) ? 1 : 0;
     if (!moved) {

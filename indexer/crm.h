@@ -129,10 +129,14 @@ private:
     void log_owner(int64_t customer, const std::string& owner, int64_t when, const std::string& reason);
     SQLite::Statement& sql(const char* text);  // prepared once, reset for each use
     int64_t customer_for(const Party& p);
+    int64_t new_customer(const std::string& name, const char* kind, bool named_by_user);
     void take_owner(int64_t customer);
     std::string rep_of(const std::vector<Party>& parties, const std::string& account) const;
+    // backfill: the conversation's messages stored before this one and linked
+    // to nobody take its customers (when storing; relink does that at the end).
     std::vector<int64_t> link_customers(int64_t row, int64_t thread, const std::vector<Party>& parties,
-                                        const std::vector<Party>& forwarded, const std::vector<DocMention>& docs);
+                                        const std::vector<Party>& forwarded, const std::vector<DocMention>& docs,
+                                        bool backfill = true);
     SQLite::Database& db_;
     std::vector<std::string> internal_;
     std::map<const char*, std::unique_ptr<SQLite::Statement>> stmts_;  // keyed by the literal's address

@@ -19,6 +19,7 @@
 #include "date.h"
 #include "codec.h"
 #include "html_text.h"
+#include "importer.h"
 #include "message.h"
 #include "search_index.h"
 #include "store.h"
@@ -187,7 +188,7 @@ struct WebServer::Impl {
         // Users' decisions. Claiming and correcting documents: everyone; the rest: managers.
         for (std::string api : {"", "/api/v1"}) {
             route("POST", api + R"(/customers/(\d+)/claim)", guarded(posted([this](Context& c) { claim(c); })));
-            route("POST", api + R"(/customers/(\d+)/(assign|rename|merge))",
+            route("POST", api + R"(/customers/(\d+)/(assign|rename|merge|move|split))",
                   guarded(managers_only(posted([this](Context& c) { customer_edit(c); }))));
             route("POST", api + "/documents", guarded(posted([this](Context& c) { document_create(c); })));
             route("POST", api + "/documents/edit", guarded(posted([this](Context& c) { document_edit(c); })));
@@ -374,7 +375,8 @@ struct WebServer::Impl {
         done(c, {{"customer", std::to_string(id)}, {"owner", c.user.mailbox}}, "/customers/" + std::to_string(id));
     }
 
-    // assign (rep=), rename (name=), merge (into=): a manager's decisions, kept by every later relink.
+    // assign (rep=), rename (name=), merge (into=), move (address=, to=), split (name=, address=...):
+    // a manager's decisions, kept by every later relink.
     void customer_edit(Context& c) {
         int64_t id = std::stoll(c.req.matches[1]);
         std::string what = c.req.matches[2];
@@ -386,34 +388,61 @@ struct WebServer::Impl {
             if (!store.assign(id, rep, int64_t(std::time(nullptr)))) return fail(c, 404, "no customer " + std::to_string(id));
             return done(c, {{"customer", std::to_string(id)}, {"owner", rep}}, back);
         }
+        if (what == "move" || what == "split") {  // only this customer's own contacts
+            std::set<std::string> own;
+            for (const auto& x : store.customers())
+                if (x.id == id)
+                    for (const auto& contact : x.contacts) own.insert(contact.first);
+            for (size_t k = 0; k < c.req.get_param_value_count("address"); ++k)
+                if (!own.count(to_lower(c.req.get_param_value("address", k))))
+                    throw std::invalid_argument(c.req.get_param_value("address", k) + " is not a contact of customer " +
+                                                std::to_string(id));
+        }
         bool ok = false;
-        int64_t into = 0;
+        int64_t into = 0;  // where the messages went (merge, move, split)
+        std::string name = c.req.get_param_value("name");
+        if ((what == "rename" || what == "split") && (name.empty() || name.size() > 200))
+            throw std::invalid_argument("a customer's name is 1 to 200 characters");
         store.begin();
+        Crm& crm = store.crm_for_edits();
         if (what == "rename") {
-            std::string name = c.req.get_param_value("name");
-            if (name.empty() || name.size() > 200) {
-                store.rollback();
-                throw std::invalid_argument("a customer's name is 1 to 200 characters");
-            }
-            ok = store.crm_for_edits().rename(id, name);
-        } else {
+            ok = crm.rename(id, name);
+        } else if (what == "merge") {
             into = std::atoll(c.req.get_param_value("into").c_str());
-            ok = store.crm_for_edits().merge(id, into);
+            ok = crm.merge(id, into);
+        } else if (what == "move") {
+            into = std::atoll(c.req.get_param_value("to").c_str());
+            ok = crm.move_contact(c.req.get_param_value("address"), into);
+        } else {  // split: the chosen contacts become a customer of their own
+            std::vector<std::string> addresses;
+            for (size_t k = 0; k < c.req.get_param_value_count("address"); ++k)
+                addresses.push_back(c.req.get_param_value("address", k));
+            into = addresses.empty() ? 0 : crm.split(addresses, name);
+            ok = into != 0;
         }
         if (!ok) {
             store.rollback();
-            return fail(c, 404, what == "merge" ? "merge needs two different customers that exist (into=" +
-                                                      c.req.get_param_value("into") + ")"
-                                                : "no customer " + std::to_string(id));
+            return fail(c, 404, what == "merge"  ? "merge needs two different customers that exist (into=" + c.req.get_param_value("into") + ")"
+                                : what == "move"  ? "no such contact, or no customer " + c.req.get_param_value("to")
+                                : what == "split" ? "choose at least one contact of the customer to split off"
+                                                  : "no customer " + std::to_string(id));
         }
         store.commit();
-        if (what == "merge") {
-            // The messages follow at once in the archive; the running sync brings search along.
+        if (what != "rename") {
+            // The messages follow at once in the archive; search follows at the running sync's next
+            // pass, or now when no sync holds the index (serve --no-sync).
             store.relink();
             store.request_index_relink();
-            back = "/customers/" + std::to_string(into);
+            try {
+                SearchIndex index(o.data_dir, true);
+                relink_index(store, index);
+            } catch (const StoreError&) {
+            }
+            if (what == "merge") back = "/customers/" + std::to_string(into);
         }
-        done(c, {{"customer", std::to_string(what == "merge" ? into : id)}, {"done", what}}, back);
+        json answer = {{"customer", std::to_string(id)}, {"done", what}};
+        if (into) answer["into"] = std::to_string(into);
+        done(c, answer, back);
     }
 
     void document_create(Context& c) {

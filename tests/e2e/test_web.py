@@ -367,6 +367,22 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
             break
         time.sleep(0.3)
     c.check(len(hits) == 3, "customer: search follows the merge within a sync pass (%.1f s): %d" % (time.time() - t0, len(hits)))
+    st, hd, body = request(anon, base + "/api/v1/customers/%s/split" % nord_id,
+                           {"name": "Sud Branch", "address": "bob@sud.example"}, headers=mauth)
+    branch_id = json.loads(body).get("into") if st == 200 else None
+    st2, hd, body = request(anon, base + "/api/v1/customers/%s" % branch_id, headers=auth)
+    branch = json.loads(body) if st2 == 200 else {}
+    st3, hd, body = request(anon, base + "/api/v1/customers/%s" % nord_id, headers=auth)
+    c.check(st == 200 and branch.get("name") == "Sud Branch" and branch.get("messages") == 2
+            and [x["address"] for x in branch.get("contacts", [])] == ["bob@sud.example"]
+            and json.loads(body).get("messages") == 1, "a manager splits a contact off into its own customer: %s / nord %s" % (branch, json.loads(body).get("messages")))
+    st, hd, body = request(anon, base + "/api/v1/customers/%s/split" % nord_id,
+                           {"name": "X", "address": "dora@east.example"}, headers=mauth)
+    c.check(st == 400 and "not a contact of customer" in body, "only the customer's own contacts split off: %s" % st)
+    st, hd, body = request(anon, base + "/api/v1/customers/%s/move" % branch_id,
+                           {"address": "bob@sud.example", "to": nord_id}, headers=mauth)
+    st2, hd, body = request(anon, base + "/api/v1/customers/%s" % nord_id, headers=auth)
+    c.check(st == 200 and json.loads(body).get("messages") == 3, "a manager moves the contact back: %s" % body[:200])
     st, hd, body = request(anon, base + "/api/v1/customers?q=bob%40sud.example", headers=auth)
     found = json.loads(body)["customers"] if st == 200 else []
     c.check(len(found) == 1 and found[0]["id"] == nord_id and found[0]["owner"] == "rep1@acme-trading.example",

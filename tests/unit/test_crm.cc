@@ -401,3 +401,37 @@ TEST_CASE("a document takes the total its mail states, never over a user's corre
     for (auto& d : a.store.documents()) docs[d.number] = d;
     CHECK(docs["QT-2025-0042"].amount == "3500.00");
 }
+
+TEST_CASE("a conversation with two customers keeps each message with its own after relink", "[crm]") {
+    Archive a;
+    const std::string lily = "lily.zhou@acme-trading.example";
+    auto r1 = a.add(mail("c1@nord.example", "Anna <anna@nord.example>", lily, "PI-2025-0050", kDate, "hi"), lily);
+    auto r2 = a.add(mail("c2@sud.example", "Bob <bob@sud.example>", lily, "Re: PI-2025-0050", "Sat, 11 Jan 2025 11:00:00 +0000",
+                         "we take over the order", "In-Reply-To: <c1@nord.example>\r\n"),
+                    lily);
+    // An internal note in the conversation, before any customer mail of its own: it takes the conversation's customers.
+    auto r3 = a.add(mail("c3@acme-trading.example", "Lily <" + lily + ">", "kevin.li@acme-trading.example",
+                         "Fwd: PI-2025-0050", "Sat, 11 Jan 2025 12:00:00 +0000", "FYI", "In-Reply-To: <c2@sud.example>\r\n"),
+                    lily, "Sent");
+    REQUIRE(r1.thread == r2.thread);
+    REQUIRE(r2.thread == r3.thread);
+    auto links_of = [&] {
+        std::map<int64_t, std::vector<int64_t>> out;
+        for (const auto& [row, ids] : a.store.links()) out[row] = ids;
+        return out;
+    };
+    auto before = links_of();
+    CHECK(before[r1.row].size() == 1);
+    CHECK(before[r2.row].size() == 1);
+    CHECK(before[r1.row] != before[r2.row]);
+    CHECK(before[r3.row].size() == 2);  // the note is about both
+    a.store.relink();
+    CHECK(links_of() == before);
+    // A merged-away customer's id is never given again (its history and bookmarks would pass on).
+    int64_t nord = before[r1.row][0], sud = before[r2.row][0];
+    a.store.begin();
+    REQUIRE(a.store.crm_for_edits().merge(std::max(nord, sud), std::min(nord, sud)));
+    int64_t split = a.store.crm_for_edits().split({"bob@sud.example"}, "Sud Branch");
+    a.store.commit();
+    CHECK(split > std::max(nord, sud));
+}
