@@ -69,7 +69,7 @@ with Dovecot({rep: "demo-" + rep for rep in demo_mail.REPS}) as d, tempfile.Temp
     with open(upw, "w") as f:
         f.write(password + "\n")
     run("user", "add", "--data", a.data, "--name", "demo", "--role", "manager", "--password-file", upw)
-    rep_user = demo_mail.REPS[0]  # a rep too: reps claim from the pool as their own mailbox
+    rep_user = next(iter(demo_mail.REPS))  # a rep too: reps claim from the pool as their own mailbox
     run("user", "add", "--data", a.data, "--name", rep_user, "--role", "rep", "--password-file", upw,
         "--mailbox", "%s@%s" % (rep_user, demo_mail.FIRM))
     print("== tradewind sync --once")
