@@ -48,7 +48,9 @@ const char* usage(const std::string& cmd) {
                "  --hashes: each location also gives its source (file name, mbox ordinal, imap:UIDVALIDITY:UID)\n"
                "  and the SHA-256 of the message rebuilt as it is there, to compare the archive with its source.\n";
     if (cmd == "stats") return "usage: tradewind stats [--data DIR] [--json]\n";
-    return "usage: tradewind reindex [--data DIR] [--in-process]   (rebuild DIR/index from DIR/archive.db)\n";
+    return "usage: tradewind reindex [--data DIR] [--in-process]   (rebuild DIR/index from DIR/archive.db)\n"
+           "  every message is parsed again: its trade documents are recognised again too (after\n"
+           "  `settings set doc_patterns`); users' corrections stay.\n";
 }
 
 // Parses the options the archive commands share; false (after a message) on a bad one.

@@ -50,7 +50,8 @@ constexpr const char* kSettingsUsage =
     "                     count); mail among them is internal, never customer mail. Run relink after.\n"
     "  doc_patterns       the firm's own document numbering on top of the defaults, JSON:\n"
     "                     '{\"purchase_order\": [\"BEST-\\\\d{5}\"], \"quotation\": [\"Q\\\\d{7}\"]}' (whole tokens;\n"
-    "                     mail stored from now on; types: quotation proforma_invoice purchase_order\n"
+    "                     mail stored from now on, archived mail after `tradewind reindex`; types:\n"
+    "                     quotation proforma_invoice purchase_order\n"
     "                     contract commercial_invoice packing_list bill_of_lading letter_of_credit)\n"
     "  pool_days          days without mail from the owner before a customer goes to the pool (30)\n";
 
@@ -271,7 +272,7 @@ int cmd_settings(const std::vector<std::string>& args) {
         }
         std::printf("%s = %s%s\n", key.c_str(), o.rest[2].c_str(),
                     key == "internal_domains" ? " (run `tradewind relink` to apply it to archived mail)"
-                    : key == "doc_patterns"   ? " (for mail stored from now on)"
+                    : key == "doc_patterns"   ? " (for mail stored from now on; `tradewind reindex` applies it to archived mail)"
                                               : "");
         return 0;
     }

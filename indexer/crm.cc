@@ -492,6 +492,12 @@ std::vector<int64_t> Crm::link(int64_t row, int64_t thread, const std::vector<Pa
         ins.exec();
     }
     std::vector<int64_t> customers = link_customers(row, thread, parties, forwarded, docs);
+    record_documents(row, customers, docs, sent_by_firm, date, total);
+    return customers;
+}
+
+void Crm::record_documents(int64_t row, const std::vector<int64_t>& customers, const std::vector<DocMention>& docs,
+                           bool sent_by_firm, int64_t date, const std::optional<Money>& total) {
     for (const auto& d : docs) {
         SQLite::Statement& md = sql("INSERT OR IGNORE INTO message_documents(message, number, place) VALUES (?, ?, ?)");
         md.bind(1, row);
@@ -524,7 +530,22 @@ std::vector<int64_t> Crm::link(int64_t row, int64_t thread, const std::vector<Pa
         u.exec();
         break;
     }
-    return customers;
+}
+
+void Crm::redo_documents(int64_t row, const std::vector<DocMention>& docs, bool sent_by_firm, int64_t date,
+                         const std::optional<Money>& total) {
+    SQLite::Statement& del = sql("DELETE FROM message_documents WHERE message = ?");
+    del.bind(1, row);
+    del.exec();
+    std::vector<int64_t> customers;
+    SQLite::Statement& q = sql("SELECT customer FROM message_customers WHERE message = ? ORDER BY customer");
+    q.bind(1, row);
+    while (q.executeStep()) customers.push_back(q.getColumn(0).getInt64());
+    record_documents(row, customers, docs, sent_by_firm, date, total);
+}
+
+size_t Crm::drop_unmentioned_documents() {
+    return size_t(db_.exec("DELETE FROM documents WHERE edited = 0 AND number NOT IN (SELECT number FROM message_documents)"));
 }
 
 size_t Crm::relink() {

@@ -93,6 +93,13 @@ public:
                               const std::vector<DocMention>& docs, bool sent_by_firm,
                               const std::vector<Party>& forwarded = {}, const std::string& account = {}, int64_t date = 0,
                               const std::optional<Money>& total = std::nullopt);
+    // A stored message's documents found again (reindex, after the firm's
+    // patterns changed): its mentions are replaced; users' documents stay.
+    void redo_documents(int64_t row, const std::vector<DocMention>& docs, bool sent_by_firm, int64_t date,
+                        const std::optional<Money>& total);
+    // After every message was done again: documents no mail names any more
+    // (and no user made or corrected) go. Returns how many.
+    size_t drop_unmentioned_documents();
     // The whole archive again, from the stored parties: automatic links are
     // rebuilt, users' decisions (named customers, moved contacts) are kept.
     // Returns the number of messages linked.
@@ -132,6 +139,8 @@ private:
     int64_t new_customer(const std::string& name, const char* kind, bool named_by_user);
     void take_owner(int64_t customer);
     std::string rep_of(const std::vector<Party>& parties, const std::string& account) const;
+    void record_documents(int64_t row, const std::vector<int64_t>& customers, const std::vector<DocMention>& docs,
+                          bool sent_by_firm, int64_t date, const std::optional<Money>& total);
     // backfill: the conversation's messages stored before this one and linked
     // to nobody take its customers (when storing; relink does that at the end).
     std::vector<int64_t> link_customers(int64_t row, int64_t thread, const std::vector<Party>& parties,

@@ -219,7 +219,7 @@ private:
     bool stop_ = false;
 };
 
-size_t catch_up(Store& store, SearchIndex& index, const std::vector<std::string>& worker_command);
+size_t catch_up(Store& store, SearchIndex& index, const std::vector<std::string>& worker_command, bool documents = false);
 
 }  // namespace
 
@@ -310,7 +310,9 @@ ImportSummary import_mail(const ImportOptions& o, const std::function<void(const
 namespace {
 
 // Indexes the stored messages the index does not have yet (rows after its last_row).
-size_t catch_up(Store& store, SearchIndex& index, const std::vector<std::string>& worker_command) {
+// documents: recognise each message's trade documents again too (reindex:
+// after the firm's own patterns changed, archived mail follows them).
+size_t catch_up(Store& store, SearchIndex& index, const std::vector<std::string>& worker_command, bool documents) {
     ParseLimits lim;
     std::unique_ptr<TextWorker> worker;
     if (!worker_command.empty()) {
@@ -319,10 +321,13 @@ size_t catch_up(Store& store, SearchIndex& index, const std::vector<std::string>
     }
     int64_t from = index.last_row();
     size_t n = 0;
+    if (documents) store.begin();
     store.for_each([&](const StoredMessage& s) {
         if (s.row <= from || s.locations.empty()) return;
         Message m = parse_message(store.raw(s.row), s.date, lim);
-        IndexDocument doc = SearchIndex::prepare(m);
+        std::vector<DocMention> docs;
+        if (documents) docs = store.redo_documents(s.row, m, s.locations.front().account);
+        IndexDocument doc = SearchIndex::prepare(m, documents ? &docs : nullptr);
         std::vector<int64_t> customers;
         for (const auto& [id, _] : s.customers) customers.push_back(id);
         doc.add_customers(customers);
@@ -330,6 +335,10 @@ size_t catch_up(Store& store, SearchIndex& index, const std::vector<std::string>
         for (size_t k = 1; k < s.locations.size(); ++k) index.add_location(s.row, s.locations[k]);
         if (++n % 1000 == 0) index.commit(s.row);
     });
+    if (documents) {
+        store.drop_unmentioned_documents();
+        store.commit();
+    }
     index.commit(store.max_row());
     return n;
 }
@@ -363,7 +372,7 @@ size_t reindex(const std::string& data_dir, const std::vector<std::string>& work
     std::error_code ec;
     fs::remove_all(fs::path(data_dir) / "index", ec);
     SearchIndex index(data_dir, true);
-    return catch_up(store, index, worker_command);
+    return catch_up(store, index, worker_command, true);
 }
 
 }  // namespace tw

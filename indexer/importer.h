@@ -48,7 +48,9 @@ void recover(Store& store, SearchIndex& index, const std::vector<std::string>& w
 // Store::request_index_relink. Returns the messages whose terms changed.
 size_t relink_index(Store& store, SearchIndex& index);
 
-// Rebuilds DIR/index from the archive (re-parsing every stored message).
+// Rebuilds DIR/index from the archive (re-parsing every stored message), and
+// recognises every message's trade documents again (the firm's patterns may
+// have changed; users' corrections stay).
 size_t reindex(const std::string& data_dir, const std::vector<std::string>& worker_command);
 
 }  // namespace tw

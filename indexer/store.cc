@@ -48,6 +48,13 @@ std::string decompress(const void* data, size_t size) {
     return out;
 }
 
+// The total the mail states in its text, else in an attachment's.
+std::optional<Money> total_of(const Message& m) {
+    std::optional<Money> total = stated_total(m.text);
+    for (size_t k = 0; !total && k < m.attachments.size(); ++k) total = stated_total(m.attachments[k].text);
+    return total;
+}
+
 // The subject as the subject fallback compares it: without reply prefixes
 // (base_subject) and without the document numbers clients append to it
 // ("RE: Inquiry LED panel - PO4500012345").
@@ -387,10 +394,7 @@ PreparedMessage Store::prepare(const Message& m, const std::string& firm_domain)
             }
     p.docs = doc_numbers(m.subject + "\n" + m.text);
     p.trade_docs = trade_documents(m);
-    if (!p.trade_docs.empty()) {  // only a document carries an amount
-        p.total = stated_total(m.text);
-        for (size_t k = 0; !p.total && k < m.attachments.size(); ++k) p.total = stated_total(m.attachments[k].text);
-    }
+    if (!p.trade_docs.empty()) p.total = total_of(m);  // only a document carries an amount
     std::function<void(const std::vector<Attachment>&)> forwarded = [&](const std::vector<Attachment>& atts) {
         for (const auto& a : atts) {
             if (!a.message) continue;
@@ -743,6 +747,16 @@ std::vector<DocumentRow> Store::documents() {
     }
     return out;
 }
+
+std::vector<DocMention> Store::redo_documents(int64_t row, const Message& m, const std::string& account) {
+    std::vector<DocMention> docs = trade_documents(m);
+    d_->crm().add_internal(address_domain(account));
+    bool sent = !m.from.empty() && d_->crm().internal(address_domain(m.from[0].normalized));
+    d_->crm().redo_documents(row, docs, sent, static_cast<int64_t>(m.date), docs.empty() ? std::nullopt : total_of(m));
+    return docs;
+}
+
+size_t Store::drop_unmentioned_documents() { return d_->crm().drop_unmentioned_documents(); }
 
 std::vector<DocumentMention> Store::document_mentions(const std::string& number) {
     SQLite::Statement q(d_->db, "SELECT m.id, m.thread, m.date, m.subject, m.from_addr, md.place FROM message_documents md "

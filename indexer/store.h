@@ -172,6 +172,11 @@ public:
     std::vector<CustomerRow> customers();
     std::vector<DocumentRow> documents();
     Deal deal(int64_t thread);
+    // A stored message's documents recognised again (its mention rows
+    // replaced; users' values kept), between begin() and commit(); then
+    // drop_unmentioned_documents() once all are done. account: a mailbox it is in.
+    std::vector<DocMention> redo_documents(int64_t row, const Message& m, const std::string& account);
+    size_t drop_unmentioned_documents();
     // Every mention of a document, oldest mail first.
     std::vector<DocumentMention> document_mentions(const std::string& number);
     // Relinks every message to its customers; (row, customer ids) for each.

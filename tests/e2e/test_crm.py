@@ -156,7 +156,15 @@ with tempfile.TemporaryDirectory() as tmp:
     code, out, err = tw("customers", "--data", data, "lookup", "nobody@new-buyer.example")
     c.check("not a customer yet" in out, "lookup of an unknown address: " + out)
 
-    # The firm's own numbering: refused when malformed, applied to mail stored from then on.
+    # The firm's own numbering: refused when malformed, applied to mail stored from then on,
+    # and to archived mail by a reindex.
+    old = os.path.join(tmp, "best-old.eml")
+    with open(old, "wb") as f:
+        f.write(b"From: Buyer <buyer@best-buy.example>\r\nTo: lily.zhou@acme-trading.example\r\nSubject: an older order\r\n"
+                b"Message-ID: <best-0@best-buy.example>\r\nDate: Fri, 02 Jan 2026 10:00:00 +0000\r\n\r\n"
+                b"Order BEST-40016, total USD 4,500.00.\r\n")
+    tw("import", "--data", data, "--account", "lily.zhou@acme-trading.example", old)
+    before_patterns = {d["number"]: d for d in lines(tw("documents", "--data", data, "--json")[1])}
     code, out, err = tw("settings", "--data", data, "set", "doc_patterns", '{"purchase_order": ["BEST-\\\\d{5}("]}')
     c.check(code == 1 and "bad pattern" in err, "a malformed pattern is refused: " + out + err)
     code, out, err = tw("settings", "--data", data, "set", "doc_patterns", '{"purchase_order": ["BEST-\\\\d{5}"]}')
@@ -171,6 +179,16 @@ with tempfile.TemporaryDirectory() as tmp:
     c.check(docs.get("BEST-40017", {}).get("type") == "purchase_order", "a firm's own pattern: %s" % docs.get("BEST-40017"))
     code, out, err = tw("search", "--data", data, "--json", "doc:BEST-40017")
     c.check(len(lines(out)) == 1, "doc: finds it")
+    c.check("BEST-40016" not in docs, "mail archived before the pattern is not rescanned by itself")
+    code, out, err = tw("reindex", "--data", data)
+    docs = {d["number"]: d for d in lines(tw("documents", "--data", data, "--json")[1])}
+    code2, out2, err2 = tw("search", "--data", data, "--json", "doc:BEST-40016")
+    c.check(code == 0 and docs.get("BEST-40016", {}).get("type") == "purchase_order"
+            and (docs["BEST-40016"]["amount"], docs["BEST-40016"]["currency"]) == ("4500.00", "USD") and len(lines(out2)) == 1,
+            "reindex recognises archived mail by the new pattern, with its stated total: %s %s" % (docs.get("BEST-40016"), err))
+    c.check(docs[pi]["status"] == "confirmed" and set(before_patterns) <= set(docs)
+            and len(docs) == len(before_patterns) + 2, "reindex keeps every other document and the user's correction (%d, %d)"
+            % (len(before_patterns), len(docs)))
 
     # Conflicts and the pool run over the archive; the pool follows the injected clock.
     code, out, err = tw("conflicts", "--data", data, "--json")
