@@ -37,7 +37,9 @@ const char* kAccountUsage =
     "  every folder but Trash, Junk and Drafts. The password is stored encrypted (DATA/secret.key).\n";
 
 const char* kSyncUsage =
-    "usage: tradewind sync [--data DIR] [--once] [--account ADDR] [--poll SECONDS] [--no-idle] [--in-process]\n"
+    "usage: tradewind sync [--data DIR] [--once] [--account ADDR] [--poll SECONDS] [--no-idle] [--chunk-mb N] [--in-process]\n"
+    "  --chunk-mb: mail is fetched in chunks of at most 200 messages and N MB (16; a bigger message\n"
+    "  comes alone); up to three chunks per account are in memory at once.\n"
     "  Pulls new mail from every account's folders into the archive, read-only on the server,\n"
     "  several accounts at once. Without --once it keeps going until SIGTERM/SIGINT: new INBOX mail\n"
     "  arrives through IDLE within seconds (unless --no-idle), every folder is looked at again every\n"
@@ -187,7 +189,7 @@ bool print_report(const AccountReport& r, bool quiet_when_idle) {
 
 int cmd_sync(const std::vector<std::string>& args) {
     Opts o;
-    if (!parse_opts(args, {"--account", "--poll"}, o, "sync")) return 2;
+    if (!parse_opts(args, {"--account", "--poll", "--chunk-mb"}, o, "sync")) return 2;
     if (o.has("--help") || o.has("-h")) {
         std::fputs(kSyncUsage, stdout);
         return 0;
@@ -198,6 +200,7 @@ int cmd_sync(const std::vector<std::string>& args) {
     if (!o.has("--in-process")) so.worker_command = extract_worker_command();
     so.poll_seconds = std::max(1, std::atoi(o.get("--poll", "30").c_str()));
     so.idle = !o.has("--no-idle");
+    so.fetch_bytes = uint64_t(std::max(1, std::atoi(o.get("--chunk-mb", "16").c_str()))) << 20;
     if (Accounts(so.data_dir).list().empty()) {
         std::fprintf(stderr, "tradewind sync: no accounts yet: add one with `tradewind account add`\n");
         return 1;

@@ -303,14 +303,16 @@ std::vector<uint64_t> Client::uids_from(uint64_t first, const std::string& since
     return uids;
 }
 
-std::vector<std::pair<uint64_t, std::string>> Client::internaldates(const std::vector<uint64_t>& uids) {
-    std::vector<std::pair<uint64_t, std::string>> out;
+std::vector<Client::Arrival> Client::arrivals(const std::vector<uint64_t>& uids) {
+    std::vector<Arrival> out;
     if (uids.empty()) return out;
-    d_->command("UID FETCH " + uid_set(uids) + " (UID INTERNALDATE)", [&](Response& r) {
+    d_->command("UID FETCH " + uid_set(uids) + " (UID INTERNALDATE RFC822.SIZE)", [&](Response& r) {
         if (r.data.size() < 3 || !r.data[1].is_atom("FETCH") || !r.data[2].is_list()) return;
         const Value* uid = r.data[2].find("UID");
         const Value* date = r.data[2].find("INTERNALDATE");
-        if (uid && uid->number() && date) out.emplace_back(*uid->number(), date->text);
+        const Value* size = r.data[2].find("RFC822.SIZE");
+        if (uid && uid->number() && date)
+            out.push_back({*uid->number(), date->text, size && size->number() ? *size->number() : 0});
     });
     return out;
 }

@@ -74,8 +74,14 @@ public:
     // UIDs of the examined folder from first on (UID SEARCH UID first:*),
     // ascending; since ("1-Jan-2025", optional) keeps mail from that day on.
     std::vector<uint64_t> uids_from(uint64_t first, const std::string& since = {});
-    // (UID, INTERNALDATE as sent) of the given UIDs of the examined folder.
-    std::vector<std::pair<uint64_t, std::string>> internaldates(const std::vector<uint64_t>& uids);
+    // What the sync plans with, per message of the examined folder: when it
+    // arrived (INTERNALDATE as sent) and its size (RFC822.SIZE, 0 if not given).
+    struct Arrival {
+        uint64_t uid = 0;
+        std::string internaldate;
+        uint64_t size = 0;
+    };
+    std::vector<Arrival> arrivals(const std::vector<uint64_t>& uids);
     // CONDSTORE: (UID, flags) of the examined folder's messages up to last_uid
     // whose flags changed since modseq.
     std::vector<std::pair<uint64_t, std::vector<std::string>>> flags_changed_since(uint64_t last_uid, uint64_t modseq);

@@ -144,7 +144,7 @@ void sync_plans(imap::Client& client, std::vector<FolderPlan>& plans, const Acco
     struct Pending {
         int64_t date;
         size_t plan;
-        uint64_t uid;
+        uint64_t uid, size;
     };
     std::vector<Pending> pending;
     for (size_t i = 0; i < plans.size(); ++i) {
@@ -159,15 +159,17 @@ void sync_plans(imap::Client& client, std::vector<FolderPlan>& plans, const Acco
             }
         }
         client.examine(p.folder.name);
-        for (const auto& [uid, date] : client.internaldates(wanted)) pending.push_back({internaldate(date), i, uid});
+        for (const auto& a : client.arrivals(wanted)) pending.push_back({internaldate(a.internaldate), i, a.uid, a.size});
     }
     std::stable_sort(pending.begin(), pending.end(), [](const Pending& a, const Pending& b) {
         return std::tie(a.date, a.plan, a.uid) < std::tie(b.date, b.plan, b.uid);
     });
     size_t total = pending.size();
     if (progress) progress({acct.address, plans.size(), 0, total});
-    // The pending list in chunks: per chunk one EXAMINE and UID FETCH per
-    // folder in it; its messages are then taken in date order.
+    // The pending list in chunks of at most fetch_batch messages and
+    // fetch_bytes (memory stays bounded whatever the attachments weigh: up to
+    // three chunks per account are in flight): per chunk one EXAMINE and UID
+    // FETCH per folder in it; its messages are then taken in date order.
     struct Chunk {
         size_t at = 0, end = 0;
         std::map<size_t, std::vector<uint64_t>> by_folder;
@@ -176,11 +178,15 @@ void sync_plans(imap::Client& client, std::vector<FolderPlan>& plans, const Acco
     };
     std::vector<Chunk> chunks;
     std::vector<imap::Client::FetchGroups> requests;
-    for (size_t at = 0; at < pending.size(); at += o.fetch_batch) {
+    for (size_t at = 0; at < pending.size();) {
         Chunk ch;
         ch.at = at;
-        ch.end = std::min(pending.size(), at + o.fetch_batch);
+        uint64_t bytes = pending[at].size;
+        ch.end = at + 1;
+        while (ch.end < pending.size() && ch.end - at < o.fetch_batch && bytes + pending[ch.end].size <= o.fetch_bytes)
+            bytes += pending[ch.end++].size;
         for (size_t k = at; k < ch.end; ++k) ch.by_folder[pending[k].plan].push_back(pending[k].uid);
+        at = ch.end;
         imap::Client::FetchGroups groups;
         for (auto& [i, uids] : ch.by_folder) {
             std::sort(uids.begin(), uids.end());
