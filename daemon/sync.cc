@@ -11,6 +11,7 @@
 #include <exception>
 #include <stdexcept>
 #include <mutex>
+#include <semaphore>
 #include <optional>
 #include <thread>
 #include <ctime>
@@ -31,6 +32,9 @@ struct Shared {
     std::mutex mu;
     Accounts accounts;
     ArchiveWriter archive;
+    // Parsed batches waiting to be stored: two keep the parsers and the
+    // writer busy; more would only hold memory (eight accounts, eight batches).
+    std::counting_semaphore<2> parsed_slots{2};
     Shared(const SyncOptions& o) : accounts(o.data_dir), archive(o.data_dir, o.worker_command) {}
 };
 
@@ -262,6 +266,11 @@ void sync_plans(imap::Client& client, std::vector<FolderPlan>& plans, const Acco
             batch_plan.push_back(pending[k].plan);
         }
         ch.got.clear();
+        sh.parsed_slots.acquire();
+        struct Release {
+            std::counting_semaphore<2>& s;
+            ~Release() { s.release(); }
+        } release{sh.parsed_slots};
         std::vector<Parsed> parsed = sh.archive.parse(batch);  // meanwhile other accounts store theirs
         std::lock_guard lk(sh.mu);
         AddCounts n = sh.archive.add(batch, std::move(parsed));
