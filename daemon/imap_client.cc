@@ -320,7 +320,8 @@ std::vector<Client::Arrival> Client::arrivals(const std::vector<uint64_t>& uids)
 std::vector<std::pair<uint64_t, std::vector<std::string>>> Client::flags_changed_since(uint64_t last_uid, uint64_t modseq) {
     std::vector<std::pair<uint64_t, std::vector<std::string>>> out;
     if (last_uid == 0) return out;
-    d_->command("UID FETCH 1:" + std::to_string(last_uid) + " (UID FLAGS) (CHANGEDSINCE " + std::to_string(modseq) + ")",
+    d_->command("UID FETCH 1:" + std::to_string(last_uid) + " (UID FLAGS)" +
+                    (modseq ? " (CHANGEDSINCE " + std::to_string(modseq) + ")" : std::string()),
                 [&](Response& r) {
                     if (r.data.size() < 3 || !r.data[1].is_atom("FETCH") || !r.data[2].is_list()) return;
                     const Value* uid = r.data[2].find("UID");

@@ -83,7 +83,8 @@ public:
     };
     std::vector<Arrival> arrivals(const std::vector<uint64_t>& uids);
     // CONDSTORE: (UID, flags) of the examined folder's messages up to last_uid
-    // whose flags changed since modseq.
+    // whose flags changed since modseq; modseq 0 (a server without CONDSTORE):
+    // the flags of them all.
     std::vector<std::pair<uint64_t, std::vector<std::string>>> flags_changed_since(uint64_t last_uid, uint64_t modseq);
     // Fetches groups of (server folder name, UIDs): EXAMINE and UID FETCH of
     // every group of a chunk go out together (one round trip), and chunks

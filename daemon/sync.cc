@@ -35,6 +35,8 @@ struct Shared {
     // Parsed batches waiting to be stored: two keep the parsers and the
     // writer busy; more would only hold memory (eight accounts, eight batches).
     std::counting_semaphore<2> parsed_slots{2};
+    // Servers without CONDSTORE: when each folder's flags were last read whole.
+    std::map<std::pair<std::string, std::string>, int64_t> flags_read;
     Shared(const SyncOptions& o) : accounts(o.data_dir), archive(o.data_dir, o.worker_command) {}
 };
 
@@ -85,6 +87,19 @@ void advance(FolderPlan& p, Shared& sh) {
     sh.accounts.save_folder(p.state);
 }
 
+// Flags as the archive keeps them: sorted (so that they compare whatever
+// order the server lists them in), without \Recent (it belongs to one
+// session, not to the message).
+std::string flags_string(const std::vector<std::string>& flags) {
+    std::vector<std::string> sorted;
+    for (const auto& f : flags)
+        if (to_lower(f) != "\\recent") sorted.push_back(f);
+    std::sort(sorted.begin(), sorted.end());
+    std::string out;
+    for (const auto& f : sorted) out += (out.empty() ? "" : " ") + f;
+    return out;
+}
+
 // Looks at a folder: its state on the server and what is new there.
 FolderPlan plan_folder(imap::Client& client, const imap::Folder& f, const Account& acct,
                        std::optional<FolderSync> saved) {
@@ -111,7 +126,7 @@ FolderPlan plan_folder(imap::Client& client, const imap::Folder& f, const Accoun
 
 // After the new mail: deletions on the server, relocations after a
 // renumbering, and the folder's final state.
-void finish_folder(imap::Client& client, FolderPlan& p, const Account& acct, Shared& sh) {
+void finish_folder(imap::Client& client, FolderPlan& p, const Account& acct, Shared& sh, const SyncOptions& o) {
     client.examine(p.folder.name);
     std::vector<std::string> present;
     for (uint64_t u : client.uids_from(1)) present.push_back(p.prefix + std::to_string(u));
@@ -122,17 +137,51 @@ void finish_folder(imap::Client& client, FolderPlan& p, const Account& acct, Sha
     }
     // Flags changed on the server since the last pass (CONDSTORE), for mail archived before it.
     std::vector<std::pair<uint64_t, std::vector<std::string>>> changed;
-    if (client.has_capability("CONDSTORE") && p.saved && p.saved->uidvalidity == p.st.uidvalidity &&
-        p.saved->highestmodseq && p.saved->highestmodseq < p.st.highestmodseq)
-        changed = client.flags_changed_since(p.saved->last_uid, p.saved->highestmodseq);
-    std::lock_guard lk(sh.mu);
-    for (const auto& [uid, flags] : changed) {
-        std::string joined;
-        for (const auto& f : flags) joined += (joined.empty() ? "" : " ") + f;
-        Location loc{acct.address, p.rep.folder, p.prefix + std::to_string(uid), {}, 0};
-        if (sh.archive.has_location(loc)) sh.archive.store().set_location_flags(loc, joined);
+    bool whole = false;  // every flag read: compare them with the archive's
+    if (p.saved && p.saved->uidvalidity == p.st.uidvalidity && p.saved->last_uid) {
+        if (client.has_capability("CONDSTORE")) {
+            if (p.saved->highestmodseq && p.saved->highestmodseq < p.st.highestmodseq)
+                changed = client.flags_changed_since(p.saved->last_uid, p.saved->highestmodseq);
+        } else {
+            // No CONDSTORE (Exchange, some hosted mail): read them all now and then.
+            int64_t now = int64_t(std::time(nullptr));
+            std::unique_lock lk(sh.mu);
+            int64_t& when = sh.flags_read[{acct.address, p.rep.folder}];
+            bool due = when == 0 || now - when >= o.flags_every;
+            lk.unlock();
+            if (due) {
+                changed = client.flags_changed_since(p.saved->last_uid, 0);
+                whole = true;
+                lk.lock();
+                when = now;
+            }
+        }
     }
-    p.rep.flags_changed = changed.size();
+    auto joined = flags_string;
+    std::lock_guard lk(sh.mu);
+    std::map<std::string, std::string> known;
+    if (whole) known = sh.archive.store().location_flags(acct.address, p.rep.folder, p.prefix);
+    size_t n = 0;
+    for (const auto& [uid, flags] : changed) {
+        std::string now_flags = joined(flags);
+        std::string source = p.prefix + std::to_string(uid);
+        if (whole) {
+            auto it = known.find(source);
+            if (it == known.end()) continue;  // not archived (yet)
+            std::vector<std::string> was;
+            for (size_t b = 0, e; b < it->second.size(); b = e + 1) {
+                e = it->second.find(' ', b);
+                if (e == std::string::npos) e = it->second.size();
+                if (e > b) was.push_back(it->second.substr(b, e - b));
+            }
+            if (joined(was) == now_flags) continue;
+        }
+        Location loc{acct.address, p.rep.folder, source, {}, 0};
+        if (!whole && !sh.archive.has_location(loc)) continue;
+        sh.archive.store().set_location_flags(loc, now_flags);
+        ++n;
+    }
+    p.rep.flags_changed = n;
     int64_t now = int64_t(std::time(nullptr));
     p.rep.deleted = sh.archive.store().mark_deleted(acct.address, p.rep.folder, "imap:", present, now);
     sh.archive.commit(false);
@@ -217,7 +266,7 @@ void sync_plans(imap::Client& client, std::vector<FolderPlan>& plans, const Acco
                     Chunk& ch = chunks[c];
                     FolderPlan& p = plans[ch.plan_of[g]];
                     Location loc{acct.address, p.rep.folder, p.prefix + std::to_string(m.uid), {}, 0};
-                    for (const auto& f : m.flags) loc.flags += (loc.flags.empty() ? "" : " ") + f;
+                    loc.flags = flags_string(m.flags);
                     ch.got[{ch.plan_of[g], m.uid}] = Incoming{std::move(m.raw), std::move(loc), internaldate(m.internaldate)};
                 },
                 [&](size_t c) {
@@ -373,7 +422,7 @@ void sync_folders(imap::Client& client, const Account& acct, Shared& sh, const S
     sync_plans(client, plans, acct, sh, o, progress);
     for (auto& p : plans) {
         try {
-            finish_folder(client, p, acct, sh);
+            finish_folder(client, p, acct, sh, o);
         } catch (const imap::ImapError& e) {
             if (e.kind() != imap::ImapError::Kind::Server) throw;
             p.rep.error = e.what();

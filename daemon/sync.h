@@ -17,6 +17,7 @@ struct SyncOptions {
     std::string only_account;                 // empty: all accounts
     size_t fetch_batch = 200;                 // UIDs per FETCH command (and per commit)
     uint64_t fetch_bytes = 16 << 20;          // and at most this many message bytes (a bigger message: alone)
+    int flags_every = 600;                    // servers without CONDSTORE: every folder's flags read again this often (s)
     size_t connections = 8;                   // accounts synced at once by sync_once (one connection each)
     int poll_seconds = 30;                    // sync_live: how often every folder is looked at
     bool idle = true;                         // sync_live: IDLE on INBOX where the server has it

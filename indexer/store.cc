@@ -626,6 +626,20 @@ void Store::set_location_flags(const Location& loc, const std::string& flags) {
     st.exec();
 }
 
+std::map<std::string, std::string> Store::location_flags(const std::string& account, const std::string& folder,
+                                                         const std::string& prefix) {
+    SQLite::Statement st(d_->db,
+                         "SELECT l.source, COALESCE(s.flags, '') FROM locations l LEFT JOIN location_state s USING (account, folder, source)"
+                         " WHERE l.account = ? AND l.folder = ? AND substr(l.source, 1, ?) = ?");
+    st.bind(1, account);
+    st.bind(2, folder);
+    st.bind(3, int(prefix.size()));
+    st.bind(4, prefix);
+    std::map<std::string, std::string> out;
+    while (st.executeStep()) out[st.getColumn(0).getString()] = st.getColumn(1).getString();
+    return out;
+}
+
 size_t Store::mark_deleted(const std::string& account, const std::string& folder, const std::string& prefix,
                            const std::vector<std::string>& present, int64_t when) {
     std::set<std::string> here(present.begin(), present.end());

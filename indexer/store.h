@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -134,6 +135,10 @@ public:
     bool has_location(const Location& loc);
     // The server-side state of a location: its flags.
     void set_location_flags(const Location& loc, const std::string& flags);
+    // The flags last seen of the locations in account/folder whose source
+    // starts with prefix: source -> flags.
+    std::map<std::string, std::string> location_flags(const std::string& account, const std::string& folder,
+                                                      const std::string& prefix);
     // Locations in account/folder whose source starts with prefix and is not in
     // present are marked deleted (at when); returns how many were newly marked.
     size_t mark_deleted(const std::string& account, const std::string& folder, const std::string& prefix,

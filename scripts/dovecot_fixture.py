@@ -26,8 +26,9 @@ def free_port():
 
 
 class Dovecot:
-    def __init__(self, users):
+    def __init__(self, users, extra=""):
         self.users = users
+        self.extra = extra  # more dovecot.conf lines (imap_capability = ..., say)
         self.binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
 
     def available(self):
@@ -95,7 +96,7 @@ namespace inbox {{
     special_use = \\Trash
   }}
 }}
-""".format(d=self.dir, port=self.port, uid=NOBODY)
+""".format(d=self.dir, port=self.port, uid=NOBODY) + self.extra
         self.conf = os.path.join(self.dir, "dovecot.conf")
         with open(self.conf, "w") as f:
             f.write(conf)
