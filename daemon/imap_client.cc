@@ -14,6 +14,13 @@
 namespace tw::imap {
 namespace {
 
+// "T17": a command's tag (appended, not "T" + ...: GCC 12 warns wrongly about that).
+std::string make_tag(unsigned n) {
+    std::string t = "T";
+    t += std::to_string(n);
+    return t;
+}
+
 using Clock = std::chrono::steady_clock;
 
 std::string host_of(const std::string& url) {
@@ -140,7 +147,7 @@ struct Client::Impl {
     // Sends a command; hands every untagged response to on_untagged; returns
     // the tagged completion, or throws with the server's words on NO/BAD.
     Response command(const std::string& cmd, const std::function<void(Response&)>& on_untagged = {}) {
-        std::string tag = "T" + std::to_string(next_tag++);
+        std::string tag = make_tag(next_tag++);
         send(tag + " " + cmd + "\r\n");
         while (true) {
             Response r = receive();
@@ -163,7 +170,7 @@ struct Client::Impl {
         std::vector<std::string> tags;
         std::string out;
         for (const auto& c : cmds) {
-            tags.push_back("T" + std::to_string(next_tag++));
+            tags.push_back(make_tag(next_tag++));
             out += tags.back() + " " + c + "\r\n";
         }
         send(out);
@@ -396,7 +403,7 @@ void Client::fetch_chunks(const std::vector<FetchGroups>& chunks,
 }
 
 bool Client::idle(int max_seconds, const std::function<bool()>& stop) {
-    std::string tag = "T" + std::to_string(d_->next_tag++);
+    std::string tag = make_tag(d_->next_tag++);
     d_->send(tag + " IDLE\r\n");
     bool fresh = false;
     auto is_news = [](const Response& r) {
