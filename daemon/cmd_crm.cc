@@ -98,13 +98,8 @@ int customers_edit(Store& store, const Opts& o) {
     const auto& r = o.rest;
     const std::string& what = r[0];
     if (what == "lookup" && r.size() == 2) {
-        std::string q = to_lower(r[1]);
         size_t found = 0;
-        for (const auto& c : store.customers()) {
-            bool hit = to_lower(c.name).find(q) != std::string::npos;
-            for (const auto& d : c.domains) hit = hit || d == q || address_domain(q) == d;
-            for (const auto& [addr, name] : c.contacts) hit = hit || addr == q || to_lower(name).find(q) != std::string::npos;
-            if (!hit) continue;
+        for (const auto& c : store.lookup(r[1])) {
             ++found;
             std::printf("%lld %s: %s\n", (long long)c.id, c.name.c_str(),
                         c.in_pool ? "in the public pool: claim it with `tradewind pool claim`"

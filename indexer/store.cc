@@ -891,6 +891,21 @@ std::vector<std::pair<std::string, std::string>> Store::owner_history(int64_t cu
     return out;
 }
 
+std::vector<CustomerRow> Store::lookup(const std::string& text) {
+    std::string q = to_lower(text);
+    while (!q.empty() && q.back() == ' ') q.pop_back();
+    while (!q.empty() && q.front() == ' ') q.erase(0, 1);
+    std::string domain = q.find('@') != std::string::npos ? address_domain(q) : q;
+    std::vector<CustomerRow> out;
+    for (auto& x : customers()) {
+        bool hit = q.empty() || to_lower(x.name).find(q) != std::string::npos;
+        for (const auto& d : x.domains) hit = hit || d == domain || (domain.size() > d.size() && domain.ends_with("." + d));
+        for (const auto& [addr, name] : x.contacts) hit = hit || addr == q || to_lower(name).find(q) != std::string::npos;
+        if (hit) out.push_back(std::move(x));
+    }
+    return out;
+}
+
 std::vector<int64_t> Store::customers_owned_by(const std::string& rep) {
     std::string want = to_lower(rep);
     SQLite::Statement q(d_->db, "SELECT id, owner FROM customers WHERE in_pool = 0 AND owner <> '' ORDER BY id");

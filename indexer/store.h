@@ -198,6 +198,10 @@ public:
     Crm& crm_for_edits();
     // A customer's ownership history, oldest first: (owner, reason).
     std::vector<std::pair<std::string, std::string>> owner_history(int64_t customer);
+    // "Is this customer taken?": the customers whose name or a contact's name
+    // holds TEXT, or with TEXT as a contact's address, or as (a subdomain of)
+    // one of their domains, or the domain of TEXT's address. "" : all.
+    std::vector<CustomerRow> lookup(const std::string& text);
     // The customers a rep owns now (not in the pool): REP is the rep's address
     // or its local part, any case. For owner: searches.
     std::vector<int64_t> customers_owned_by(const std::string& rep);

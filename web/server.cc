@@ -278,28 +278,12 @@ struct WebServer::Impl {
                 {"last", x.last ? format_iso_utc(x.last) : ""}, {"last_day", when(x.last)}};
     }
 
-    // Does the customer match what a rep typed: a company, a domain, an address or a name?
-    static bool customer_matches(const CustomerRow& x, const std::string& typed) {
-        std::string q = to_lower(typed);
-        while (!q.empty() && q.back() == ' ') q.pop_back();
-        while (!q.empty() && q.front() == ' ') q.erase(0, 1);
-        if (q.empty()) return true;
-        std::string domain = q.find('@') != std::string::npos ? address_domain(q) : q;
-        if (to_lower(x.name).find(q) != std::string::npos) return true;
-        for (const auto& d : x.domains)
-            if (d == domain || (domain.size() > d.size() && domain.ends_with("." + d))) return true;
-        for (const auto& [addr, name] : x.contacts)
-            if (addr == q || to_lower(name).find(q) != std::string::npos) return true;
-        return false;
-    }
-
     // The list, or with ?q= the answer to "is this customer taken?".
     void customers(Context& c) {
         Store store(o.data_dir);
         std::string q = c.req.get_param_value("q");
         json list = json::array();
-        for (const auto& x : store.customers())
-            if (customer_matches(x, q)) list.push_back(customer_json(x));
+        for (const auto& x : store.lookup(q)) list.push_back(customer_json(x));
         if (c.json) return send_json(c, {{"customers", list}, {"query", q}});
         mu::data d;
         d.set("customers", to_data(list));

@@ -30,7 +30,7 @@ struct Archive {
                       const std::string& folder = "INBOX") {
         tw::Message m = tw::parse_message(raw, 1736600000);
         store.begin();
-        tw::Location loc{account, folder, "src" + std::to_string(++n)};
+        tw::Location loc{account, folder, "src" + std::to_string(++n), {}, 0};
         tw::AddResult r = store.add(m, loc, kFirm);
         if (r.outcome == tw::AddOutcome::New) index.add(r.row, m, r.thread, loc);
         if (r.outcome == tw::AddOutcome::Copy) index.add_location(r.row, loc);
@@ -76,7 +76,7 @@ TEST_CASE("different mails reusing one Message-ID are not merged and re-adding a
     CHECK(r2.row != r1.row);
     tw::Message m = tw::parse_message(mail("same@x", "a@x.example", "b@x", "one", "Sat, 11 Jan 2025 10:00:00 +0000", "first"), 0);
     a.store.begin();
-    CHECK(a.store.add(m, {"lily.zhou@acme-trading.example", "INBOX", "src1"}, kFirm).outcome == tw::AddOutcome::Known);
+    CHECK(a.store.add(m, {"lily.zhou@acme-trading.example", "INBOX", "src1", {}, 0}, kFirm).outcome == tw::AddOutcome::Known);
     a.store.commit();
     CHECK(a.store.stats().messages == 2);
 }
@@ -179,5 +179,5 @@ TEST_CASE("copies are matched by content key among several mails sharing one Mes
     CHECK(r4.row == r1.row);
     CHECK(a.store.stats().messages == 2);
     // A location for a message the index has not seen yet is no error.
-    CHECK_NOTHROW(a.index.add_location(999, {"x@y", "INBOX", "s"}));
+    CHECK_NOTHROW(a.index.add_location(999, {"x@y", "INBOX", "s", {}, 0}));
 }
