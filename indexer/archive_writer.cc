@@ -192,6 +192,11 @@ void ArchiveWriter::rollback() {
     d_->added.clear();
 }
 
+size_t ArchiveWriter::scan_conflicts() {
+    if (d_->open) commit(false);  // the scan is a transaction of its own
+    return d_->store.scan_conflicts();
+}
+
 void ArchiveWriter::commit(bool index_now) {
     if (d_->open) {
         d_->store.commit();

@@ -72,6 +72,8 @@ public:
     void commit(bool index_now = true);
     // Drops the batch (the archive could not take it: disk full, say).
     void rollback();
+    // Conflicts (撞单) found again over the archive, after commit(); how many are open.
+    size_t scan_conflicts();
 
 private:
     struct Impl;

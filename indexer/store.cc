@@ -821,12 +821,19 @@ std::vector<std::pair<int64_t, std::vector<int64_t>>> Store::relink() {
     return out;
 }
 
+size_t Store::scan_conflicts() {
+    SQLite::Transaction t(d_->db);
+    size_t open = d_->crm().scan_conflicts();
+    t.commit();
+    return open;
+}
+
+size_t Store::open_conflicts() {
+    return size_t(d_->db.execAndGet("SELECT COUNT(*) FROM conflicts WHERE status = 'open'").getInt64());
+}
+
 std::vector<ConflictRow> Store::conflicts() {
-    {
-        SQLite::Transaction t(d_->db);
-        d_->crm().scan_conflicts();
-        t.commit();
-    }
+    scan_conflicts();
     std::vector<ConflictRow> out;
     SQLite::Statement q(d_->db,
                         "SELECT x.id, x.customer, COALESCE(c.name, ''), x.rep, x.other_rep, x.kind, x.message, x.other_message, "

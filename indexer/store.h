@@ -188,6 +188,10 @@ public:
     std::vector<std::pair<int64_t, std::vector<int64_t>>> relink();
     // Conflicts (撞单), found again over the archive; open and handled ones.
     std::vector<ConflictRow> conflicts();
+    // Finds them (outside a batch) and returns how many are open; the sync
+    // does it after storing new mail, so the manager sees them at once.
+    size_t scan_conflicts();
+    size_t open_conflicts();  // as last found
     // The public pool: releases customers idle for `days` before `now`, then
     // lists the pool. claim/assign: false if no such customer (in the pool).
     std::vector<CustomerRow> pool(int64_t now, int days, std::vector<int64_t>* released = nullptr);

@@ -120,6 +120,10 @@ struct WebServer::Impl {
         layout.set("user", c.user.name);
         layout.set("logged_in", !c.user.name.empty());
         layout.set("manager", c.user.role == "manager");
+        if (c.user.role == "manager") {  // raised by the sync as mail arrives
+            size_t open = Store(o.data_dir).open_conflicts();
+            if (open) layout.set("open_conflicts", std::to_string(open));
+        }
         c.res.status = status;
         c.res.set_header("Content-Security-Policy", kPageCsp);
         c.res.set_content(render("layout", layout), "text/html; charset=utf-8");

@@ -446,6 +446,14 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
                       b"Subject: Our new catalogue\r\nMessage-ID: <conflict-1@acme-trading.example>\r\n"
                       b"Date: Sun, 12 Jan 2025 09:00:00 +0000\r\n\r\nPlease find our catalogue.\r\n")
     t0 = time.time()
+    badge = ""
+    while time.time() - t0 < 15 and 'id="open-conflicts"' not in badge:  # raised by the sync, before anyone looks
+        st, hd, badge = request(anon, base + "/status", headers=mauth)
+        time.sleep(0.3)
+    c.check('id="open-conflicts">1<' in badge, "the manager's menu shows the open conflict as soon as the mail is synced")
+    st, hd, body = request(anon, base + "/status", headers=auth)
+    c.check("open-conflicts" not in body, "a rep's menu has no conflicts")
+    t0 = time.time()
     open_ones = []
     while time.time() - t0 < 15 and not open_ones:
         st, hd, body = request(anon, base + "/api/v1/conflicts", headers=mauth)
