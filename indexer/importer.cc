@@ -346,6 +346,9 @@ size_t catch_up(Store& store, SearchIndex& index, const std::vector<std::string>
 }  // namespace
 
 void recover(Store& store, SearchIndex& index, const std::vector<std::string>& worker_command) {
+    // Messages the index holds beyond the archive's last row: a batch the store
+    // rolled back (a full disk) whose index changes Xapian committed on closing.
+    if (index.remove_after(store.max_row())) index.commit(std::min(index.last_row(), store.max_row()));
     // Catch up with rows stored before a crash but not yet indexed.
     if (index.last_row() < store.max_row()) catch_up(store, index, worker_command);
     // Conversations merged in a batch whose index commit a crash prevented.

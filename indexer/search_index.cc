@@ -227,6 +227,19 @@ void SearchIndex::remove(int64_t row) {
     });
 }
 
+size_t SearchIndex::remove_after(int64_t row) {
+    size_t n = 0;
+    write_or_explain(d_->path, [&] {
+        std::vector<Xapian::docid> gone;
+        Xapian::PostingIterator it = d_->wdb->postlist_begin("");
+        it.skip_to(Xapian::docid(row + 1));
+        for (; it != d_->wdb->postlist_end(""); ++it) gone.push_back(*it);
+        for (Xapian::docid id : gone) d_->wdb->delete_document(id);
+        n = gone.size();
+    });
+    return n;
+}
+
 void SearchIndex::commit(int64_t last_row) {
     write_or_explain(d_->path, [&] {
         d_->wdb->set_metadata("last_row", std::to_string(last_row));

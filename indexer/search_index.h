@@ -64,6 +64,9 @@ public:
     bool set_customers(int64_t row, const std::vector<int64_t>& ids);
     // Takes a message out of the index (after its store batch was rolled back).
     void remove(int64_t row);
+    // Takes out every message after row (ones whose store batch was rolled back
+    // when the process ended before it could remove them); how many.
+    size_t remove_after(int64_t row);
     // Makes everything added so far durable, with last_row as the catch-up point.
     void commit(int64_t last_row);
     int64_t last_row() const;

@@ -8,6 +8,7 @@
 
 #include "helpers.h"
 #include "message.h"
+#include "importer.h"
 #include "search_index.h"
 #include "store.h"
 
@@ -180,4 +181,19 @@ TEST_CASE("copies are matched by content key among several mails sharing one Mes
     CHECK(a.store.stats().messages == 2);
     // A location for a message the index has not seen yet is no error.
     CHECK_NOTHROW(a.index.add_location(999, {"x@y", "INBOX", "s", {}, 0}));
+}
+
+TEST_CASE("recover drops index entries beyond the archive (a rolled-back batch Xapian kept)", "[archive]") {
+    Archive a;
+    auto r1 = a.add("From: a@x.example\r\nTo: lily.zhou@acme-trading.example\r\nSubject: kept ALPHA\r\n"
+                    "Message-ID: <k1@x.example>\r\nDate: Sat, 11 Jan 2025 10:00:00 +0000\r\n\r\nhi\r\n");
+    // A message the index got but the store rolled back (its row is beyond the store's last).
+    tw::Message ghost = tw::parse_message("From: b@y.example\r\nSubject: ghost ALPHA\r\nMessage-ID: <g@y.example>\r\n\r\nboo\r\n", 1);
+    a.index.add(r1.row + 5, ghost, 99, {"lily.zhou@acme-trading.example", "INBOX", "ghost", {}, 0});
+    a.index.commit(r1.row);
+    REQUIRE(a.search("ALPHA").size() == 2);
+    tw::recover(a.store, a.index, {});
+    CHECK(a.search("ALPHA") == std::vector<int64_t>{r1.row});
+    CHECK(a.index.documents() == 1);
+    CHECK(a.index.remove_after(a.store.max_row()) == 0);  // nothing left to take out
 }
