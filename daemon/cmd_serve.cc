@@ -1,8 +1,10 @@
 // tradewind serve (sync loop + web server in one process) and tradewind user.
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -84,6 +86,23 @@ int cmd_serve(const std::vector<std::string>& args) {
         throw StoreError("cannot open the log file " + log_path);
     if (Auth(wo.data_dir).users().empty())
         std::fprintf(stderr, "tradewind serve: no web users yet: add one with `tradewind user add`\n");
+    // Passes under way, for the status page: account -> (progress, when its pass began).
+    std::mutex activity_mu;
+    std::map<std::string, std::pair<SyncProgress, std::chrono::steady_clock::time_point>> activity;
+    if (!o.has("--no-sync"))
+        wo.activity = [&] {
+            std::lock_guard lk(activity_mu);
+            std::vector<SyncActivity> out;
+            auto now = std::chrono::steady_clock::now();
+            for (const auto& [account, a] : activity) {
+                const SyncProgress& p = a.first;
+                if (p.total == 0 || p.done >= p.total) continue;
+                double secs = std::chrono::duration<double>(now - a.second).count();
+                double rate = secs > 0 ? double(p.done) / secs : 0;
+                out.push_back({account, p.done, p.total, rate, rate > 0 ? double(p.total - p.done) / rate : 0});
+            }
+            return out;
+        };
     WebServer web(wo);
     std::signal(SIGTERM, on_signal);
     std::signal(SIGINT, on_signal);
@@ -94,7 +113,13 @@ int cmd_serve(const std::vector<std::string>& args) {
         so.data_dir = wo.data_dir;
         so.worker_command = extract_worker_command();
         so.poll_seconds = std::max(1, std::atoi(o.get("--poll", "30").c_str()));
-        sync = std::thread([so, &log_mu] {
+        sync = std::thread([so, &log_mu, &activity_mu, &activity] {
+            auto progress = [&](const SyncProgress& p) {
+                std::lock_guard lk(activity_mu);
+                auto& a = activity[p.account];
+                if (p.done == 0 || a.first.total != p.total) a.second = std::chrono::steady_clock::now();  // a new pass
+                a.first = p;
+            };
             try {
                 sync_live(so, g_stop, [&](const AccountReport& r) {
                     size_t found = 0;
@@ -103,7 +128,7 @@ int cmd_serve(const std::vector<std::string>& args) {
                     if (!r.error.empty())
                         std::fprintf(stderr, "sync %s: %s (trying again in %d s)\n", r.address.c_str(), r.error.c_str(), r.retry_in);
                     else if (found) std::fprintf(stderr, "sync %s: %zu new messages\n", r.address.c_str(), found);
-                });
+                }, progress);
             } catch (const std::exception& e) {
                 std::lock_guard lk(log_mu);
                 std::fprintf(stderr, "sync stopped: %s\n", e.what());

@@ -525,7 +525,8 @@ std::vector<AccountReport> sync_once(const SyncOptions& o, const std::function<v
     return reports;
 }
 
-void sync_live(const SyncOptions& o, const std::atomic<bool>& stop, const std::function<void(const AccountReport&)>& on_pass) {
+void sync_live(const SyncOptions& o, const std::atomic<bool>& stop, const std::function<void(const AccountReport&)>& on_pass,
+               const std::function<void(const SyncProgress&)>& progress) {
     Shared sh(o);
     std::vector<Account> list = chosen_accounts(sh, o);
     auto stopped = [&] { return stop.load(); };
@@ -543,7 +544,7 @@ void sync_live(const SyncOptions& o, const std::atomic<bool>& stop, const std::f
                 bool again = false;
                 while (!stopped()) {
                     rep.folders.clear();
-                    sync_folders(client, acct, sh, o, {}, rep);
+                    sync_folders(client, acct, sh, o, progress, rep);
                     record(sh, acct.address, "");
                     if (on_pass) on_pass(rep);
                     // New mail: pushed by IDLE on INBOX within a second; the other

@@ -50,8 +50,10 @@ std::vector<AccountReport> sync_once(const SyncOptions& opts, const std::functio
 // account; new INBOX mail arrives through IDLE within about a second, other
 // folders every poll_seconds; a failing account is retried with backoff
 // (5 s doubling to 5 min) while the others go on. on_pass reports each pass.
+// progress: as sync_once's, during each pass (from the accounts' threads).
 void sync_live(const SyncOptions& opts, const std::atomic<bool>& stop,
-               const std::function<void(const AccountReport&)>& on_pass);
+               const std::function<void(const AccountReport&)>& on_pass,
+               const std::function<void(const SyncProgress&)>& progress = {});
 
 // Folders sync skips unless asked for: Trash, Junk and Drafts, by SPECIAL-USE
 // flag or by the usual names (English, Chinese, German, ...).

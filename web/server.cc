@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -490,7 +491,8 @@ struct WebServer::Impl {
     static json document_json(const DocumentRow& x) {
         return {{"number", x.number}, {"type", x.type}, {"status", x.status},
                 {"customer", x.customer ? std::to_string(x.customer) : ""}, {"customer_name", x.customer_name},
-                {"amount", x.amount}, {"currency", x.currency}, {"has_amount", !x.amount.empty()}, {"messages", x.messages},
+                {"amount", x.amount}, {"currency", x.currency}, {"has_amount", !x.amount.empty()},
+                {"has_customer", x.customer != 0}, {"messages", x.messages},
                 {"conversations", x.threads}, {"first_seen", x.first_seen ? format_iso_utc(x.first_seen) : ""},
                 {"first_day", when(x.first_seen)}};
     }
@@ -731,6 +733,9 @@ struct WebServer::Impl {
         Accounts accounts(o.data_dir);
         json out = json::array();
         mu::data list{mu::data::type::list};
+        std::map<std::string, SyncActivity> busy;  // passes under way in this process
+        if (o.activity)
+            for (auto& x : o.activity()) busy[x.account] = x;
         for (const auto& a : accounts.list()) {
             json folders = json::array();
             mu::data flist{mu::data::type::list};
@@ -748,13 +753,27 @@ struct WebServer::Impl {
             out.push_back({{"address", a.address}, {"imap_url", a.imap_url}, {"state", a.state},
                            {"last_sync", a.last_sync ? format_iso_utc(a.last_sync) : ""}, {"error", a.last_error},
                            {"folders", folders}});
+            auto now = busy.find(a.address);
+            if (now != busy.end()) {
+                const SyncActivity& x = now->second;
+                out.back()["syncing"] = {{"done", x.done}, {"total", x.total}, {"rate", std::round(x.rate)},
+                                         {"eta_seconds", std::round(x.eta)}};
+            }
             mu::data ad;
             ad.set("address", a.address);
             ad.set("state", a.state);
             ad.set("failing", a.state == "failing");
             ad.set("last_sync", when(a.last_sync));
-            ad.set("error", a.last_error);
+            if (!a.last_error.empty()) ad.set("error", a.last_error);  // a section: "" would still show the box
             ad.set("folders", flist);
+            if (now != busy.end()) {
+                const SyncActivity& x = now->second;
+                ad.set("syncing", true);
+                ad.set("done", std::to_string(x.done));
+                ad.set("total", std::to_string(x.total));
+                ad.set("rate", std::to_string(int64_t(std::round(x.rate))));
+                if (x.eta > 0) ad.set("eta", std::to_string(int64_t(std::ceil(x.eta))) + " s left");
+            }
             list.push_back(ad);
         }
         if (c.json) return send_json(c, {{"accounts", out}});

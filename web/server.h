@@ -3,10 +3,21 @@
 // (Accept: application/json, or /api/v1/...). Every route but /login checks
 // the session. The only code that touches cpp-httplib or mustache.
 #pragma once
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace tw {
+
+// What a sync running in the same process is doing now (serve): one entry
+// per account with a pass under way.
+struct SyncActivity {
+    std::string account;
+    size_t done = 0, total = 0;  // new messages taken / to take in this pass
+    double rate = 0;             // messages per second so far in this pass
+    double eta = 0;              // seconds left at that rate (0: unknown)
+};
 
 struct WebOptions {
     std::string data_dir;
@@ -15,6 +26,7 @@ struct WebOptions {
     int port = 8080;
     bool secure_cookie = false;  // set when a TLS proxy is in front
     int threads = 8;
+    std::function<std::vector<SyncActivity>()> activity;  // none: no sync in this process
 };
 
 class WebServer {
