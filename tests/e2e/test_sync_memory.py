@@ -25,6 +25,19 @@ A = args()
 TW = A.tradewind
 c = Checker("e2e.sync_memory")
 N, MB = 60, 3  # 3 MB of random bytes: 4 MB in base64
+
+
+def deliver_big(d, i, text):
+    """Delivers message i with MB of random bytes attached; returns its attachment's size in base64."""
+    att = base64.encodebytes(os.urandom(MB << 20)).replace(b"\n", b"\r\n")
+    d.deliver("rep1", b"From: Big <big@bulk.example>\r\nTo: rep1@acme-trading.example\r\nSubject: drawings BIGSET%d\r\n"
+                      b"Message-ID: <big-%d@bulk.example>\r\nDate: Sat, 11 Jan 2025 10:00:00 +0000\r\nMIME-Version: 1.0\r\n"
+                      b"Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\nContent-Type: text/plain\r\n\r\n%s\r\n"
+                      b"--x\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n"
+                      b"Content-Disposition: attachment; filename=drawing.bin\r\n\r\n" % (i, i, text) + att + b"--x--\r\n")
+    return len(att)
+
+
 dv = Dovecot({"rep1": "secret1"})
 if not dv.available():
     print("SKIP: dovecot is not installed (scripts/install-deps.sh installs dovecot-imapd)")
@@ -32,14 +45,7 @@ if not dv.available():
 
 with dv as d, tempfile.TemporaryDirectory() as tmp:
     os.chmod(tmp, 0o755)
-    for i in range(N):
-        att = base64.encodebytes(os.urandom(MB << 20)).replace(b"\n", b"\r\n")
-        d.deliver("rep1", b"From: Big <big@bulk.example>\r\nTo: rep1@acme-trading.example\r\nSubject: drawings BIGSET%d\r\n"
-                          b"Message-ID: <big-%d@bulk.example>\r\nDate: Sat, 11 Jan 2025 10:00:00 +0000\r\nMIME-Version: 1.0\r\n"
-                          b"Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\nContent-Type: text/plain\r\n\r\nsee the drawings\r\n"
-                          b"--x\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n"
-                          b"Content-Disposition: attachment; filename=drawing.bin\r\n\r\n" % (i, i) + att + b"--x--\r\n")
-    folder_mb = N * len(att) >> 20
+    folder_mb = sum(deliver_big(d, i, b"see the drawings") for i in range(N)) >> 20
     pw = write_file(tmp, "pw", "secret1\n")
     data = os.path.join(tmp, "data")
     subprocess.run([TW, "account", "add", "--data", data, "--address", "rep1@acme-trading.example", "--imap-url", d.url,
@@ -57,12 +63,7 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
     subprocess.run([TW, "user", "add", "--data", data, "--name", "mona", "--role", "manager", "--password-file", upw],
                    check=True, capture_output=True)
     for i in range(N, N + 40):
-        att = base64.encodebytes(os.urandom(MB << 20)).replace(b"\n", b"\r\n")
-        d.deliver("rep1", b"From: Big <big@bulk.example>\r\nTo: rep1@acme-trading.example\r\nSubject: drawings BIGSET%d\r\n"
-                          b"Message-ID: <big-%d@bulk.example>\r\nDate: Sat, 11 Jan 2025 10:00:00 +0000\r\nMIME-Version: 1.0\r\n"
-                          b"Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\nContent-Type: text/plain\r\n\r\nmore\r\n"
-                          b"--x\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n"
-                          b"Content-Disposition: attachment; filename=drawing.bin\r\n\r\n" % (i, i) + att + b"--x--\r\n")
+        deliver_big(d, i, b"more")
     port = free_port()
     serve = subprocess.Popen([TW, "serve", "--data", data, "--listen", "127.0.0.1:%d" % port, "--poll", "1"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
