@@ -228,14 +228,10 @@ void relink_all(Store& store, const std::string& data) {
     auto links = store.relink();
     size_t linked = 0;
     for (const auto& l : links) linked += l.second.empty() ? 0 : 1;
-    std::string index_note;
-    try {
-        SearchIndex index(data, true);
-        index_note = ", " + std::to_string(relink_index(store, index)) + " changed in the index";
-    } catch (const StoreError& e) {
-        store.request_index_relink();
-        index_note = "; the index is busy (" + std::string(e.what()) + "): the running tradewind updates customer: search at its next pass";
-    }
+    std::string why;
+    auto changed = relink_index_or_ask(store, data, &why);
+    std::string index_note = changed ? ", " + std::to_string(*changed) + " changed in the index"
+                                     : "; the index is busy (" + why + "): the running tradewind updates customer: search at its next pass";
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::printf("relinked %zu messages (%zu with customers) in %.1f s%s\n", links.size(), linked, secs, index_note.c_str());
 }

@@ -161,24 +161,16 @@ void finish_folder(imap::Client& client, FolderPlan& p, const Account& acct, Sha
             }
         }
     }
-    auto joined = flags_string;
     std::lock_guard lk(sh.mu);
     std::map<std::string, std::string> known;
     if (whole) known = sh.archive.store().location_flags(acct.address, p.rep.folder, p.prefix);
     size_t n = 0;
     for (const auto& [uid, flags] : changed) {
-        std::string now_flags = joined(flags);
+        std::string now_flags = flags_string(flags);
         std::string source = p.prefix + std::to_string(uid);
-        if (whole) {
+        if (whole) {  // the archive keeps flags as flags_string writes them
             auto it = known.find(source);
-            if (it == known.end()) continue;  // not archived (yet)
-            std::vector<std::string> was;
-            for (size_t b = 0, e; b < it->second.size(); b = e + 1) {
-                e = it->second.find(' ', b);
-                if (e == std::string::npos) e = it->second.size();
-                if (e > b) was.push_back(it->second.substr(b, e - b));
-            }
-            if (joined(was) == now_flags) continue;
+            if (it == known.end() || it->second == now_flags) continue;  // not archived (yet), or unchanged
         }
         Location loc{acct.address, p.rep.folder, source, {}, 0};
         if (!whole && !sh.archive.has_location(loc)) continue;

@@ -555,7 +555,7 @@ size_t Crm::relink() {
     // internal stop being contacts.
     db_.exec("DELETE FROM message_customers");
     db_.exec("UPDATE documents SET customer = NULL WHERE edited = 0");
-    db_.exec("UPDATE customers SET first_contact = 0 WHERE owner_by_user = 0");  // found again, earliest first  // found again in date order below
+    db_.exec("UPDATE customers SET first_contact = 0 WHERE owner_by_user = 0");  // found again in date order below
     {
         // Rows whose address or domain is now the firm's own.
         auto drop_internal = [&](const char* select, const char* remove, bool is_address) {

@@ -370,6 +370,18 @@ size_t relink_index(Store& store, SearchIndex& index) {
     return changed;
 }
 
+std::optional<size_t> relink_index_or_ask(Store& store, const std::string& data_dir, std::string* why) {
+    std::unique_ptr<SearchIndex> index;
+    try {
+        index = std::make_unique<SearchIndex>(data_dir, true);
+    } catch (const StoreError& e) {  // locked by the running writer
+        if (why) *why = e.what();
+        store.request_index_relink();
+        return std::nullopt;
+    }
+    return relink_index(store, *index);
+}
+
 size_t reindex(const std::string& data_dir, const std::vector<std::string>& worker_command) {
     Store store(data_dir);
     std::error_code ec;

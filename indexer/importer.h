@@ -4,6 +4,7 @@
 #pragma once
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,11 @@ void recover(Store& store, SearchIndex& index, const std::vector<std::string>& w
 // a relink or users' decisions) and commits; clears a request made with
 // Store::request_index_relink. Returns the messages whose terms changed.
 size_t relink_index(Store& store, SearchIndex& index);
+
+// The same, opening DIR/index for writing; while another tradewind holds it
+// (a running sync or serve), asks that one to do it at its next pass
+// (Store::request_index_relink) and returns nullopt (why: what opening said).
+std::optional<size_t> relink_index_or_ask(Store& store, const std::string& data_dir, std::string* why = nullptr);
 
 // Rebuilds DIR/index from the archive (re-parsing every stored message), and
 // recognises every message's trade documents again (the firm's patterns may

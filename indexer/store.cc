@@ -91,6 +91,11 @@ struct Store::Impl {
         if (!crm_) crm_ = std::make_unique<Crm>(db);
         return *crm_;
     }
+    // Whether the firm sent m, found in the mailbox of account (the firm's own).
+    bool sent_by_firm(const Message& m, const std::string& account) {
+        crm().add_internal(address_domain(account));
+        return !m.from.empty() && crm().internal(address_domain(m.from[0].normalized));
+    }
     Stmt find_location, find_copy, set_body_key, insert_blob, insert_message, insert_location, insert_party, insert_doc,
         find_thread_id, upsert_thread_id, move_message, rows_of_message, note_relabel, locations_of, canonical_blob,
         location_blob, fallback, thread_docs, rows_of_thread, move_thread, move_thread_ids, set_flags;
@@ -511,8 +516,7 @@ AddResult Store::add(const Message& m, const PreparedMessage& p, const Location&
             d_->insert_doc->bind(2, doc);
             d_->insert_doc->exec();
         }
-        d_->crm().add_internal(address_domain(loc.account));  // the mailbox is the firm's own
-        bool sent = !m.from.empty() && d_->crm().internal(address_domain(m.from[0].normalized));
+        bool sent = d_->sent_by_firm(m, loc.account);
         r.customers = d_->crm().link(r.row, r.thread, named, p.trade_docs, sent, p.forwarded, loc.account,
                                      static_cast<int64_t>(m.date), p.total);
         return r;
@@ -705,13 +709,14 @@ StoreStats Store::stats() {
     return s;
 }
 
-std::vector<CustomerRow> Store::customers() {
+std::vector<CustomerRow> Store::customers(int64_t id) {
     std::vector<CustomerRow> out;
     SQLite::Statement q(d_->db,
                         "SELECT c.id, c.name, c.kind, c.owner, c.in_pool, "
                         "(SELECT COUNT(*) FROM message_customers mc WHERE mc.customer = c.id), "
                         "(SELECT MAX(m.date) FROM message_customers mc JOIN messages m ON m.id = mc.message WHERE mc.customer = c.id) "
-                        "FROM customers c ORDER BY c.id");
+                        "FROM customers c WHERE ?1 = 0 OR c.id = ?1 ORDER BY c.id");
+    q.bind(1, id);
     SQLite::Statement dom(d_->db, "SELECT domain FROM customer_domains WHERE customer = ? ORDER BY domain");
     SQLite::Statement con(d_->db, "SELECT address, name FROM contacts WHERE customer = ? ORDER BY address");
     while (q.executeStep()) {
@@ -734,13 +739,16 @@ std::vector<CustomerRow> Store::customers() {
     return out;
 }
 
-std::vector<DocumentRow> Store::documents() {
+std::vector<DocumentRow> Store::documents(int64_t customer, const std::string& number) {
     std::vector<DocumentRow> out;
     SQLite::Statement q(d_->db,
                         "SELECT d.number, d.type, d.status, d.amount, d.currency, COALESCE(d.customer, 0), "
                         "COALESCE(c.name, ''), COALESCE(d.first_seen, 0), "
                         "(SELECT COUNT(DISTINCT md.message) FROM message_documents md WHERE md.number = d.number) "
-                        "FROM documents d LEFT JOIN customers c ON c.id = d.customer ORDER BY d.first_seen, d.number");
+                        "FROM documents d LEFT JOIN customers c ON c.id = d.customer "
+                        "WHERE (?1 = 0 OR d.customer = ?1) AND (?2 = '' OR d.number = ?2) ORDER BY d.first_seen, d.number");
+    q.bind(1, customer);
+    q.bind(2, number);
     SQLite::Statement th(d_->db, "SELECT DISTINCT m.thread FROM message_documents md JOIN messages m ON m.id = md.message "
                                  "WHERE md.number = ? ORDER BY m.thread");
     while (q.executeStep()) {
@@ -764,8 +772,7 @@ std::vector<DocumentRow> Store::documents() {
 
 std::vector<DocMention> Store::redo_documents(int64_t row, const Message& m, const std::string& account) {
     std::vector<DocMention> docs = trade_documents(m);
-    d_->crm().add_internal(address_domain(account));
-    bool sent = !m.from.empty() && d_->crm().internal(address_domain(m.from[0].normalized));
+    bool sent = d_->sent_by_firm(m, account);
     d_->crm().redo_documents(row, docs, sent, static_cast<int64_t>(m.date), docs.empty() ? std::nullopt : total_of(m));
     return docs;
 }

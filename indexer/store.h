@@ -174,8 +174,9 @@ public:
     StoreStats stats();
 
     // The CRM side (indexer/crm.h).
-    std::vector<CustomerRow> customers();
-    std::vector<DocumentRow> documents();
+    std::vector<CustomerRow> customers(int64_t id = 0);  // all, or that one
+    // All, or one customer's (customer != 0), or the one with that number.
+    std::vector<DocumentRow> documents(int64_t customer = 0, const std::string& number = {});
     Deal deal(int64_t thread);
     // A stored message's documents recognised again (its mention rows
     // replaced; users' values kept), between begin() and commit(); then

@@ -301,24 +301,22 @@ struct WebServer::Impl {
     void customer(Context& c) {
         int64_t id = std::stoll(c.req.matches[1]);
         Store store(o.data_dir);
-        std::optional<CustomerRow> found;
-        for (auto& x : store.customers())
-            if (x.id == id) found = std::move(x);
-        if (!found) return fail(c, 404, "no customer " + std::to_string(id));
-        json j = customer_json(*found);
+        auto one = store.customers(id);
+        if (one.empty()) return fail(c, 404, "no customer " + std::to_string(id));
+        const CustomerRow& found = one.front();
+        json j = customer_json(found);
         json history = json::array();
         for (const auto& [owner, reason] : store.owner_history(id)) history.push_back({{"owner", owner}, {"reason", reason}});
         json docs = json::array();
-        for (const auto& x : store.documents())
-            if (x.customer == id) docs.push_back(document_json(x));
+        for (const auto& x : store.documents(id)) docs.push_back(document_json(x));
         j["owner_history"] = history;
         j["documents"] = docs;
         if (c.json) return send_json(c, j);
         mu::data d = to_data(j);
         bool manager = c.user.role == "manager";
         d.set("manager", manager);
-        d.set("can_claim", found->in_pool && !c.user.mailbox.empty());
-        d.set("yours", !found->owner.empty() && found->owner == c.user.mailbox);
+        d.set("can_claim", found.in_pool && !c.user.mailbox.empty());
+        d.set("yours", !found.owner.empty() && found.owner == c.user.mailbox);
         mu::data reps{mu::data::type::list};
         if (manager) {
             Accounts accounts(o.data_dir);
@@ -329,12 +327,12 @@ struct WebServer::Impl {
             for (const auto& r : seen) {
                 mu::data rd;
                 rd.set("rep", r);
-                rd.set("selected", r == found->owner);
+                rd.set("selected", r == found.owner);
                 reps.push_back(rd);
             }
         }
         d.set("reps", reps);
-        page(c, found->name + " - Customers", "customer", d);
+        page(c, found.name + " - Customers", "customer", d);
     }
 
     // Customers nobody follows up (released now if idle for pool_days), for reps to claim.
@@ -379,9 +377,8 @@ struct WebServer::Impl {
         }
         if (what == "move" || what == "split") {  // only this customer's own contacts
             std::set<std::string> own;
-            for (const auto& x : store.customers())
-                if (x.id == id)
-                    for (const auto& contact : x.contacts) own.insert(contact.first);
+            for (const auto& x : store.customers(id))
+                for (const auto& contact : x.contacts) own.insert(contact.first);
             for (size_t k = 0; k < c.req.get_param_value_count("address"); ++k)
                 if (!own.count(to_lower(c.req.get_param_value("address", k))))
                     throw std::invalid_argument(c.req.get_param_value("address", k) + " is not a contact of customer " +
@@ -421,12 +418,7 @@ struct WebServer::Impl {
             // The messages follow at once in the archive; search follows at the running sync's next
             // pass, or now when no sync holds the index (serve --no-sync).
             store.relink();
-            store.request_index_relink();
-            try {
-                SearchIndex index(o.data_dir, true);
-                relink_index(store, index);
-            } catch (const StoreError&) {
-            }
+            relink_index_or_ask(store, o.data_dir);
             if (what == "merge") back = "/customers/" + std::to_string(into);
         }
         json answer = {{"customer", std::to_string(id)}, {"done", what}};
@@ -508,11 +500,9 @@ struct WebServer::Impl {
     void document(Context& c) {
         std::string number = c.req.get_param_value("number");
         Store store(o.data_dir);
-        std::optional<DocumentRow> found;
-        for (auto& x : store.documents())
-            if (x.number == number) found = std::move(x);
-        if (!found) return fail(c, 404, "no document " + number);
-        json j = document_json(*found);
+        auto one = store.documents(0, number);
+        if (one.empty()) return fail(c, 404, "no document " + number);
+        json j = document_json(one.front());
         json mentions = json::array();
         for (const auto& m : store.document_mentions(number))
             mentions.push_back({{"row", m.row}, {"thread", m.thread}, {"date", format_iso_utc(m.date)}, {"day", when(m.date)},

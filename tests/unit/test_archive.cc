@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <random>
 
+#include "archive_fixture.h"
 #include "helpers.h"
 #include "message.h"
 #include "importer.h"
@@ -21,31 +22,7 @@ using tw_test::TempDir;
 
 const std::string kFirm = "acme-trading.example";
 
-struct Archive {
-    TempDir dir;
-    tw::Store store{dir.path.string()};
-    tw::SearchIndex index{dir.path.string(), true};
-    int n = 0;
-
-    tw::AddResult add(const std::string& raw, const std::string& account = "lily.zhou@acme-trading.example",
-                      const std::string& folder = "INBOX") {
-        tw::Message m = tw::parse_message(raw, 1736600000);
-        store.begin();
-        tw::Location loc{account, folder, "src" + std::to_string(++n), {}, 0};
-        tw::AddResult r = store.add(m, loc, kFirm);
-        if (r.outcome == tw::AddOutcome::New) index.add(r.row, m, r.thread, loc);
-        if (r.outcome == tw::AddOutcome::Copy) index.add_location(r.row, loc);
-        for (auto [row, t] : r.relabeled) index.set_thread(row, t);
-        store.commit();
-        index.commit(store.max_row());
-        return r;
-    }
-    std::vector<int64_t> search(const std::string& q) {
-        std::vector<int64_t> rows;
-        for (const auto& h : index.search(q, {})) rows.push_back(h.row);
-        return rows;
-    }
-};
+using tw_test::Archive;
 
 }  // namespace
 

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "crm.h"
+#include "archive_fixture.h"
 #include "helpers.h"
 #include "message.h"
 #include "search_index.h"
@@ -71,39 +72,7 @@ TEST_CASE("documents are found in subject, body, file names and attachment text,
 
 namespace {
 
-struct Archive {
-    TempDir dir;
-    tw::Store store{dir.path.string()};
-    tw::SearchIndex index{dir.path.string(), true};
-    int n = 0;
-    tw::AddResult add(const std::string& raw, const std::string& account = "lily.zhou@acme-trading.example",
-                      const std::string& folder = "INBOX") {
-        tw::Message m = tw::parse_message(raw, 1736600000);
-        tw::Location loc{account, folder, "src" + std::to_string(++n), {}, 0};
-        store.begin();
-        tw::AddResult r = store.add(m, loc, "acme-trading.example");
-        store.commit();
-        if (r.outcome == tw::AddOutcome::New) {
-            tw::IndexDocument doc = tw::SearchIndex::prepare(m);
-            doc.add_customers(r.customers);
-            index.add(r.row, std::move(doc), r.thread, loc);
-        }
-        return r;
-    }
-    // With owner: looked up in the store, as the web and the CLI do.
-    std::vector<int64_t> search(const std::string& q) {
-        tw::SearchOptions o;
-        o.owned_by = [this](const std::string& rep) { return store.customers_owned_by(rep); };
-        std::vector<int64_t> rows;
-        for (const auto& h : index.search(q, o)) rows.push_back(h.row);
-        return rows;
-    }
-    std::string customer_name(int64_t id) {
-        for (const auto& c : store.customers())
-            if (c.id == id) return c.name;
-        return "";
-    }
-};
+using tw_test::Archive;
 
 const char* kDate = "Sat, 11 Jan 2025 10:00:00 +0000";
 
