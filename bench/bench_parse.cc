@@ -12,8 +12,8 @@
 #include <thread>
 #include <vector>
 
-#include "message.h"
-#include "text_worker.h"
+#include "mail/message.h"
+#include "mail/text_worker.h"
 
 namespace fs = std::filesystem;
 

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "codec.h"
+#include "mail/codec.h"
 #include "commands.h"
-#include "date.h"
+#include "mail/date.h"
 #include "importer.h"
 #include "options.h"
 #include "search_index.h"

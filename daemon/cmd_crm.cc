@@ -10,12 +10,12 @@
 #include <vector>
 
 #include "commands.h"
-#include "date.h"
+#include "mail/date.h"
 #include "importer.h"
 #include "options.h"
 #include "search_index.h"
 #include "store.h"
-#include "strutil.h"
+#include "mail/strutil.h"
 
 namespace tw {
 namespace {

@@ -2,7 +2,7 @@
 #include <cstdlib>
 
 #include "commands.h"
-#include "text_worker.h"
+#include "mail/text_worker.h"
 
 namespace tw {
 

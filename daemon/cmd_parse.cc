@@ -9,9 +9,9 @@
 #include <sstream>
 
 #include "commands.h"
-#include "message.h"
-#include "message_json.h"
-#include "text_worker.h"
+#include "mail/message.h"
+#include "mail/message_json.h"
+#include "mail/text_worker.h"
 
 namespace tw {
 namespace {

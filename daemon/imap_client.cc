@@ -8,8 +8,8 @@
 #include <mutex>
 #include <optional>
 
-#include "charset.h"
-#include "strutil.h"
+#include "mail/charset.h"
+#include "mail/strutil.h"
 
 namespace tw::imap {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "strutil.h"
+#include "mail/strutil.h"
 
 namespace tw::imap {
 namespace {

@@ -19,10 +19,10 @@
 
 #include "accounts.h"
 #include "archive_writer.h"
-#include "date.h"
+#include "mail/date.h"
 #include "imap_client.h"
 #include "store.h"
-#include "strutil.h"
+#include "mail/strutil.h"
 
 namespace tw {
 namespace {

@@ -8,10 +8,10 @@
 
 #include "importer.h"
 #include "index_pipe.h"
-#include "message.h"
+#include "mail/message.h"
 #include "search_index.h"
-#include "strutil.h"
-#include "text_worker.h"
+#include "mail/strutil.h"
+#include "mail/text_worker.h"
 
 namespace tw {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "message.h"
+#include "mail/message.h"
 #include "search_index.h"
 #include "store.h"
 

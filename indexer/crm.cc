@@ -15,9 +15,9 @@
 #include <stdexcept>
 #include <tuple>
 
-#include "docnum.h"
-#include "message.h"
-#include "strutil.h"
+#include "mail/docnum.h"
+#include "mail/message.h"
+#include "mail/strutil.h"
 
 namespace tw {
 namespace {

@@ -24,11 +24,11 @@
 
 #include "archive_writer.h"
 #include "index_pipe.h"
-#include "message.h"
+#include "mail/message.h"
 #include "search_index.h"
 #include "store.h"
-#include "strutil.h"
-#include "text_worker.h"
+#include "mail/strutil.h"
+#include "mail/text_worker.h"
 
 namespace fs = std::filesystem;
 

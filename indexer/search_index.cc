@@ -6,8 +6,8 @@
 
 #include "archive_schema.h"
 #include "crm.h"
-#include "codec.h"
-#include "date.h"
+#include "mail/codec.h"
+#include "mail/date.h"
 
 namespace tw {
 namespace {

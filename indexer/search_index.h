@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "crm.h"
-#include "message.h"
+#include "mail/message.h"
 #include "store.h"
 
 namespace tw {

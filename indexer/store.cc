@@ -11,9 +11,9 @@
 #include <set>
 
 #include "archive_schema.h"
-#include "codec.h"
-#include "docnum.h"
-#include "strutil.h"
+#include "mail/codec.h"
+#include "mail/docnum.h"
+#include "mail/strutil.h"
 
 namespace tw {
 namespace {

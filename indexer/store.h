@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "crm.h"
-#include "message.h"
+#include "mail/message.h"
 
 namespace tw {
 

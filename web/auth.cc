@@ -9,9 +9,9 @@
 #include <mutex>
 
 #include "archive_db.h"
-#include "codec.h"
+#include "mail/codec.h"
 #include "store.h"
-#include "strutil.h"
+#include "mail/strutil.h"
 
 namespace tw {
 

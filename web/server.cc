@@ -17,14 +17,14 @@
 
 #include "accounts.h"
 #include "auth.h"
-#include "date.h"
-#include "codec.h"
-#include "html_text.h"
+#include "mail/date.h"
+#include "mail/codec.h"
+#include "mail/html_text.h"
 #include "importer.h"
-#include "message.h"
+#include "mail/message.h"
 #include "search_index.h"
 #include "store.h"
-#include "strutil.h"
+#include "mail/strutil.h"
 
 namespace tw {
 namespace {

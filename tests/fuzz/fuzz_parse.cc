@@ -6,10 +6,10 @@
 #include <cstdlib>
 #include <string>
 
-#include "charset.h"
-#include "html_text.h"
-#include "message.h"
-#include "message_json.h"
+#include "mail/charset.h"
+#include "mail/html_text.h"
+#include "mail/message.h"
+#include "mail/message_json.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     tw::ParseLimits limits;

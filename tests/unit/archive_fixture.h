@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "helpers.h"
-#include "message.h"
+#include "mail/message.h"
 #include "search_index.h"
 #include "store.h"
 

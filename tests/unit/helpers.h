@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "message.h"
+#include "mail/message.h"
 
 namespace tw_test {
 

@@ -1,7 +1,7 @@
 // Table-driven tests of address-list parsing.
 #include <catch2/catch.hpp>
 
-#include "address.h"
+#include "mail/address.h"
 
 using tw::parse_address_list;
 

@@ -8,7 +8,7 @@
 
 #include "archive_fixture.h"
 #include "helpers.h"
-#include "message.h"
+#include "mail/message.h"
 #include "importer.h"
 #include "search_index.h"
 #include "store.h"

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <zip.h>
 
-#include "attachment_text.h"
+#include "mail/attachment_text.h"
 #include "helpers.h"
 
 namespace {

@@ -1,7 +1,7 @@
 // Charset conversion: labels glibc lacks, mislabelled text, invalid bytes.
 #include <catch2/catch.hpp>
 
-#include "charset.h"
+#include "mail/charset.h"
 
 TEST_CASE("labels real mail uses map to what they mean", "[charset]") {
     CHECK(tw::normalize_charset("gb2312") == "GB18030");

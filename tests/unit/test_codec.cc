@@ -7,7 +7,7 @@
 #include <iterator>
 #include <random>
 
-#include "codec.h"
+#include "mail/codec.h"
 
 namespace {
 

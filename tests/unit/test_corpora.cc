@@ -12,12 +12,12 @@
 #include <map>
 #include <set>
 
-#include "charset.h"
+#include "mail/charset.h"
 #include "helpers.h"
-#include "date.h"
-#include "message.h"
-#include "message_build.h"
-#include "strutil.h"
+#include "mail/date.h"
+#include "mail/message.h"
+#include "mail/message_build.h"
+#include "mail/strutil.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;

@@ -8,7 +8,7 @@
 #include "crm.h"
 #include "archive_fixture.h"
 #include "helpers.h"
-#include "message.h"
+#include "mail/message.h"
 #include "search_index.h"
 #include "store.h"
 

@@ -1,7 +1,7 @@
 // Table-driven tests of Date parsing: RFC 5322, obsolete and broken forms.
 #include <catch2/catch.hpp>
 
-#include "date.h"
+#include "mail/date.h"
 
 using tw::format_iso_utc;
 using tw::parse_date;

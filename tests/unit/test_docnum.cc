@@ -1,7 +1,7 @@
 // Trade document numbers found in free text, table-driven.
 #include <catch2/catch.hpp>
 
-#include "docnum.h"
+#include "mail/docnum.h"
 
 using Docs = std::vector<std::string>;
 

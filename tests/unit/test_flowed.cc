@@ -1,7 +1,7 @@
 // RFC 3676 format=flowed unwrapping, table-driven.
 #include <catch2/catch.hpp>
 
-#include "flowed.h"
+#include "mail/flowed.h"
 
 TEST_CASE("format=flowed lines are joined into paragraphs", "[flowed]") {
     struct Row { const char* in; bool delsp; const char* want; };

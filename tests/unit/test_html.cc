@@ -2,7 +2,7 @@
 // the web UI's sandboxed iframe and CSP).
 #include <catch2/catch.hpp>
 
-#include "html_text.h"
+#include "mail/html_text.h"
 
 namespace {
 

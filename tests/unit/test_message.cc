@@ -1,10 +1,10 @@
 // Component tests: whole messages written as raw strings, parsed end to end.
 #include <catch2/catch.hpp>
 
-#include "charset.h"
-#include "date.h"
+#include "mail/charset.h"
+#include "mail/date.h"
 #include "helpers.h"
-#include "message.h"
+#include "mail/message.h"
 
 using tw::parse_message;
 

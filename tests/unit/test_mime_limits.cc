@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "helpers.h"
-#include "message.h"
+#include "mail/message.h"
 
 using tw::parse_message;
 

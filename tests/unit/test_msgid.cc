@@ -1,7 +1,7 @@
 // Table-driven tests of Message-ID, In-Reply-To and References cleaning.
 #include <catch2/catch.hpp>
 
-#include "msgid.h"
+#include "mail/msgid.h"
 
 using Ids = std::vector<std::string>;
 

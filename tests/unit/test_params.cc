@@ -1,7 +1,7 @@
 // Table-driven tests of MIME parameters: RFC 2045, RFC 2231, and broken forms.
 #include <catch2/catch.hpp>
 
-#include "params.h"
+#include "mail/params.h"
 
 using tw::parse_param_header;
 

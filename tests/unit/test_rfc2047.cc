@@ -1,7 +1,7 @@
 // Table-driven tests of RFC 2047 decoding, including the broken forms.
 #include <catch2/catch.hpp>
 
-#include "rfc2047.h"
+#include "mail/rfc2047.h"
 
 using tw::decode_header_text;
 using tw::HeaderDecodeContext;

@@ -1,7 +1,7 @@
 // Table-driven tests of subject normalisation (reply/forward prefixes).
 #include <catch2/catch.hpp>
 
-#include "subject.h"
+#include "mail/subject.h"
 
 TEST_CASE("reply and forward prefixes in many languages are removed", "[subject]") {
     struct Row { const char* raw; const char* want; };

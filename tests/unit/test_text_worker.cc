@@ -9,7 +9,7 @@
 #include <string>
 
 #include "helpers.h"
-#include "text_worker.h"
+#include "mail/text_worker.h"
 
 namespace {
 

@@ -10,11 +10,11 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "address.h"
-#include "date.h"
-#include "msgid.h"
-#include "params.h"
-#include "rfc2047.h"
+#include "mail/address.h"
+#include "mail/date.h"
+#include "mail/msgid.h"
+#include "mail/params.h"
+#include "mail/rfc2047.h"
 
 using nlohmann::json;
 

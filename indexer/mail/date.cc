@@ -1,10 +1,10 @@
-#include "date.h"
+#include "mail/date.h"
 
 #include <cctype>
 #include <ctime>
 #include <vector>
 
-#include "strutil.h"
+#include "mail/strutil.h"
 
 namespace tw {
 namespace {

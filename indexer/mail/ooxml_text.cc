@@ -8,7 +8,7 @@
 #include <cstring>
 #include <memory>
 
-#include "attachment_text.h"
+#include "mail/attachment_text.h"
 
 namespace tw {
 namespace {

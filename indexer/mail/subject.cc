@@ -1,8 +1,8 @@
-#include "subject.h"
+#include "mail/subject.h"
 
 #include <array>
 
-#include "strutil.h"
+#include "mail/strutil.h"
 
 namespace tw {
 namespace {

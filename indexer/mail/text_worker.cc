@@ -1,4 +1,4 @@
-#include "text_worker.h"
+#include "mail/text_worker.h"
 
 #include <fcntl.h>
 #include <poll.h>

@@ -1,9 +1,9 @@
-#include "params.h"
+#include "mail/params.h"
 
 #include <map>
 
-#include "charset.h"
-#include "strutil.h"
+#include "mail/charset.h"
+#include "mail/strutil.h"
 
 namespace tw {
 namespace {

@@ -2,7 +2,7 @@
 #pragma once
 #include <string>
 
-#include "message.h"
+#include "mail/message.h"
 
 namespace tw {
 

@@ -7,7 +7,7 @@
 #include <memory>
 #include <mutex>
 
-#include "attachment_text.h"
+#include "mail/attachment_text.h"
 
 namespace tw {
 namespace {

@@ -1,8 +1,8 @@
-#include "msgid.h"
+#include "mail/msgid.h"
 
 #include <algorithm>
 
-#include "strutil.h"
+#include "mail/strutil.h"
 
 namespace tw {
 namespace {

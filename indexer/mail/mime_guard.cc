@@ -1,4 +1,4 @@
-#include "mime_guard.h"
+#include "mail/mime_guard.h"
 
 #include <strings.h>
 

@@ -1,4 +1,4 @@
-#include "html_text.h"
+#include "mail/html_text.h"
 
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
@@ -7,7 +7,7 @@
 #include <initializer_list>
 #include <memory>
 
-#include "strutil.h"
+#include "mail/strutil.h"
 
 namespace tw {
 namespace {

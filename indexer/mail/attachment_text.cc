@@ -1,8 +1,8 @@
-#include "attachment_text.h"
+#include "mail/attachment_text.h"
 
-#include "charset.h"
-#include "html_text.h"
-#include "strutil.h"
+#include "mail/charset.h"
+#include "mail/html_text.h"
+#include "mail/strutil.h"
 
 namespace tw {
 namespace {

@@ -1,4 +1,4 @@
-#include "codec.h"
+#include "mail/codec.h"
 
 #include <mimetic/codec/base64.h>
 #include <mimetic/codec/code.h>

@@ -1,4 +1,4 @@
-#include "charset.h"
+#include "mail/charset.h"
 
 #include <iconv.h>
 #include <uchardet.h>

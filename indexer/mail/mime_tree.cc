@@ -1,7 +1,7 @@
-#include "mime_tree.h"
+#include "mail/mime_tree.h"
 
-#include "mime_guard.h"
-#include "strutil.h"
+#include "mail/mime_guard.h"
+#include "mail/strutil.h"
 
 #include <mimetic/mimetic.h>
 

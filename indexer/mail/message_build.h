@@ -1,9 +1,9 @@
 // Internal to the indexer: turning a MimePart tree into a Message.
 #pragma once
-#include "codec.h"
-#include "message.h"
-#include "mime_tree.h"
-#include "rfc2047.h"
+#include "mail/codec.h"
+#include "mail/message.h"
+#include "mail/mime_tree.h"
+#include "mail/rfc2047.h"
 
 namespace tw {
 

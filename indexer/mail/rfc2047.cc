@@ -1,8 +1,8 @@
-#include "rfc2047.h"
+#include "mail/rfc2047.h"
 
-#include "charset.h"
-#include "codec.h"
-#include "strutil.h"
+#include "mail/charset.h"
+#include "mail/codec.h"
+#include "mail/strutil.h"
 
 namespace tw {
 namespace {

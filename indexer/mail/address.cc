@@ -1,6 +1,6 @@
-#include "address.h"
+#include "mail/address.h"
 
-#include "strutil.h"
+#include "mail/strutil.h"
 
 namespace tw {
 namespace {

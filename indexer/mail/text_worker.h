@@ -7,7 +7,7 @@
 #include <sys/types.h>
 #include <vector>
 
-#include "attachment_text.h"
+#include "mail/attachment_text.h"
 
 namespace tw {
 

@@ -1,9 +1,9 @@
-#include "message_json.h"
+#include "mail/message_json.h"
 
 #include <nlohmann/json.hpp>
 
-#include "charset.h"
-#include "date.h"
+#include "mail/charset.h"
+#include "mail/date.h"
 
 namespace tw {
 namespace {

@@ -2,15 +2,15 @@
 // attachments, and what text each attachment holds.
 #include <algorithm>
 
-#include "attachment_text.h"
-#include "charset.h"
-#include "date.h"
-#include "flowed.h"
-#include "html_text.h"
-#include "message_build.h"
-#include "msgid.h"
-#include "params.h"
-#include "strutil.h"
+#include "mail/attachment_text.h"
+#include "mail/charset.h"
+#include "mail/date.h"
+#include "mail/flowed.h"
+#include "mail/html_text.h"
+#include "mail/message_build.h"
+#include "mail/msgid.h"
+#include "mail/params.h"
+#include "mail/strutil.h"
 
 namespace tw {
 namespace {

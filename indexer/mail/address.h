@@ -4,7 +4,7 @@
 #include <string_view>
 #include <vector>
 
-#include "rfc2047.h"
+#include "mail/rfc2047.h"
 
 namespace tw {
 

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "parse_limits.h"
+#include "mail/parse_limits.h"
 
 namespace tw {
 

@@ -1,15 +1,15 @@
-#include "message.h"
+#include "mail/message.h"
 
 #include <algorithm>
 
-#include "charset.h"
-#include "codec.h"
-#include "date.h"
-#include "message_build.h"
-#include "msgid.h"
-#include "params.h"
-#include "strutil.h"
-#include "subject.h"
+#include "mail/charset.h"
+#include "mail/codec.h"
+#include "mail/date.h"
+#include "mail/message_build.h"
+#include "mail/msgid.h"
+#include "mail/params.h"
+#include "mail/strutil.h"
+#include "mail/subject.h"
 
 namespace tw {
 namespace {

@@ -1,4 +1,4 @@
-#include "flowed.h"
+#include "mail/flowed.h"
 
 namespace tw {
 

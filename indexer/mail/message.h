@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "address.h"
-#include "parse_limits.h"
+#include "mail/address.h"
+#include "mail/parse_limits.h"
 
 namespace tw {
 

@@ -1,4 +1,4 @@
-#include "docnum.h"
+#include "mail/docnum.h"
 
 #include <algorithm>
 

@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "parse_limits.h"
+#include "mail/parse_limits.h"
 
 namespace tw {
 

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "rfc2047.h"
+#include "mail/rfc2047.h"
 
 namespace tw {
 
