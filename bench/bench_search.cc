@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "search_index.h"
+#include "archive/search_index.h"
 
 int main(int argc, char** argv) {
     if (argc < 3) {

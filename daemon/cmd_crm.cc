@@ -11,10 +11,10 @@
 
 #include "commands.h"
 #include "mail/date.h"
-#include "importer.h"
+#include "archive/importer.h"
 #include "options.h"
-#include "search_index.h"
-#include "store.h"
+#include "archive/search_index.h"
+#include "archive/store.h"
 #include "mail/strutil.h"
 
 namespace tw {

@@ -10,12 +10,12 @@
 #include <thread>
 #include <vector>
 
-#include "accounts.h"
+#include "archive/accounts.h"
 #include "auth.h"
 #include "commands.h"
 #include "options.h"
 #include "server.h"
-#include "store.h"
+#include "archive/store.h"
 #include "sync.h"
 
 namespace tw {

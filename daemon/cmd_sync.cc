@@ -15,11 +15,11 @@
 #include <thread>
 #include <vector>
 
-#include "accounts.h"
+#include "archive/accounts.h"
 #include "commands.h"
 #include "imap_client.h"
 #include "options.h"
-#include "store.h"
+#include "archive/store.h"
 #include "sync.h"
 
 namespace tw {

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "commands.h"
-#include "store.h"
+#include "archive/store.h"
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "store.h"
+#include "archive/store.h"
 
 namespace tw {
 

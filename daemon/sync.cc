@@ -17,11 +17,11 @@
 #include <thread>
 #include <ctime>
 
-#include "accounts.h"
-#include "archive_writer.h"
+#include "archive/accounts.h"
+#include "archive/archive_writer.h"
 #include "mail/date.h"
 #include "imap_client.h"
-#include "store.h"
+#include "archive/store.h"
 #include "mail/strutil.h"
 
 namespace tw {

@@ -8,9 +8,9 @@
 #include <filesystem>
 #include <mutex>
 
-#include "archive_db.h"
+#include "archive/archive_db.h"
 #include "mail/codec.h"
-#include "store.h"
+#include "archive/store.h"
 #include "mail/strutil.h"
 
 namespace tw {

@@ -15,15 +15,15 @@
 #include <set>
 #include <ctime>
 
-#include "accounts.h"
+#include "archive/accounts.h"
 #include "auth.h"
 #include "mail/date.h"
 #include "mail/codec.h"
 #include "mail/html_text.h"
-#include "importer.h"
+#include "archive/importer.h"
 #include "mail/message.h"
-#include "search_index.h"
-#include "store.h"
+#include "archive/search_index.h"
+#include "archive/store.h"
 #include "mail/strutil.h"
 
 namespace tw {

@@ -9,9 +9,9 @@
 #include "archive_fixture.h"
 #include "helpers.h"
 #include "mail/message.h"
-#include "importer.h"
-#include "search_index.h"
-#include "store.h"
+#include "archive/importer.h"
+#include "archive/search_index.h"
+#include "archive/store.h"
 
 namespace fs = std::filesystem;
 

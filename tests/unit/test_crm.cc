@@ -5,12 +5,12 @@
 #include <map>
 #include <set>
 
-#include "crm.h"
+#include "crm/crm.h"
 #include "archive_fixture.h"
 #include "helpers.h"
 #include "mail/message.h"
-#include "search_index.h"
-#include "store.h"
+#include "archive/search_index.h"
+#include "archive/store.h"
 
 using tw_test::mail;
 using tw_test::TempDir;

@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "crm.h"
+#include "crm/crm.h"
 #include "mail/message.h"
 
 namespace tw {

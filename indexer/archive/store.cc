@@ -1,4 +1,4 @@
-#include "store.h"
+#include "archive/store.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <zstd.h>
@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "archive_schema.h"
+#include "archive/schema.h"
 #include "mail/codec.h"
 #include "mail/docnum.h"
 #include "mail/strutil.h"

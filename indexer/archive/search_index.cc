@@ -1,11 +1,11 @@
-#include "search_index.h"
+#include "archive/search_index.h"
 
 #include <xapian.h>
 
 #include <filesystem>
 
-#include "archive_schema.h"
-#include "crm.h"
+#include "archive/schema.h"
+#include "crm/crm.h"
 #include "mail/codec.h"
 #include "mail/date.h"
 

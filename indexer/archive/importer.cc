@@ -1,4 +1,4 @@
-#include "importer.h"
+#include "archive/importer.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -22,11 +22,11 @@
 #include <optional>
 #include <thread>
 
-#include "archive_writer.h"
-#include "index_pipe.h"
+#include "archive/archive_writer.h"
+#include "archive/index_pipe.h"
 #include "mail/message.h"
-#include "search_index.h"
-#include "store.h"
+#include "archive/search_index.h"
+#include "archive/store.h"
 #include "mail/strutil.h"
 #include "mail/text_worker.h"
 

@@ -1,4 +1,4 @@
-#include "crm.h"
+#include "crm/crm.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
 

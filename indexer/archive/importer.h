@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "search_index.h"
-#include "store.h"
+#include "archive/search_index.h"
+#include "archive/store.h"
 
 namespace tw {
 

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "crm.h"
+#include "crm/crm.h"
 #include "mail/message.h"
-#include "store.h"
+#include "archive/store.h"
 
 namespace tw {
 

@@ -1,4 +1,4 @@
-#include "accounts.h"
+#include "archive/accounts.h"
 
 #include <fcntl.h>
 #include <sodium.h>
@@ -11,8 +11,8 @@
 #include <cstring>
 #include <filesystem>
 
-#include "archive_db.h"
-#include "store.h"
+#include "archive/archive_db.h"
+#include "archive/store.h"
 
 namespace tw {
 namespace fs = std::filesystem;

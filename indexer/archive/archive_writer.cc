@@ -1,4 +1,4 @@
-#include "archive_writer.h"
+#include "archive/archive_writer.h"
 
 #include <algorithm>
 #include <atomic>
@@ -6,10 +6,10 @@
 #include <mutex>
 #include <thread>
 
-#include "importer.h"
-#include "index_pipe.h"
+#include "archive/importer.h"
+#include "archive/index_pipe.h"
 #include "mail/message.h"
-#include "search_index.h"
+#include "archive/search_index.h"
 #include "mail/strutil.h"
 #include "mail/text_worker.h"
 

@@ -1,4 +1,4 @@
-#include "index_pipe.h"
+#include "archive/index_pipe.h"
 
 namespace tw {
 

@@ -10,8 +10,8 @@
 #include <mutex>
 #include <thread>
 
-#include "search_index.h"
-#include "store.h"
+#include "archive/search_index.h"
+#include "archive/store.h"
 
 namespace tw {
 

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "mail/message.h"
-#include "search_index.h"
-#include "store.h"
+#include "archive/search_index.h"
+#include "archive/store.h"
 
 namespace tw {
 

@@ -1,9 +1,9 @@
-#include "archive_db.h"
+#include "archive/archive_db.h"
 
 #include <filesystem>
 
-#include "archive_schema.h"
-#include "store.h"
+#include "archive/schema.h"
+#include "archive/store.h"
 
 namespace tw {
 
