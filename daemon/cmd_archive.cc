@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "mail/codec.h"
-#include "commands.h"
+#include "daemon/commands.h"
 #include "mail/date.h"
 #include "archive/importer.h"
-#include "options.h"
+#include "daemon/options.h"
 #include "archive/search_index.h"
 #include "archive/store.h"
 

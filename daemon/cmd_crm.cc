@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "commands.h"
+#include "daemon/commands.h"
 #include "mail/date.h"
 #include "archive/importer.h"
-#include "options.h"
+#include "daemon/options.h"
 #include "archive/search_index.h"
 #include "archive/store.h"
 #include "mail/strutil.h"

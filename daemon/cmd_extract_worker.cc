@@ -1,7 +1,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "commands.h"
+#include "daemon/commands.h"
 #include "mail/text_worker.h"
 
 namespace tw {

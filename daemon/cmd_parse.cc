@@ -8,7 +8,7 @@
 #include <iterator>
 #include <sstream>
 
-#include "commands.h"
+#include "daemon/commands.h"
 #include "mail/message.h"
 #include "mail/message_json.h"
 #include "mail/text_worker.h"

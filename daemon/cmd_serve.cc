@@ -11,12 +11,12 @@
 #include <vector>
 
 #include "archive/accounts.h"
-#include "auth.h"
-#include "commands.h"
-#include "options.h"
-#include "server.h"
+#include "web/auth.h"
+#include "daemon/commands.h"
+#include "daemon/options.h"
+#include "web/server.h"
 #include "archive/store.h"
-#include "sync.h"
+#include "daemon/imap/sync.h"
 
 namespace tw {
 namespace {

@@ -16,11 +16,11 @@
 #include <vector>
 
 #include "archive/accounts.h"
-#include "commands.h"
-#include "imap_client.h"
-#include "options.h"
+#include "daemon/commands.h"
+#include "daemon/imap/imap_client.h"
+#include "daemon/options.h"
 #include "archive/store.h"
-#include "sync.h"
+#include "daemon/imap/sync.h"
 
 namespace tw {
 namespace {

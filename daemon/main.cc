@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "commands.h"
+#include "daemon/commands.h"
 #include "archive/store.h"
 
 namespace {

@@ -1,4 +1,4 @@
-#include "auth.h"
+#include "web/auth.h"
 
 #include <sodium.h>
 

@@ -1,4 +1,4 @@
-#include "server.h"
+#include "web/server.h"
 
 #include <httplib.h>
 #include <kainjow/mustache.hpp>
@@ -16,7 +16,7 @@
 #include <ctime>
 
 #include "archive/accounts.h"
-#include "auth.h"
+#include "web/auth.h"
 #include "mail/date.h"
 #include "mail/codec.h"
 #include "mail/html_text.h"

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "imap_response.h"
+#include "daemon/imap/imap_response.h"
 
 namespace {
 

@@ -2,7 +2,7 @@
 // literals whatever they contain, bytes arriving in any pieces, and limits.
 #include <catch2/catch.hpp>
 
-#include "imap_response.h"
+#include "daemon/imap/imap_response.h"
 
 using tw::imap::ImapProtocolError;
 using tw::imap::ReaderLimits;

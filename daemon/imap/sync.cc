@@ -1,4 +1,4 @@
-#include "sync.h"
+#include "daemon/imap/sync.h"
 
 #include <fnmatch.h>
 
@@ -20,7 +20,7 @@
 #include "archive/accounts.h"
 #include "archive/archive_writer.h"
 #include "mail/date.h"
-#include "imap_client.h"
+#include "daemon/imap/imap_client.h"
 #include "archive/store.h"
 #include "mail/strutil.h"
 

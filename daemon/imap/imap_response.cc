@@ -1,4 +1,4 @@
-#include "imap_response.h"
+#include "daemon/imap/imap_response.h"
 
 #include <cstring>
 

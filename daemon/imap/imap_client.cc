@@ -1,4 +1,4 @@
-#include "imap_client.h"
+#include "daemon/imap/imap_client.h"
 
 #include <curl/curl.h>
 #include <poll.h>

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "imap_response.h"
+#include "daemon/imap/imap_response.h"
 
 namespace tw::imap {
 
