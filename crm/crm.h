@@ -1,4 +1,6 @@
-// Customers, contacts and trade documents: what a trade firm sees in its mail.
+// Customers, contacts, ownership, conflicts, the public pool and trade
+// documents: what a trade firm sees in its mail. crm/ owns these tables
+// (described beside the archive's in archive/schema.h) and every query on them.
 //
 // A customer is a company (one or more business domains, their contacts) or,
 // for an address on a freemail domain, that one contact: freemail addresses
@@ -8,10 +10,13 @@
 // (sent mail through its recipients); a message with none (an internal
 // forward, an approval) takes the customers of its conversation.
 //
-// Trade documents are recognised by number, per type, in the subject, the
-// body, attachment file names and attachment text.
+// Crm is also the archive's ingest hook (archive/ingest_hook.h): linking runs
+// in the transaction that stores the message. The rules themselves are pure
+// functions (crm/rules.h); Crm loads the facts, calls them and writes results.
+// Errors: NotFoundError, ConflictError, InvalidError (mail/error.h).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -19,138 +24,201 @@
 #include <string_view>
 #include <vector>
 
+#include "archive/ingest_hook.h"
+#include "archive/store.h"
+#include "crm/documents.h"
+
 namespace SQLite {
 class Database;
 class Statement;
-}
+class Transaction;
+}  // namespace SQLite
 
 namespace tw {
 
-struct Message;
-
-// gmail.com, qq.com, 163.com, gmx.* ... (and tradegen's mail.example,
-// webmail.example). Lower-case domain.
-bool is_freemail(std::string_view domain);
-
-// The document type a number belongs to ("quotation", "proforma_invoice",
-// "purchase_order", "contract", "commercial_invoice", "packing_list",
-// "bill_of_lading", "letter_of_credit"), or "" for a token that is no
-// document number (ISO-9001, USD12000, a model number).
-std::string doc_type(std::string_view number);
-
-struct DocMention {
-    std::string number, type;
-    std::string place;  // "subject", "body", "filename", "attachment"
+struct CustomerRow {
+    int64_t id = 0;
+    std::string name, kind, owner;
+    bool in_pool = false;
+    std::vector<std::string> domains;
+    std::vector<std::pair<std::string, std::string>> contacts;  // (address, name)
+    int64_t messages = 0, last = 0;                               // linked messages, newest date
 };
 
-// Every document number in the message, once per (number, place).
-std::vector<DocMention> trade_documents(const Message& m);
-
-// The total a mail states for a deal: "Total: USD 12,500.00", "Amount US$3,200",
-// "合计金额：人民币 8,000 元", "Grand total EUR 1.234,50". Labeled amounts win
-// (grand total, then total, then amount/value); without a label, the one
-// amount of the text if it has exactly one. Unit prices ("USD 3.50/pc") and
-// quoted lines ("> ...") are not totals.
-struct Money {
-    std::string amount;    // "12500.00": '.' for decimals, no separators
-    std::string currency;  // ISO 4217: USD, EUR, CNY ...
-};
-std::optional<Money> stated_total(std::string_view text);
-
-// A firm's own numbering, on top of the defaults: JSON {"type": ["regex", ...]}
-// (ECMAScript, matched against whole tokens of letters, digits, '-' and '/'),
-// e.g. {"purchase_order": ["BEST-\\d{5}"]}. Applies to mail parsed from now on
-// in this process (the archive keeps it in the doc_patterns setting). Throws
-// std::invalid_argument with what is wrong; "" clears them.
-void set_doc_patterns(const std::string& json);
-
-struct Party {
-    std::string address;  // normalized
-    std::string name;     // as written ("" if none)
+struct ConflictRow {
+    int64_t id = 0, customer = 0, message = 0, other_message = 0, date = 0;
+    std::string customer_name, rep, other_rep, kind, status, subject;
 };
 
-// The CRM tables of an archive, on the store's own connection (so links are
-// written in the same transaction as the message).
-class Crm {
+struct DocumentRow {
+    std::string number, type, status, amount, currency;
+    int64_t customer = 0;
+    std::string customer_name;
+    int64_t messages = 0, first_seen = 0;
+    std::vector<int64_t> threads;
+};
+
+// Where a document is named: a message (and its conversation), and the
+// place: subject, body, filename (an attachment's name), attachment (its text).
+struct DocumentMention {
+    int64_t row = 0, thread = 0, date = 0;
+    std::string subject, from, place;
+};
+
+// A conversation as a deal: its customers and the documents its mail names.
+struct Deal {
+    std::vector<CustomerRow> customers;  // id, name, owner, in_pool
+    std::vector<DocumentRow> documents;  // number, type, status, amount, currency
+};
+
+// The CRM side of one stored message (export).
+struct MessageLinks {
+    std::vector<std::pair<int64_t, std::string>> customers;  // (id, name)
+    std::vector<std::string> documents;                       // numbers, sorted
+};
+
+class Crm : public IngestHook {
 public:
+    // On the store's own connection: the ingest hook (Store, ArchiveWriter).
     explicit Crm(SQLite::Database& db);
-    ~Crm();
-    // Lets go of every statement (before a commit or rollback).
-    void reset();
-    // Re-reads the firm's domains (accounts and the internal_domains setting).
-    void load_domains();
-    bool internal(std::string_view domain) const;
-    // A domain of the firm's own mailboxes (an import's --account).
-    void add_internal(const std::string& domain);
+    // On a connection of its own to DIR/archive.db (the CLI, the web).
+    explicit Crm(const std::string& data_dir);
+    ~Crm() override;
 
+    // A transaction for a user's decisions (own connection only).
+    void begin();
+    void commit();
+    void rollback();
+    // The clock new records are stamped with (tests pass their own).
+    void set_clock(std::function<int64_t()> clock);
+
+    // ---- The ingest hook (archive/ingest_hook.h)
+    std::shared_ptr<const HookFacts> prepare(const Message& m) const override;
+    Labels labels(const HookFacts& facts) const override;
+    Labels stored(const StoredFacts& m, const HookFacts& facts) override;
+    Labels restored(const StoredFacts& m, const HookFacts& facts) override;
+    void restored_all() override;
+    Labels labels_of(int64_t row) override;
+    std::vector<std::pair<int64_t, std::vector<std::string>>> field_values(const std::string& field) override;
+    void reset() override;
+
+    // ---- The firm's domains
+    void load_domains();  // accounts, archived mailboxes, internal_domains
+    bool internal(std::string_view domain) const;
+    void add_internal(const std::string& domain);  // a domain of the firm's own mailboxes
+
+    // ---- Linking
     // Links a stored message to its customers (creating customers and contacts
     // as needed) and records its documents. Returns the customer ids.
-    // Internal mail takes the customers of what it forwards, else of its
-    // conversation, else of the documents it names.
-    // total: what the message states (stated_total), given to its first
-    // document that carries an amount unless that already has one.
     std::vector<int64_t> link(int64_t row, int64_t thread, const std::vector<Party>& parties,
                               const std::vector<DocMention>& docs, bool sent_by_firm,
                               const std::vector<Party>& forwarded = {}, const std::string& account = {}, int64_t date = 0,
                               const std::optional<Money>& total = std::nullopt);
-    // A stored message's documents found again (reindex, after the firm's
-    // patterns changed): its mentions are replaced; users' documents stay.
-    void redo_documents(int64_t row, const std::vector<DocMention>& docs, bool sent_by_firm, int64_t date,
-                        const std::optional<Money>& total);
-    // After every message was done again: documents no mail names any more
-    // (and no user made or corrected) go. Returns how many.
-    size_t drop_unmentioned_documents();
     // The whole archive again, from the stored parties: automatic links are
     // rebuilt, users' decisions (named customers, moved contacts) are kept.
-    // Returns the number of messages linked.
-    size_t relink();
+    // Returns (row, customer ids) for every message.
+    std::vector<std::pair<int64_t, std::vector<int64_t>>> relink();
 
-    // Finds conflicts (撞单) over the whole archive as it is now, so the order
-    // mail arrived in does not matter; new ones are recorded, handled ones kept.
-    // Returns how many are open.
+    // ---- Reads
+    std::vector<CustomerRow> customers(int64_t id = 0);  // all, or that one
+    // All, or one customer's (customer != 0), or the one with that number.
+    std::vector<DocumentRow> documents(int64_t customer = 0, const std::string& number = {});
+    Deal deal(int64_t thread);
+    std::vector<DocumentMention> document_mentions(const std::string& number);  // oldest mail first
+    std::vector<std::pair<std::string, std::string>> owner_history(int64_t customer);  // (owner, reason), oldest first
+    // "Is this customer taken?": the customers whose name or a contact's name
+    // holds TEXT, or with TEXT as a contact's address, or as (a subdomain of)
+    // one of their domains, or the domain of TEXT's address. "" : all.
+    std::vector<CustomerRow> lookup(const std::string& text);
+    // The customers a rep owns now (not in the pool): REP is the rep's address
+    // or its local part, any case. For owner: searches.
+    std::vector<int64_t> customers_owned_by(const std::string& rep);
+    std::map<int64_t, MessageLinks> message_links();  // every linked message's
+
+    // ---- Conflicts (撞单)
+    // Found again over the whole archive as it is now (so the order mail
+    // arrived in does not matter); new ones recorded, handled ones kept; in a
+    // transaction of its own. Returns how many are open.
     size_t scan_conflicts();
-    // The public pool (公海): customers whose owner sent them nothing for
-    // `days` days before `now` are released (logged); returns those released.
+    std::vector<ConflictRow> conflicts();  // scans first
+    size_t open_conflicts();               // as last found
+    void set_conflict_status(int64_t id, const std::string& status);  // open | closed
+
+    // ---- The public pool (公海)
+    // What the pool holds at `now` (those released, and those whose owner sent
+    // them nothing for `days` days: due), without changing anything.
+    std::vector<CustomerRow> pool(int64_t now, int days);
+    // Releases the due ones (logged at the moment they fell due); their ids.
     std::vector<int64_t> release_idle(int64_t now, int days);
-    // A rep takes a customer from the pool (logged). False if it is not in the pool.
-    bool claim(int64_t customer, const std::string& rep, int64_t now);
-    // A manager gives a customer to a rep (logged); automatic ownership stops for it.
+    // A rep takes a customer from the pool (releasing it first if it is due).
+    // ConflictError: not in the pool; NotFoundError: no such customer.
+    void claim(int64_t customer, const std::string& rep, int64_t now, int days);
+    // A manager gives a customer to a rep; automatic ownership stops for it.
     void assign(int64_t customer, const std::string& rep, int64_t now);
 
-    // Users' decisions, kept by every later link and relink (false: no such
-    // customer or contact). Relink afterwards to move the messages.
-    bool rename(int64_t customer, const std::string& name);
-    bool merge(int64_t from, int64_t into);          // contacts, domains, documents and history move
-    bool move_contact(const std::string& address, int64_t to);
-    int64_t split(const std::vector<std::string>& addresses, const std::string& name);  // a new customer; 0 if none moved
+    // ---- Users' decisions, kept by every later link and relink (between
+    // begin() and commit(); relink afterwards so the messages follow).
+    // NotFoundError: no such customer or contact.
+    void rename(int64_t customer, const std::string& name);
+    void merge(int64_t from, int64_t into);  // contacts, domains, documents and history move
+    void move_contact(const std::string& address, int64_t to);
+    int64_t split(const std::vector<std::string>& addresses, const std::string& name);  // the new customer
     // A user's correction of a document (status, amount, currency, type,
-    // customer); recognition never overwrites it. False: no such document
-    // (or customer); std::invalid_argument: a value that field cannot take.
+    // customer); recognition never overwrites it. NotFoundError: no such
+    // document (or customer); InvalidError: a value that field cannot take.
     bool edit_document(const std::string& number, const std::string& field, const std::string& value);
-    // A document a user records by hand (a PI drafted outside mail, say);
-    // false if that number exists. Mail that names it later links to it.
+    // A document a user records by hand; false if that number exists.
     bool create_document(const std::string& number, const std::string& type, int64_t customer, const std::string& status,
                          int64_t now);
 
+    // ---- Settings (internal_domains, doc_patterns, pool_days), checked when set.
+    void set_setting(const std::string& key, const std::string& value);
+    std::string setting(const std::string& key);
+    int pool_days();  // the setting, default 30
+
 private:
+    struct Own;  // the connection when Crm opened its own
     void log_owner(int64_t customer, const std::string& owner, int64_t when, const std::string& reason);
     SQLite::Statement& sql(const char* text);  // prepared once, reset for each use
     int64_t customer_for(const Party& p);
     int64_t new_customer(const std::string& name, const char* kind, bool named_by_user);
     void take_owner(int64_t customer);
-    std::string rep_of(const std::vector<Party>& parties, const std::string& account) const;
     void record_documents(int64_t row, const std::vector<int64_t>& customers, const std::vector<DocMention>& docs,
                           bool sent_by_firm, int64_t date, const std::optional<Money>& total);
+    void redo_documents(int64_t row, const std::vector<DocMention>& docs, bool sent_by_firm, int64_t date,
+                        const std::optional<Money>& total);
     // backfill: the conversation's messages stored before this one and linked
     // to nobody take its customers (when storing; relink does that at the end).
     std::vector<int64_t> link_customers(int64_t row, int64_t thread, const std::vector<Party>& parties,
                                         const std::vector<Party>& forwarded, const std::vector<DocMention>& docs,
                                         bool backfill = true);
+    bool sent_by_firm(const Message& m, const std::string& account);
+    std::vector<int64_t> customers_of(int64_t row);
+    void relink_all();
+    void load_patterns();  // the firm's doc_patterns setting
+    std::unique_ptr<Own> own_;  // first: db_ may refer into it
     SQLite::Database& db_;
+    std::unique_ptr<SQLite::Transaction> tx_;
     std::vector<std::string> internal_;
     std::map<const char*, std::unique_ptr<SQLite::Statement>> stmts_;  // keyed by the literal's address
     std::string owner_;  // the mailbox of the message being linked: new customers' owner
     int64_t now_ = 0;    // its date
+    std::function<int64_t()> clock_;
+};
+
+// The archive's ingest hook factory: a Crm on the store's connection.
+IngestHook::Factory crm_linker();
+
+// The values the search's Expanded fields take (schema::kFields: owner:REP ->
+// the ids of the customers REP owns now), for SearchOptions::expand.
+std::function<std::vector<std::string>(const std::string&, const std::string&)> search_expander(Crm& crm);
+
+// The archive with the CRM as its ingest hook, on one connection: what the
+// CLI and the web open (store.begin() also covers the CRM's writes).
+struct LinkedArchive {
+    explicit LinkedArchive(const std::string& data_dir);
+    Store store;
+    Crm& crm;
 };
 
 }  // namespace tw

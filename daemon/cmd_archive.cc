@@ -17,6 +17,7 @@
 #include "daemon/options.h"
 #include "archive/search_index.h"
 #include "archive/store.h"
+#include "crm/crm.h"
 
 namespace tw {
 namespace {
@@ -141,6 +142,7 @@ int cmd_import(const std::vector<std::string>& args) {
     o.batch = a.batch;
     o.threads = a.parsers;
     if (!a.in_process) o.worker_command = extract_worker_command();
+    o.hook = crm_linker();
     ImportSummary s = import_mail(o, isatty(2) ? progress_bar : std::function<void(const ImportProgress&)>());
     std::printf("%s: %zu found, %zu imported, %zu duplicates (copies of stored mail), %zu already in the archive, "
                 "%zu flagged with problems, %.1f s (%.0f msg/s)\n",
@@ -155,13 +157,14 @@ int cmd_search(const std::vector<std::string>& args) {
     require_archive(a.data);
     std::string query;
     for (const auto& r : a.rest) query += (query.empty() ? "" : " ") + r;
-    Store store(a.data);
+    LinkedArchive archive(a.data);
+    Store& store = archive.store;
     SearchIndex index(a.data, false);
     SearchOptions opts;
     opts.limit = a.limit;
     opts.by_relevance = a.relevance;
     opts.collapse_threads = a.threads;
-    opts.owned_by = [&store](const std::string& rep) { return store.customers_owned_by(rep); };
+    opts.expand = search_expander(archive.crm);
     std::vector<SearchHit> hits = index.search(query, opts);
     std::vector<int64_t> rows;
     for (const auto& h : hits) rows.push_back(h.row);
@@ -185,16 +188,19 @@ int cmd_export(const std::vector<std::string>& args) {
     Args a;
     if (!parse_args("export", args, a)) return a.help ? 0 : 2;
     require_archive(a.data);
-    Store store(a.data);
+    LinkedArchive archive(a.data);
+    Store& store = archive.store;
+    auto links = archive.crm.message_links();
     store.for_each([&](const StoredMessage& s) {
         nlohmann::json j = {{"message_id", s.message_id}, {"sha256", s.sha256}, {"thread", s.thread},
                             {"subject", s.subject}, {"date", format_iso_utc(s.date)},
                             {"locations", location_json(s.locations)}, {"problems", s.problems}};
         nlohmann::json ids = nlohmann::json::array(), names = nlohmann::json::array();
-        for (const auto& [id, name] : s.customers) ids.push_back(std::to_string(id)), names.push_back(name);
+        const MessageLinks& l = links[s.row];
+        for (const auto& [id, name] : l.customers) ids.push_back(std::to_string(id)), names.push_back(name);
         j["customers"] = ids;
         j["customer_names"] = names;
-        j["documents"] = s.documents;
+        j["documents"] = l.documents;
         if (a.hashes)
             for (size_t k = 0; k < s.locations.size(); ++k) {
                 j["locations"][k]["source"] = s.locations[k].source;
@@ -231,7 +237,7 @@ int cmd_stats(const std::vector<std::string>& args) {
 int cmd_reindex(const std::vector<std::string>& args) {
     Args a;
     if (!parse_args("reindex", args, a)) return a.help ? 0 : 2;
-    size_t n = reindex(a.data, a.in_process ? std::vector<std::string>{} : extract_worker_command());
+    size_t n = reindex(a.data, a.in_process ? std::vector<std::string>{} : extract_worker_command(), crm_linker());
     std::printf("reindexed %zu messages\n", n);
     return 0;
 }

@@ -15,6 +15,7 @@
 #include "daemon/options.h"
 #include "archive/search_index.h"
 #include "archive/store.h"
+#include "crm/crm.h"
 #include "mail/strutil.h"
 
 namespace tw {
@@ -91,15 +92,15 @@ bool start(const std::vector<std::string>& args, const char* cmd, const char* us
 
 }  // namespace
 
-void relink_all(Store& store, const std::string& data);
+void relink_all(LinkedArchive& a, const std::string& data);
 
 // tradewind customers lookup|rename|merge|move|split ...
-int customers_edit(Store& store, const Opts& o) {
+int customers_edit(LinkedArchive& a, const Opts& o) {
     const auto& r = o.rest;
     const std::string& what = r[0];
     if (what == "lookup" && r.size() == 2) {
         size_t found = 0;
-        for (const auto& c : store.lookup(r[1])) {
+        for (const auto& c : a.crm.lookup(r[1])) {
             ++found;
             std::printf("%lld %s: %s\n", (long long)c.id, c.name.c_str(),
                         c.in_pool ? "in the public pool: claim it with `tradewind pool claim`"
@@ -109,37 +110,35 @@ int customers_edit(Store& store, const Opts& o) {
         if (!found) std::printf("%s: not a customer yet\n", r[1].c_str());
         return 0;
     }
-    store.begin();
-    Crm& crm = store.crm_for_edits();
-    bool ok = false;
-    if (what == "rename" && r.size() == 3) ok = crm.rename(std::atoll(r[1].c_str()), r[2]);
-    else if (what == "merge" && r.size() == 3) ok = crm.merge(std::atoll(r[1].c_str()), std::atoll(r[2].c_str()));
-    else if (what == "move" && r.size() == 3) ok = crm.move_contact(r[1], std::atoll(r[2].c_str()));
-    else if (what == "split" && r.size() >= 3) {
-        int64_t id = crm.split(std::vector<std::string>(r.begin() + 2, r.end()), r[1]);
-        ok = id != 0;
-        if (ok) std::printf("new customer %lld\n", (long long)id);
-    } else {
-        store.rollback();
+    bool known = (what == "rename" || what == "merge" || what == "move") ? r.size() == 3 : what == "split" && r.size() >= 3;
+    if (!known) {
         std::fputs(kCustomersUsage, stderr);
         return 2;
     }
-    if (!ok) {
-        store.rollback();
-        std::fprintf(stderr, "tradewind customers %s: no such customer or contact (see `tradewind customers`)\n", what.c_str());
+    Crm& crm = a.crm;
+    a.store.begin();
+    try {
+        if (what == "rename") crm.rename(id_arg(r[1], "customer"), r[2]);
+        else if (what == "merge") crm.merge(id_arg(r[1], "customer"), id_arg(r[2], "customer"));
+        else if (what == "move") crm.move_contact(r[1], id_arg(r[2], "customer"));
+        else std::printf("new customer %lld\n", (long long)crm.split(std::vector<std::string>(r.begin() + 2, r.end()), r[1]));
+    } catch (const NotFoundError& e) {
+        a.store.rollback();
+        std::fprintf(stderr, "tradewind customers %s: no such customer or contact (see `tradewind customers`): %s\n",
+                     what.c_str(), e.what());
         return 1;
     }
-    store.commit();
-    relink_all(store, o.get("--data"));
+    a.store.commit();
+    relink_all(a, o.get("--data"));
     return 0;
 }
 
 int cmd_customers(const std::vector<std::string>& args) {
     Opts o;
     if (!start(args, "customers", kCustomersUsage, o)) return o.has("--help") || o.has("-h") ? 0 : 2;
-    Store store(o.get("--data"));
-    if (!o.rest.empty()) return customers_edit(store, o);
-    for (const auto& c : store.customers()) {
+    LinkedArchive a(o.get("--data"));
+    if (!o.rest.empty()) return customers_edit(a, o);
+    for (const auto& c : a.crm.customers()) {
         if (o.has("--json")) {
             nlohmann::json contacts = nlohmann::json::array();
             for (const auto& [addr, name] : c.contacts) contacts.push_back({{"address", addr}, {"name", name}});
@@ -157,11 +156,11 @@ int cmd_customers(const std::vector<std::string>& args) {
 }
 
 // documents show|set|add ...
-int documents_edit(Store& store, const Opts& o) {
+int documents_edit(LinkedArchive& a, const Opts& o) {
     const auto& r = o.rest;
     if (r[0] == "show" && r.size() == 2) {
-        auto mentions = store.document_mentions(r[1]);
-        if (mentions.empty()) throw StoreError("no mail names " + r[1] + " (see `tradewind documents`)");
+        auto mentions = a.crm.document_mentions(r[1]);
+        if (mentions.empty()) throw NotFoundError("no mail names " + r[1] + " (see `tradewind documents`)");
         for (const auto& m : mentions) {
             if (o.has("--json")) {
                 nlohmann::json j = {{"row", m.row}, {"thread", m.thread}, {"date", format_iso_utc(m.date)}, {"from", m.from},
@@ -179,16 +178,11 @@ int documents_edit(Store& store, const Opts& o) {
         std::fputs(kDocumentsUsage, stderr);
         return 2;
     }
+    Store& store = a.store;
     store.begin();
-    bool ok = false;
-    try {
-        ok = set ? store.crm_for_edits().edit_document(r[1], r[2], r[3])
-                 : store.crm_for_edits().create_document(r[1], r[2], std::atoll(o.get("--customer", "0").c_str()),
-                                                         o.get("--status", "draft"), int64_t(std::time(nullptr)));
-    } catch (const std::invalid_argument& e) {
-        store.rollback();
-        throw StoreError(e.what());
-    }
+    bool ok = set ? a.crm.edit_document(r[1], r[2], r[3])
+                  : a.crm.create_document(r[1], r[2], id_arg(o.get("--customer", "0"), "--customer"),
+                                          o.get("--status", "draft"), int64_t(std::time(nullptr)));
     if (!ok) {
         store.rollback();
         if (set) std::fprintf(stderr, "tradewind documents: no document %s (or no such customer)\n", r[1].c_str());
@@ -204,9 +198,9 @@ int documents_edit(Store& store, const Opts& o) {
 int cmd_documents(const std::vector<std::string>& args) {
     Opts o;
     if (!start(args, "documents", kDocumentsUsage, o, {"--customer", "--status"})) return o.has("--help") || o.has("-h") ? 0 : 2;
-    Store store(o.get("--data"));
-    if (!o.rest.empty()) return documents_edit(store, o);
-    for (const auto& d : store.documents()) {
+    LinkedArchive a(o.get("--data"));
+    if (!o.rest.empty()) return documents_edit(a, o);
+    for (const auto& d : a.crm.documents()) {
         if (o.has("--json")) {
             nlohmann::json j = {{"number", d.number}, {"type", d.type}, {"status", d.status},
                                 {"customer", d.customer ? std::to_string(d.customer) : ""}, {"customer_name", d.customer_name},
@@ -223,9 +217,10 @@ int cmd_documents(const std::vector<std::string>& args) {
 
 // Links every message again and brings the index's customer: terms along;
 // while a running tradewind holds the index, it does that at its next pass.
-void relink_all(Store& store, const std::string& data) {
+void relink_all(LinkedArchive& a, const std::string& data) {
     auto t0 = std::chrono::steady_clock::now();
-    auto links = store.relink();
+    Store& store = a.store;
+    auto links = a.crm.relink();
     size_t linked = 0;
     for (const auto& l : links) linked += l.second.empty() ? 0 : 1;
     std::string why;
@@ -239,8 +234,8 @@ void relink_all(Store& store, const std::string& data) {
 int cmd_relink(const std::vector<std::string>& args) {
     Opts o;
     if (!start(args, "relink", kRelinkUsage, o)) return o.has("--help") || o.has("-h") ? 0 : 2;
-    Store store(o.get("--data"));
-    relink_all(store, o.get("--data"));
+    LinkedArchive a(o.get("--data"));
+    relink_all(a, o.get("--data"));
     return 0;
 }
 
@@ -251,16 +246,11 @@ int cmd_settings(const std::vector<std::string>& args) {
         std::fputs(kSettingsUsage, o.rest.empty() && !o.has("--help") && !o.has("-h") ? stderr : stdout);
         return o.rest.empty() && !o.has("--help") && !o.has("-h") ? 2 : 0;
     }
-    Store store(o.get("--data"));
+    LinkedArchive a(o.get("--data"));
     const std::string key = o.rest.size() > 1 ? o.rest[1] : "";
     if (o.rest[0] == "set" && o.rest.size() == 3 &&
         (key == "internal_domains" || key == "doc_patterns" || key == "pool_days")) {
-        if (key == "pool_days" && std::atoi(o.rest[2].c_str()) <= 0) throw StoreError("pool_days wants a positive number of days");
-        try {
-            store.set_setting(key, o.rest[2]);
-        } catch (const std::invalid_argument& e) {
-            throw StoreError(e.what());
-        }
+        a.crm.set_setting(key, o.rest[2]);
         std::printf("%s = %s%s\n", key.c_str(), o.rest[2].c_str(),
                     key == "internal_domains" ? " (run `tradewind relink` to apply it to archived mail)"
                     : key == "doc_patterns"   ? " (for mail stored from now on; `tradewind reindex` applies it to archived mail)"
@@ -268,7 +258,7 @@ int cmd_settings(const std::vector<std::string>& args) {
         return 0;
     }
     if (o.rest[0] == "get" && o.rest.size() == 2) {
-        std::printf("%s\n", store.setting(o.rest[1]).c_str());
+        std::printf("%s\n", a.crm.setting(o.rest[1]).c_str());
         return 0;
     }
     std::fputs(kSettingsUsage, stderr);
@@ -278,18 +268,17 @@ int cmd_settings(const std::vector<std::string>& args) {
 int cmd_conflicts(const std::vector<std::string>& args) {
     Opts o;
     if (!start(args, "conflicts", kConflictsUsage, o)) return o.has("--help") || o.has("-h") ? 0 : 2;
-    Store store(o.get("--data"));
+    LinkedArchive a(o.get("--data"));
     if (!o.rest.empty()) {
         if (o.rest.size() != 2 || (o.rest[0] != "close" && o.rest[0] != "reopen")) {
             std::fputs(kConflictsUsage, stderr);
             return 2;
         }
-        if (!store.set_conflict_status(std::atoll(o.rest[1].c_str()), o.rest[0] == "close" ? "closed" : "open"))
-            throw StoreError("no conflict " + o.rest[1] + " (see `tradewind conflicts`)");
+        a.crm.set_conflict_status(id_arg(o.rest[1], "conflict"), o.rest[0] == "close" ? "closed" : "open");
         std::printf("conflict %s %s\n", o.rest[1].c_str(), o.rest[0] == "close" ? "closed" : "open again");
         return 0;
     }
-    for (const auto& c : store.conflicts()) {
+    for (const auto& c : a.crm.conflicts()) {
         if (o.has("--json")) {
             nlohmann::json j = {{"id", c.id}, {"customer", std::to_string(c.customer)}, {"customer_name", c.customer_name},
                                 {"kind", c.kind}, {"rep", c.rep}, {"other_rep", c.other_rep}, {"message", c.message},
@@ -308,28 +297,24 @@ int cmd_conflicts(const std::vector<std::string>& args) {
 int cmd_pool(const std::vector<std::string>& args) {
     Opts o;
     if (!start(args, "pool", kPoolUsage, o, {"--days", "--now", "--rep"})) return o.has("--help") || o.has("-h") ? 0 : 2;
-    Store store(o.get("--data"));
+    LinkedArchive a(o.get("--data"));
     int64_t now = now_of(o);
+    int days = std::atoi(o.get("--days", std::to_string(a.crm.pool_days())).c_str());
+    if (days <= 0) throw InvalidError("--days wants a positive number of days");
     if (!o.rest.empty()) {
         if ((o.rest[0] != "claim" && o.rest[0] != "assign") || o.rest.size() != 2 || o.get("--rep").empty()) {
             std::fputs(kPoolUsage, stderr);
             return 2;
         }
-        int64_t id = std::atoll(o.rest[1].c_str());
-        bool ok = o.rest[0] == "claim" ? store.claim(id, o.get("--rep"), now) : store.assign(id, o.get("--rep"), now);
-        if (!ok) {
-            std::fprintf(stderr, "tradewind pool: customer %s is %s\n", o.rest[1].c_str(),
-                         o.rest[0] == "claim" ? "not in the pool (see `tradewind pool`)" : "unknown (see `tradewind customers`)");
-            return 1;
-        }
+        int64_t id = id_arg(o.rest[1], "customer");
+        if (o.rest[0] == "claim") a.crm.claim(id, o.get("--rep"), now, days);
+        else a.crm.assign(id, o.get("--rep"), now);
         std::printf("customer %s now belongs to %s\n", o.rest[1].c_str(), o.get("--rep").c_str());
         return 0;
     }
-    std::string setting = store.setting("pool_days");
-    int days = std::atoi(o.get("--days", setting.empty() ? "30" : setting).c_str());
-    if (days <= 0) throw StoreError("--days wants a positive number of days");
-    std::vector<int64_t> released;
-    auto in_pool = store.pool(now, days, &released);
+    // The command line releases what is due (a page only shows it: a GET changes nothing).
+    std::vector<int64_t> released = a.crm.release_idle(now, days);
+    auto in_pool = a.crm.pool(now, days);
     if (!o.has("--json") && !released.empty()) std::printf("released to the pool now: %zu\n", released.size());
     for (const auto& c : in_pool) {
         if (o.has("--json")) {

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "daemon/commands.h"
-#include "archive/store.h"
+#include "mail/error.h"
 
 namespace {
 
@@ -64,10 +64,12 @@ int main(int argc, char** argv) {
         if (cmd == "sync") return tw::cmd_sync(args);
         if (cmd == "serve") return tw::cmd_serve(args);
         if (cmd == "user") return tw::cmd_user(args);
-    } catch (const tw::StoreError& e) {
-        std::fprintf(stderr, "tradewind %s: %s\n", cmd.c_str(), e.what());
-        return 1;
     } catch (const std::exception& e) {
+        // The one place the CLI turns an error into its message and exit code.
+        if (auto kind = tw::kind_of(e)) {
+            std::fprintf(stderr, "tradewind %s: %s\n", cmd.c_str(), e.what());
+            return tw::exit_code(*kind);
+        }
         // A bug or an exhausted resource: batches are transactions, so the archive is consistent.
         std::fprintf(stderr, "tradewind %s: unexpected error (%s); the archive is consistent: run the command again\n",
                      cmd.c_str(), e.what());

@@ -1,5 +1,8 @@
 #include "daemon/options.h"
 
+#include "mail/error.h"
+#include "mail/strutil.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -49,6 +52,12 @@ bool parse_opts(const std::vector<std::string>& args, std::vector<std::string> w
         }
     }
     return true;
+}
+
+int64_t id_arg(const std::string& text, const char* what) {
+    auto v = parse_int(text);
+    if (!v || *v < 0) throw InvalidError(std::string(what) + " wants a number, not \"" + text + "\"");
+    return *v;
 }
 
 }  // namespace tw

@@ -1,5 +1,6 @@
 // Command-line options and files the subcommands share.
 #pragma once
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -24,5 +25,8 @@ struct Opts {
 // Parses args; --data always takes a value and defaults to default_data_dir().
 // False (after a message on stderr) when a value is missing.
 bool parse_opts(const std::vector<std::string>& args, std::vector<std::string> with_value, Opts& out, const char* cmd);
+
+// An id given on the command line; InvalidError naming `what` if it is no number.
+int64_t id_arg(const std::string& text, const char* what);
 
 }  // namespace tw

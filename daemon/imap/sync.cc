@@ -1,5 +1,8 @@
 #include "daemon/imap/sync.h"
 
+#include <SQLiteCpp/Exception.h>
+#include <sqlite3.h>
+
 #include <fnmatch.h>
 
 #include <algorithm>
@@ -22,7 +25,9 @@
 #include "mail/date.h"
 #include "daemon/imap/imap_client.h"
 #include "archive/store.h"
+#include "crm/crm.h"
 #include "mail/strutil.h"
+#include "mail/error.h"
 
 namespace tw {
 namespace {
@@ -41,7 +46,12 @@ struct Shared {
     std::chrono::steady_clock::time_point next_scan{};
     // Servers without CONDSTORE: when each folder's flags were last read whole.
     std::map<std::pair<std::string, std::string>, int64_t> flags_read;
-    Shared(const SyncOptions& o) : accounts(o.data_dir), archive(o.data_dir, o.worker_command) {}
+    Shared(const SyncOptions& o) : accounts(o.data_dir), archive(o.data_dir, o.worker_command, 0, crm_linker()) {}
+    // Conflicts (撞单) found again over the archive (a transaction of its own).
+    void scan_conflicts() {
+        archive.commit(false);
+        static_cast<Crm*>(archive.hook())->scan_conflicts();
+    }
 };
 
 // INTERNALDATE "11-Jan-2025 10:00:00 +0800" -> seconds; 0 if unreadable.
@@ -433,7 +443,7 @@ void sync_folders(imap::Client& client, const Account& acct, Shared& sh, const S
     // a twentieth of the time; sync --once scans at its end.
     auto now = std::chrono::steady_clock::now();
     if (sh.unscanned && now >= sh.next_scan) {
-        sh.archive.scan_conflicts();
+        sh.scan_conflicts();
         auto took = std::chrono::steady_clock::now() - now;
         sh.unscanned = false;
         sh.next_scan = now + std::max<std::chrono::steady_clock::duration>(std::chrono::seconds(5), took * 20);
@@ -453,12 +463,13 @@ void record(Shared& sh, const std::string& address, const std::string& error) {
 }
 
 // What to tell the user when the archive could not take the mail. A full disk
-// is said as such, whichever of SQLite and Xapian noticed it first.
+// is said as such, whichever of SQLite (SQLITE_FULL) and Xapian (ENOSPC,
+// EDQUOT) noticed it first: both raise StorageFullError.
 std::string archive_failure(const std::exception& e, const std::string& data_dir) {
     std::string what = e.what();
-    std::string low = to_lower(what);
-    if (low.find("disk is full") != std::string::npos || low.find("no space left") != std::string::npos ||
-        low.find("disk quota") != std::string::npos)
+    auto* err = dynamic_cast<const Error*>(&e);
+    auto* sql = dynamic_cast<const SQLite::Exception*>(&e);  // account and folder state
+    if ((err && err->kind() == ErrorKind::StorageFull) || (sql && (sql->getErrorCode() & 0xff) == SQLITE_FULL))
         return "the disk holding " + data_dir + " is full (" + what +
                "): free some space; what was stored is kept, and the next sync goes on from there";
     return what;
@@ -513,7 +524,7 @@ std::vector<AccountReport> sync_once(const SyncOptions& o, const std::function<v
     std::vector<std::thread> threads;
     for (size_t t = 0; t < std::min<size_t>(list.size(), o.connections); ++t) threads.emplace_back(worker);
     for (auto& t : threads) t.join();
-    if (sh.unscanned) sh.archive.scan_conflicts();  // what the last accounts brought
+    if (sh.unscanned) sh.scan_conflicts();  // what the last accounts brought
     return reports;
 }
 

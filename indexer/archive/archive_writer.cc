@@ -19,7 +19,7 @@ namespace {
 constexpr size_t kIndexCommitEvery = 2000;
 }
 
-Parser::Parser(const std::vector<std::string>& worker_command) {
+Parser::Parser(const std::vector<std::string>& worker_command, const IngestHook* hook) : hook_(hook) {
     if (!worker_command.empty()) {
         worker_ = std::make_unique<TextWorker>(worker_command);
         limits_.extractor = worker_.get();
@@ -31,8 +31,8 @@ Parser::~Parser() = default;
 Parsed Parser::parse(std::string raw, int64_t arrival, const std::string& account) {
     Parsed p;
     p.message = parse_message(std::move(raw), arrival, limits_);
-    p.prepared = Store::prepare(p.message, address_domain(account));
-    p.doc = SearchIndex::prepare(p.message, &p.prepared.trade_docs);
+    p.prepared = Store::prepare(p.message, address_domain(account), hook_);
+    p.doc = SearchIndex::prepare(p.message, p.prepared.facts ? hook_->labels(*p.prepared.facts) : Labels{});
     return p;
 }
 
@@ -42,8 +42,8 @@ namespace {
 // extraction worker); parse() hands them one batch and waits for it.
 class ParserPool {
 public:
-    ParserPool(unsigned n, const std::vector<std::string>& worker_command) {
-        for (unsigned i = 0; i < n; ++i) threads_.emplace_back([this, worker_command] { run(worker_command); });
+    ParserPool(unsigned n, const std::vector<std::string>& worker_command, const IngestHook* hook) {
+        for (unsigned i = 0; i < n; ++i) threads_.emplace_back([this, worker_command, hook] { run(worker_command, hook); });
     }
     ~ParserPool() {
         {
@@ -69,8 +69,8 @@ public:
     }
 
 private:
-    void run(const std::vector<std::string>& worker_command) {
-        Parser parser(worker_command);
+    void run(const std::vector<std::string>& worker_command, const IngestHook* hook) {
+        Parser parser(worker_command, hook);
         uint64_t seen = 0;
         while (true) {
             std::unique_lock lk(mu_);
@@ -111,8 +111,9 @@ struct ArchiveWriter::Impl {
     bool index_behind = false;   // an index change failed: catch up from the store
     size_t unindexed = 0;        // new messages since the index's last commit
 
-    Impl(const std::string& dir, const std::vector<std::string>& worker_command, unsigned parsers)
-        : store(dir), index(dir, true), pool(parsers ? parsers : std::max(1u, std::thread::hardware_concurrency()), worker_command),
+    Impl(const std::string& dir, const std::vector<std::string>& worker_command, unsigned parsers, const IngestHook::Factory& hook)
+        : store(dir, hook), index(dir, true),
+          pool(parsers ? parsers : std::max(1u, std::thread::hardware_concurrency()), worker_command, store.hook()),
           pipe(index), worker_command(worker_command) {
         recover(store, index, worker_command);
     }
@@ -133,8 +134,9 @@ struct ArchiveWriter::Impl {
     }
 };
 
-ArchiveWriter::ArchiveWriter(const std::string& data_dir, const std::vector<std::string>& worker_command, unsigned parsers)
-    : d_(std::make_unique<Impl>(data_dir, worker_command, parsers)) {}
+ArchiveWriter::ArchiveWriter(const std::string& data_dir, const std::vector<std::string>& worker_command, unsigned parsers,
+                             const IngestHook::Factory& hook)
+    : d_(std::make_unique<Impl>(data_dir, worker_command, parsers, hook)) {}
 
 ArchiveWriter::~ArchiveWriter() = default;
 
@@ -161,7 +163,7 @@ AddCounts ArchiveWriter::add(const std::vector<Incoming>& batch, std::vector<Par
         if (r.outcome == AddOutcome::New) {
             ++counts.imported;
             if (!p.message.problems.empty()) ++counts.flagged;
-            p.doc.add_customers(r.customers);
+            p.doc.add_labels(r.labels);
             d_->added.push_back(r.row);
             ++d_->unindexed;
             d_->to_index([&] { pipe.add(r.row, std::move(p.doc), r.thread, loc); });
@@ -192,10 +194,8 @@ void ArchiveWriter::rollback() {
     d_->added.clear();
 }
 
-size_t ArchiveWriter::scan_conflicts() {
-    if (d_->open) commit(false);  // the scan is a transaction of its own
-    return d_->store.scan_conflicts();
-}
+
+IngestHook* ArchiveWriter::hook() { return d_->store.hook(); }
 
 void ArchiveWriter::commit(bool index_now) {
     if (d_->open) {
@@ -219,7 +219,7 @@ void ArchiveWriter::commit(bool index_now) {
         d_->index_behind = false;
         d_->to_index([&] { recover(d_->store, d_->index, d_->worker_command); });
     }
-    // Customers merged, split or renamed by users meanwhile (the web): search follows.
+    // Labels changed by users meanwhile (customers merged on the web): search follows.
     if (d_->store.index_relink_requested()) d_->to_index([&] { relink_index(d_->store, d_->index); });
     if (!due) return;
     // Thread changes are forgotten only once the index has them.

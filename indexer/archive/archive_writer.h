@@ -26,12 +26,14 @@ struct Parsed {
 // and the limits that use it.
 class Parser {
 public:
-    explicit Parser(const std::vector<std::string>& worker_command);
+    // hook: the store's ingest hook (its prepare runs here), or none.
+    Parser(const std::vector<std::string>& worker_command, const IngestHook* hook);
     ~Parser();
     Parsed parse(std::string raw, int64_t arrival, const std::string& account);
 
 private:
     std::unique_ptr<TextWorker> worker_;
+    const IngestHook* hook_;
     ParseLimits limits_;
 };
 
@@ -50,8 +52,9 @@ struct AddCounts {
 class ArchiveWriter {
 public:
     // Opens the archive for writing and recovers from an earlier crash.
-    // parsers: parsing threads (0 = every core).
-    ArchiveWriter(const std::string& data_dir, const std::vector<std::string>& worker_command, unsigned parsers = 0);
+    // parsers: parsing threads (0 = every core). hook: see Store.
+    ArchiveWriter(const std::string& data_dir, const std::vector<std::string>& worker_command, unsigned parsers = 0,
+                  const IngestHook::Factory& hook = {});
     ~ArchiveWriter();  // an uncommitted batch is rolled back
 
     bool has_location(const Location& loc);
@@ -72,8 +75,8 @@ public:
     void commit(bool index_now = true);
     // Drops the batch (the archive could not take it: disk full, say).
     void rollback();
-    // Conflicts (撞单) found again over the archive, after commit(); how many are open.
-    size_t scan_conflicts();
+    // The ingest hook (for work of its own between batches: call commit() first).
+    IngestHook* hook();
 
 private:
     struct Impl;

@@ -24,6 +24,7 @@
 
 #include "archive/archive_writer.h"
 #include "archive/index_pipe.h"
+#include "archive/schema.h"
 #include "mail/message.h"
 #include "archive/search_index.h"
 #include "archive/store.h"
@@ -160,9 +161,9 @@ std::vector<Item> enumerate(const ImportOptions& o) {
 class ParallelParser {
 public:
     ParallelParser(const std::vector<Item>& items, const std::vector<bool>& skip, unsigned threads,
-                   const std::vector<std::string>& worker_command)
+                   const std::vector<std::string>& worker_command, const IngestHook* hook)
         : items_(items), skip_(skip), slots_(items.size()) {
-        for (unsigned t = 0; t < threads; ++t) pool_.emplace_back([this, worker_command] { run(worker_command); });
+        for (unsigned t = 0; t < threads; ++t) pool_.emplace_back([this, worker_command, hook] { run(worker_command, hook); });
     }
     ~ParallelParser() {
         {
@@ -186,8 +187,8 @@ public:
     }
 
 private:
-    void run(const std::vector<std::string>& worker_command) {
-        Parser parser(worker_command);
+    void run(const std::vector<std::string>& worker_command, const IngestHook* hook) {
+        Parser parser(worker_command, hook);
         while (true) {
             size_t i = next_.fetch_add(1);
             if (i >= items_.size()) return;
@@ -219,14 +220,14 @@ private:
     bool stop_ = false;
 };
 
-size_t catch_up(Store& store, SearchIndex& index, const std::vector<std::string>& worker_command, bool documents = false);
+size_t catch_up(Store& store, SearchIndex& index, const std::vector<std::string>& worker_command, bool again = false);
 
 }  // namespace
 
 ImportSummary import_mail(const ImportOptions& o, const std::function<void(const ImportProgress&)>& progress) {
     auto t0 = std::chrono::steady_clock::now();
     auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
-    Store store(o.data_dir);
+    Store store(o.data_dir, o.hook);
     SearchIndex index(o.data_dir, true);
     recover(store, index, o.worker_command);
     std::vector<Item> items = enumerate(o);
@@ -238,7 +239,7 @@ ImportSummary import_mail(const ImportOptions& o, const std::function<void(const
     store.commit();
     double t_setup = elapsed();
     unsigned threads = o.threads ? o.threads : std::max(1u, std::thread::hardware_concurrency());
-    ParallelParser parser(items, skip, threads, o.worker_command);
+    ParallelParser parser(items, skip, threads, o.worker_command, store.hook());
     IndexPipe pipe(index);
     // A relabel marker stays in SQLite until the index has committed the batch
     // that carries the change (row -> the latest batch that relabeled it).
@@ -262,7 +263,7 @@ ImportSummary import_mail(const ImportOptions& o, const std::function<void(const
             if (r.outcome == AddOutcome::New) {
                 ++sum.imported;
                 if (!m->message.problems.empty()) ++sum.flagged;
-                m->doc.add_customers(r.customers);
+                m->doc.add_labels(r.labels);
                 pipe.add(r.row, std::move(m->doc), r.thread, items[i].loc);
             } else if (r.outcome == AddOutcome::Copy) {
                 ++sum.copies;
@@ -310,9 +311,9 @@ ImportSummary import_mail(const ImportOptions& o, const std::function<void(const
 namespace {
 
 // Indexes the stored messages the index does not have yet (rows after its last_row).
-// documents: recognise each message's trade documents again too (reindex:
-// after the firm's own patterns changed, archived mail follows them).
-size_t catch_up(Store& store, SearchIndex& index, const std::vector<std::string>& worker_command, bool documents) {
+// again: the ingest hook derives what it derives from each message again too
+// (reindex: after the firm's own patterns changed, archived mail follows them).
+size_t catch_up(Store& store, SearchIndex& index, const std::vector<std::string>& worker_command, bool again) {
     ParseLimits lim;
     std::unique_ptr<TextWorker> worker;
     if (!worker_command.empty()) {
@@ -321,22 +322,26 @@ size_t catch_up(Store& store, SearchIndex& index, const std::vector<std::string>
     }
     int64_t from = index.last_row();
     size_t n = 0;
-    if (documents) store.begin();
+    IngestHook* hook = store.hook();
+    if (again && hook) store.begin();
+    const std::vector<Party> none;
     store.for_each([&](const StoredMessage& s) {
         if (s.row <= from || s.locations.empty()) return;
         Message m = parse_message(store.raw(s.row), s.date, lim);
-        std::vector<DocMention> docs;
-        if (documents) docs = store.redo_documents(s.row, m, s.locations.front().account);
-        IndexDocument doc = SearchIndex::prepare(m, documents ? &docs : nullptr);
-        std::vector<int64_t> customers;
-        for (const auto& [id, _] : s.customers) customers.push_back(id);
-        doc.add_customers(customers);
+        Labels labels;
+        if (hook && again) {
+            auto facts = hook->prepare(m);
+            labels = hook->restored({s.row, s.thread, s.date, m, s.locations.front(), none, none}, *facts);
+        } else if (hook) {
+            labels = hook->labels_of(s.row);
+        }
+        IndexDocument doc = SearchIndex::prepare(m, labels);
         index.add(s.row, std::move(doc), s.thread, s.locations.front());
         for (size_t k = 1; k < s.locations.size(); ++k) index.add_location(s.row, s.locations[k]);
         if (++n % 1000 == 0) index.commit(s.row);
     });
-    if (documents) {
-        store.drop_unmentioned_documents();
+    if (again && hook) {
+        hook->restored_all();
         store.commit();
     }
     index.commit(store.max_row());
@@ -364,7 +369,11 @@ void recover(Store& store, SearchIndex& index, const std::vector<std::string>& w
 size_t relink_index(Store& store, SearchIndex& index) {
     int64_t ticket = store.index_relink_requested();
     size_t changed = 0;
-    for (const auto& [row, customers] : store.links()) changed += index.set_customers(row, customers) ? 1 : 0;
+    if (IngestHook* hook = store.hook())
+        for (const auto& f : schema::kFields)
+            if (f.kind == schema::FieldKind::Label)
+                for (const auto& [row, values] : hook->field_values(std::string(f.name)))
+                    changed += index.set_field(row, std::string(f.name), values) ? 1 : 0;
     index.commit(index.last_row());
     if (ticket) store.index_relink_done(ticket);
     return changed;
@@ -382,8 +391,8 @@ std::optional<size_t> relink_index_or_ask(Store& store, const std::string& data_
     return relink_index(store, *index);
 }
 
-size_t reindex(const std::string& data_dir, const std::vector<std::string>& worker_command) {
-    Store store(data_dir);
+size_t reindex(const std::string& data_dir, const std::vector<std::string>& worker_command, const IngestHook::Factory& hook) {
+    Store store(data_dir, hook);
     std::error_code ec;
     fs::remove_all(fs::path(data_dir) / "index", ec);
     SearchIndex index(data_dir, true);

@@ -20,6 +20,7 @@ struct ImportOptions {
     unsigned threads = 0;            // parsing threads; 0 = every core
     std::vector<std::string> worker_command;  // text extraction worker; empty = in-process
     size_t batch = 1000;             // messages per transaction
+    IngestHook::Factory hook;        // what the layer above adds to each message (Store)
 };
 
 struct ImportProgress {
@@ -44,8 +45,8 @@ ImportSummary import_mail(const ImportOptions& opts, const std::function<void(co
 // changes it missed. Run before writing to an archive.
 void recover(Store& store, SearchIndex& index, const std::vector<std::string>& worker_command);
 
-// Brings the index's customer: terms in line with the archive's links (after
-// a relink or users' decisions) and commits; clears a request made with
+// Brings the index's label terms (customer:) in line with the ingest hook's
+// (after a relink or users' decisions) and commits; clears a request made with
 // Store::request_index_relink. Returns the messages whose terms changed.
 size_t relink_index(Store& store, SearchIndex& index);
 
@@ -54,9 +55,9 @@ size_t relink_index(Store& store, SearchIndex& index);
 // (Store::request_index_relink) and returns nullopt (why: what opening said).
 std::optional<size_t> relink_index_or_ask(Store& store, const std::string& data_dir, std::string* why = nullptr);
 
-// Rebuilds DIR/index from the archive (re-parsing every stored message), and
-// recognises every message's trade documents again (the firm's patterns may
-// have changed; users' corrections stay).
-size_t reindex(const std::string& data_dir, const std::vector<std::string>& worker_command);
+// Rebuilds DIR/index from the archive (re-parsing every stored message); the
+// hook derives what it derives from each message again (the CRM: trade
+// documents, after the firm's patterns changed; users' corrections stay).
+size_t reindex(const std::string& data_dir, const std::vector<std::string>& worker_command, const IngestHook::Factory& hook = {});
 
 }  // namespace tw

@@ -163,34 +163,58 @@ CREATE TABLE IF NOT EXISTS forwarded_parties (message INTEGER NOT NULL, address 
   PRIMARY KEY (message, address));
 )SQL";
 
-// Search fields: query prefix, Xapian term prefix, free text or boolean.
+// Search fields: the query prefix, the Xapian term prefix and its kind. Both
+// the indexer (search_index.cc) and the query parser take prefixes from here
+// only (schema::prefix("subject") fails to compile for a name not listed).
+enum class FieldKind {
+    Text,      // free text, indexed with positions
+    Boolean,   // exact terms
+    Label,     // exact terms a higher layer gives (ingest hook labels, archive/ingest_hook.h)
+    Expanded,  // looked up when searching: becomes terms of the field `into` (SearchOptions::expand)
+};
+
 struct Field {
     std::string_view name;
     std::string_view prefix;
-    bool boolean;
+    FieldKind kind;
     std::string_view example;
+    std::string_view into = {};  // Expanded only
 };
 
 inline constexpr Field kFields[] = {
-    {"from", "XFROM", false, "from:anna"},
-    {"to", "XTO", false, "to:lily.zhou"},
-    {"cc", "XCC", false, "cc:wei.chen"},
-    {"subject", "XSUBJECT", false, "subject:quotation"},
-    {"attachment", "XATTACH", false, "attachment:COSU6182736450"},
-    {"filename", "XFILENAME", false, "filename:报价单"},
-    {"folder", "XFOLDER:", true, "folder:Sent"},
-    {"account", "XACCOUNT:", true, "account:lily.zhou@acme-trading.example"},
-    {"thread", "G", true, "thread:42"},
-    {"id", "Q", true, "id:abc@host"},
-    {"has", "XHAS:", true, "has:attachment"},
-    {"customer", "XCUST:", true, "customer:12"},
-    {"doc", "XDOC:", true, "doc:PI-2025-0034"},
-    // owner:REP (an address or its local part) is looked up when searching: the
-    // customer: terms of the customers REP owns then (search_index.cc, OwnerField).
+    {"from", "XFROM", FieldKind::Text, "from:anna"},
+    {"to", "XTO", FieldKind::Text, "to:lily.zhou"},
+    {"cc", "XCC", FieldKind::Text, "cc:wei.chen"},
+    {"subject", "XSUBJECT", FieldKind::Text, "subject:quotation"},
+    {"attachment", "XATTACH", FieldKind::Text, "attachment:COSU6182736450"},
+    {"filename", "XFILENAME", FieldKind::Text, "filename:报价单"},
+    {"folder", "XFOLDER:", FieldKind::Boolean, "folder:Sent"},
+    {"account", "XACCOUNT:", FieldKind::Boolean, "account:lily.zhou@acme-trading.example"},
+    {"thread", "G", FieldKind::Boolean, "thread:42"},
+    {"id", "Q", FieldKind::Boolean, "id:abc@host"},
+    {"has", "XHAS:", FieldKind::Boolean, "has:attachment"},
+    {"customer", "XCUST:", FieldKind::Label, "customer:12"},   // crm/: the message's customers (change with merges)
+    {"doc", "XDOC:", FieldKind::Label, "doc:PI-2025-0034"},    // crm/: the trade documents it names
+    // owner:REP (an address or its local part): the customers REP owns when searching.
+    {"owner", "", FieldKind::Expanded, "owner:lily.zhou", "customer"},
 };
 
+consteval std::string_view prefix(std::string_view name) {
+    for (const auto& f : kFields)
+        if (f.name == name) return f.prefix;
+    throw "not a search field of schema::kFields";  // reached only at compile time: a build error
+}
+
+// The same at run time (labels name their field); nullptr if none.
+inline const Field* field(std::string_view name) {
+    for (const auto& f : kFields)
+        if (f.name == name) return &f;
+    return nullptr;
+}
+
 // What a word without a prefix searches: the body ("") and every free-text field.
-inline constexpr const char* kDefaultFields[] = {"", "XSUBJECT", "XFROM", "XTO", "XCC", "XFILENAME", "XATTACH"};
+inline constexpr std::string_view kDefaultFields[] = {"", prefix("subject"), prefix("from"), prefix("to"), prefix("cc"),
+                                                     prefix("filename"), prefix("attachment")};
 
 // Value slots: fixed numbers, never enum order.
 inline constexpr unsigned kSlotDate = 0;  // YYYYMMDD, for date: ranges

@@ -2,10 +2,11 @@
 
 #include <xapian.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include "archive/schema.h"
-#include "crm/crm.h"
 #include "mail/codec.h"
 #include "mail/date.h"
 
@@ -24,7 +25,15 @@ std::string ymd(int64_t t) {
 }
 
 constexpr size_t kSnippetSource = 4000;  // bytes of text kept for snippets
-constexpr const char* kCustomerPrefix = "XCUST:";  // archive_schema.h: customer:
+
+// The term prefix of a Label field; throws for anything else.
+std::string label_prefix(const std::string& name) {
+    const schema::Field* f = schema::field(name);
+    if (!f || f->kind != schema::FieldKind::Label) throw std::invalid_argument("\"" + name + "\" is not a label field of the index");
+    return std::string(f->prefix);
+}
+
+std::string P(std::string_view prefix) { return std::string(prefix); }
 
 }  // namespace
 
@@ -59,10 +68,10 @@ struct SearchIndex::Impl {
 namespace {
 
 // Indexes text into doc: under a field prefix, or unprefixed (the body).
-void index_text(Xapian::TermGenerator& tg, Xapian::Document& doc, const std::string& s, const char* prefix = "") {
+void index_text(Xapian::TermGenerator& tg, Xapian::Document& doc, const std::string& s, std::string_view prefix) {
     if (s.empty()) return;
     tg.set_document(doc);
-    if (*prefix) tg.index_text(s, 1, prefix);
+    if (!prefix.empty()) tg.index_text(s, 1, std::string(prefix));
     else {
         tg.index_text(s);
         tg.increase_termpos();
@@ -89,7 +98,7 @@ SearchIndex::SearchIndex(const std::string& dir, bool writable) : d_(std::make_u
 
 SearchIndex::~SearchIndex() = default;
 
-IndexDocument SearchIndex::prepare(const Message& m, const std::vector<DocMention>* docs) {
+IndexDocument SearchIndex::prepare(const Message& m, const Labels& labels) {
     thread_local Xapian::TermGenerator tg = [] {
         Xapian::TermGenerator g;
         g.set_flags(Xapian::TermGenerator::FLAG_CJK_NGRAM);
@@ -99,23 +108,21 @@ IndexDocument SearchIndex::prepare(const Message& m, const std::vector<DocMentio
     Xapian::Document& doc = out.d_->doc;
     // Each text is indexed once, under its field's prefix; unprefixed words in a
     // query search all of them (see kDefaultFields), so nothing is indexed twice.
-    index_text(tg, doc, m.subject, "XSUBJECT");
-    auto people = [&](const std::vector<Address>& list, const char* prefix) {
+    index_text(tg, doc, m.subject, schema::prefix("subject"));
+    auto people = [&](const std::vector<Address>& list, std::string_view prefix) {
         for (const auto& a : list) index_text(tg, doc, a.name + " " + a.address, prefix);
     };
-    people(m.from, "XFROM");
-    people(m.to, "XTO");
-    people(m.cc, "XCC");
-    index_text(tg, doc, m.text);
+    people(m.from, schema::prefix("from"));
+    people(m.to, schema::prefix("to"));
+    people(m.cc, schema::prefix("cc"));
+    index_text(tg, doc, m.text, "");
     for (const auto& a : m.attachments) {
-        index_text(tg, doc, a.filename, "XFILENAME");
-        index_text(tg, doc, a.text, "XATTACH");
+        index_text(tg, doc, a.filename, schema::prefix("filename"));
+        index_text(tg, doc, a.text, schema::prefix("attachment"));
     }
-    doc.add_boolean_term(id_term("Q", m.message_id));
-    if (!m.attachments.empty()) doc.add_boolean_term("XHAS:attachment");
-    std::vector<DocMention> found;
-    if (!docs) docs = &(found = trade_documents(m));
-    for (const auto& d : *docs) doc.add_boolean_term("XDOC:" + d.number);
+    doc.add_boolean_term(id_term(P(schema::prefix("id")), m.message_id));
+    if (!m.attachments.empty()) doc.add_boolean_term(P(schema::prefix("has")) + "attachment");
+    out.add_labels(labels);
     doc.add_value(schema::kSlotDate, ymd(m.date));
     doc.add_value(schema::kSlotTime, Xapian::sortable_serialise(double(m.date)));
     doc.add_value(schema::kSlotSize, Xapian::sortable_serialise(double(m.raw.size())));
@@ -131,8 +138,13 @@ void write_or_explain(const std::string& path, F&& f) {
     try {
         f();
     } catch (const Xapian::Error& e) {
+        // Xapian keeps the system error only as its text (strerror of errno).
+        std::string sys = e.get_error_string() ? e.get_error_string() : "";
+        if (sys == std::strerror(ENOSPC) || sys == std::strerror(EDQUOT))
+            throw StorageFullError("the disk holding the index " + path + " is full (" + e.get_description() +
+                                   "): free some space; the archive is intact");
         throw StoreError("the index " + path + " could not be updated (" + e.get_description() +
-                         "): is the disk full? The archive is intact; run the command again, or "
+                         "): the archive is intact; run the command again, or "
                          "`tradewind reindex --data DIR` to rebuild the index");
     }
 }
@@ -151,10 +163,10 @@ void SearchIndex::add(int64_t row, IndexDocument prepared, int64_t thread, const
 void SearchIndex::add_prepared(int64_t row, IndexDocument& prepared, int64_t thread, const Location& loc) {
     Xapian::Document& doc = prepared.d_->doc;
     std::string t = std::to_string(thread);
-    doc.add_boolean_term(std::string("G").append(t));
+    doc.add_boolean_term(P(schema::prefix("thread")).append(t));
     doc.add_value(schema::kSlotThread, t);
-    doc.add_boolean_term(std::string("XFOLDER:").append(loc.folder));
-    doc.add_boolean_term(id_term("XACCOUNT:", loc.account));
+    doc.add_boolean_term(P(schema::prefix("folder")).append(loc.folder));
+    doc.add_boolean_term(id_term(P(schema::prefix("account")), loc.account));
     d_->wdb->replace_document(Xapian::docid(row), doc);
 }
 
@@ -166,17 +178,18 @@ void SearchIndex::add_location(int64_t row, const Location& loc) {
         } catch (const Xapian::DocNotFoundError&) {
             return;  // not indexed yet: indexing it later adds every location
         }
-        doc.add_boolean_term(std::string("XFOLDER:").append(loc.folder));
-        doc.add_boolean_term(id_term("XACCOUNT:", loc.account));
+        doc.add_boolean_term(P(schema::prefix("folder")).append(loc.folder));
+        doc.add_boolean_term(id_term(P(schema::prefix("account")), loc.account));
         d_->wdb->replace_document(Xapian::docid(row), doc);
     });
 }
 
-void IndexDocument::add_customers(const std::vector<int64_t>& ids) {
-    for (int64_t id : ids) d_->doc.add_boolean_term(kCustomerPrefix + std::to_string(id));
+void IndexDocument::add_labels(const Labels& labels) {
+    for (const auto& l : labels) d_->doc.add_boolean_term(label_prefix(l.field) + l.value);
 }
 
-bool SearchIndex::set_customers(int64_t row, const std::vector<int64_t>& ids) {
+bool SearchIndex::set_field(int64_t row, const std::string& field, const std::vector<std::string>& values) {
+    const std::string prefix = label_prefix(field);
     bool changed = false;
     write_or_explain(d_->path, [&] {
         Xapian::Document doc;
@@ -187,9 +200,9 @@ bool SearchIndex::set_customers(int64_t row, const std::vector<int64_t>& ids) {
         }
         std::vector<std::string> old;
         auto t = doc.termlist_begin();
-        for (t.skip_to(kCustomerPrefix); t != doc.termlist_end() && (*t).rfind(kCustomerPrefix, 0) == 0; ++t) old.push_back(*t);
+        for (t.skip_to(prefix); t != doc.termlist_end() && (*t).rfind(prefix, 0) == 0; ++t) old.push_back(*t);
         std::vector<std::string> now;
-        for (int64_t id : ids) now.push_back(kCustomerPrefix + std::to_string(id));
+        for (const auto& v : values) now.push_back(prefix + v);
         std::sort(now.begin(), now.end());
         if (old == now) return;
         for (const auto& t : old) doc.remove_term(t);
@@ -209,10 +222,10 @@ void SearchIndex::set_thread(int64_t row, int64_t thread) {
             return;  // not indexed yet: it gets the right thread when it is
         }
         auto old = doc.termlist_begin();
-        old.skip_to("G");  // the one conversation term
-        if (old != doc.termlist_end() && (*old)[0] == 'G') doc.remove_term(*old);
+        old.skip_to(P(schema::prefix("thread")));  // the one conversation term
+        if (old != doc.termlist_end() && (*old).rfind(P(schema::prefix("thread")), 0) == 0) doc.remove_term(*old);
         std::string t = std::to_string(thread);
-        doc.add_boolean_term(std::string("G").append(t));
+        doc.add_boolean_term(P(schema::prefix("thread")).append(t));
         doc.add_value(schema::kSlotThread, t);
         d_->wdb->replace_document(Xapian::docid(row), doc);
     });
@@ -256,20 +269,23 @@ size_t SearchIndex::documents() const { return d_->wdb ? d_->wdb->get_doccount()
 
 namespace {
 
-// owner:REP -> the customer:ID terms of the customers REP owns now.
-class OwnerField : public Xapian::FieldProcessor {
+// An Expanded field (owner:REP) -> the terms of the field it expands into
+// (customer:ID for each customer REP owns now), looked up when searching.
+class ExpandedField : public Xapian::FieldProcessor {
 public:
-    explicit OwnerField(const std::function<std::vector<int64_t>(const std::string&)>& owned_by) : owned_by_(owned_by) {}
-    Xapian::Query operator()(const std::string& rep) override {
-        if (!owned_by_) throw Xapian::QueryParserError("owner: needs the archive's customers");
+    ExpandedField(const schema::Field& f, const SearchOptions& o) : f_(f), o_(o) {}
+    Xapian::Query operator()(const std::string& text) override {
+        if (!o_.expand) throw Xapian::QueryParserError(std::string(f_.name) + ": cannot be searched here");
+        std::string into = label_prefix(std::string(f_.into));
         std::vector<Xapian::Query> terms;
-        for (int64_t id : owned_by_(rep)) terms.emplace_back(std::string(kCustomerPrefix) + std::to_string(id));
+        for (const auto& v : o_.expand(std::string(f_.name), text)) terms.emplace_back(into + v);
         if (terms.empty()) return Xapian::Query::MatchNothing;
         return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
     }
 
 private:
-    const std::function<std::vector<int64_t>(const std::string&)>& owned_by_;
+    const schema::Field& f_;
+    const SearchOptions& o_;
 };
 
 }  // namespace
@@ -285,13 +301,19 @@ std::vector<SearchHit> SearchIndex::search(const std::string& query, const Searc
         Xapian::QueryParser qp;
         qp.set_database(db);
         qp.set_default_op(Xapian::Query::OP_AND);
+        std::vector<std::unique_ptr<ExpandedField>> expanded;
         for (const auto& f : schema::kFields) {
-            if (f.boolean) qp.add_boolean_prefix(std::string(f.name), std::string(f.prefix));
-            else qp.add_prefix(std::string(f.name), std::string(f.prefix));
+            switch (f.kind) {
+                case schema::FieldKind::Text: qp.add_prefix(P(f.name), P(f.prefix)); break;
+                case schema::FieldKind::Boolean:
+                case schema::FieldKind::Label: qp.add_boolean_prefix(P(f.name), P(f.prefix)); break;
+                case schema::FieldKind::Expanded:
+                    expanded.push_back(std::make_unique<ExpandedField>(f, opts));
+                    qp.add_boolean_prefix(P(f.name), expanded.back().get());
+                    break;
+            }
         }
-        for (const char* p : schema::kDefaultFields) qp.add_prefix("", p);
-        OwnerField owner(opts.owned_by);
-        qp.add_boolean_prefix("owner", &owner);
+        for (auto p : schema::kDefaultFields) qp.add_prefix("", P(p));
         Xapian::DateRangeProcessor dates(schema::kSlotDate, "date:");
         Xapian::NumberRangeProcessor sizes(schema::kSlotSize, "size:");
         qp.add_rangeprocessor(&dates);

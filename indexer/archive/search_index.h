@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "crm/crm.h"
+#include "archive/ingest_hook.h"
 #include "mail/message.h"
 #include "archive/store.h"
 
@@ -17,9 +17,11 @@ struct SearchOptions {
     size_t limit = 20;
     bool by_relevance = false;  // default: newest first
     bool collapse_threads = false;
-    // owner:REP: the customers REP owns now (Store::customers_owned_by). Ownership
-    // moves (assignments, the pool), so it is looked up when searching, not indexed.
-    std::function<std::vector<int64_t>(const std::string&)> owned_by;
+    // Expanded fields (schema::kFields, e.g. owner:REP): the values of the field
+    // they expand into (customer) for what the query says, looked up when
+    // searching because they change without the mail changing (crm/: the
+    // customers REP owns now). (field, text) -> values.
+    std::function<std::vector<std::string>(const std::string&, const std::string&)> expand;
 };
 
 struct SearchHit {
@@ -36,8 +38,9 @@ public:
     ~IndexDocument();
     IndexDocument(IndexDocument&&) noexcept;
     IndexDocument& operator=(IndexDocument&&) noexcept;
-    // customer:ID terms (known only when the store has linked the message).
-    void add_customers(const std::vector<int64_t>& ids);
+    // Label terms (customer:ID, doc:NUMBER) from the ingest hook. Throws
+    // std::invalid_argument for a field that is not a Label of schema::kFields.
+    void add_labels(const Labels& labels);
 
 private:
     friend class SearchIndex;
@@ -48,8 +51,8 @@ private:
 class SearchIndex {
 public:
     // Thread-safe.
-    // docs: the message's document mentions when already found (Store::prepare), else found here.
-    static IndexDocument prepare(const Message& m, const std::vector<DocMention>* docs = nullptr);
+    // labels: what the ingest hook knows of it already (IngestHook::labels).
+    static IndexDocument prepare(const Message& m, const Labels& labels = {});
 
     // Opens DIR/index for writing (creating it) or for reading. Throws StoreError with a hint.
     SearchIndex(const std::string& dir, bool writable);
@@ -59,9 +62,9 @@ public:
     void add(int64_t row, IndexDocument doc, int64_t thread, const Location& loc);
     void add_location(int64_t row, const Location& loc);
     void set_thread(int64_t row, int64_t thread);
-    // Replaces the customer:ID terms of an indexed message (after a relink);
-    // false if they were right already (or the message is not indexed).
-    bool set_customers(int64_t row, const std::vector<int64_t>& ids);
+    // Replaces the terms of one Label field of an indexed message (customer:
+    // after a relink); false if they were right already (or it is not indexed).
+    bool set_field(int64_t row, const std::string& field, const std::vector<std::string>& values);
     // Takes a message out of the index (after its store batch was rolled back).
     void remove(int64_t row);
     // Takes out every message after row (ones whose store batch was rolled back

@@ -1,6 +1,7 @@
 #include "archive/store.h"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
 #include <zstd.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include "archive/schema.h"
 #include "mail/codec.h"
 #include "mail/docnum.h"
+#include "mail/error.h"
 #include "mail/strutil.h"
 
 namespace tw {
@@ -48,13 +50,6 @@ std::string decompress(const void* data, size_t size) {
     return out;
 }
 
-// The total the mail states in its text, else in an attachment's.
-std::optional<Money> total_of(const Message& m) {
-    std::optional<Money> total = stated_total(m.text);
-    for (size_t k = 0; !total && k < m.attachments.size(); ++k) total = stated_total(m.attachments[k].text);
-    return total;
-}
-
 // The subject as the subject fallback compares it: without reply prefixes
 // (base_subject) and without the document numbers clients append to it
 // ("RE: Inquiry LED panel - PO4500012345").
@@ -86,16 +81,7 @@ constexpr int64_t kFallbackAfter = 7 * 86400;
 struct Store::Impl {
     SQLite::Database db;
     std::unique_ptr<SQLite::Transaction> tx;
-    std::unique_ptr<Crm> crm_;
-    Crm& crm() {  // opened on first use: the accounts table names the firm's domains
-        if (!crm_) crm_ = std::make_unique<Crm>(db);
-        return *crm_;
-    }
-    // Whether the firm sent m, found in the mailbox of account (the firm's own).
-    bool sent_by_firm(const Message& m, const std::string& account) {
-        crm().add_internal(address_domain(account));
-        return !m.from.empty() && crm().internal(address_domain(m.from[0].normalized));
-    }
+    std::unique_ptr<IngestHook> hook;  // the layer above's linking (none: the archive alone)
     Stmt find_location, find_copy, set_body_key, insert_blob, insert_message, insert_location, insert_party, insert_doc,
         find_thread_id, upsert_thread_id, move_message, rows_of_message, note_relabel, locations_of, canonical_blob,
         location_blob, fallback, thread_docs, rows_of_thread, move_thread, move_thread_ids, set_flags;
@@ -108,7 +94,7 @@ struct Store::Impl {
                         &note_relabel, &locations_of, &canonical_blob, &location_blob, &fallback, &thread_docs,
                         &rows_of_thread, &move_thread, &move_thread_ids, &set_flags})
             if (*s) (*s)->reset();
-        if (crm_) crm_->reset();
+        if (hook) hook->reset();
     }
 
     explicit Impl(const std::string& path) : db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE) {
@@ -141,17 +127,6 @@ struct Store::Impl {
                              version + ", this one uses " + std::to_string(schema::kVersion) +
                              "): import into a new --data directory");
         next_row = db.execAndGet("SELECT COALESCE(MAX(id), 0) + 1 FROM messages").getInt64();
-        {
-            SQLite::Statement p(db, "SELECT value FROM settings WHERE key = 'doc_patterns'");
-            try {
-                set_doc_patterns(p.executeStep() ? p.getColumn(0).getString() : std::string());
-            } catch (const std::invalid_argument& e) {
-                // Saved values are checked when set; a hand-edited one must not lock the archive.
-                std::fprintf(stderr, "tradewind: %s: the defaults apply; fix it with `tradewind settings set doc_patterns ...`\n",
-                             e.what());
-                set_doc_patterns("");
-            }
-        }
         auto prep = [&](const char* sql) { return std::make_unique<SQLite::Statement>(db, sql); };
         find_location = prep("SELECT message FROM locations WHERE account=? AND folder=? AND source=?");
         find_copy = prep(
@@ -351,7 +326,7 @@ struct Store::Impl {
     }
 };
 
-Store::Store(const std::string& dir) {
+Store::Store(const std::string& dir, const IngestHook::Factory& hook) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     std::string path = (std::filesystem::path(dir) / "archive.db").string();
@@ -361,7 +336,12 @@ Store::Store(const std::string& dir) {
         throw StoreError("cannot open the archive " + path + " (" + e.what() +
                          "): check that the directory exists and is writable, or choose another with --data DIR");
     }
+    if (hook) d_->hook = hook(d_->db);
 }
+
+IngestHook* Store::hook() { return d_->hook.get(); }
+
+SQLite::Database& Store::database() { return d_->db; }
 
 Store::~Store() {
     if (d_ && d_->tx) d_->tx.reset();  // rolls back an unfinished batch
@@ -373,7 +353,14 @@ void Store::begin() {
 
 void Store::commit() {
     d_->reset_all();
-    if (d_->tx) d_->tx->commit();
+    try {
+        if (d_->tx) d_->tx->commit();
+    } catch (const SQLite::Exception& e) {
+        d_->tx.reset();
+        if ((e.getErrorCode() & 0xff) == SQLITE_FULL)
+            throw StorageFullError(std::string("the disk holding the archive is full (") + e.what() + ")");
+        throw StoreError(std::string("the archive could not commit (") + e.what() + ")");
+    }
     d_->tx.reset();
 }
 
@@ -385,7 +372,7 @@ void Store::rollback() {
 
 bool Store::has_location(const Location& loc) { return d_->location_row(loc) != 0; }
 
-PreparedMessage Store::prepare(const Message& m, const std::string& firm_domain) {
+PreparedMessage Store::prepare(const Message& m, const std::string& firm_domain, const IngestHook* hook) {
     PreparedMessage p;
     p.header_len = header_length(m.raw);
     p.sha256 = sha256_hex(m.raw);
@@ -398,8 +385,6 @@ PreparedMessage Store::prepare(const Message& m, const std::string& firm_domain)
                 if (address_domain(a.normalized) != firm_domain) p.externals.push_back(a.normalized);
             }
     p.docs = doc_numbers(m.subject + "\n" + m.text);
-    p.trade_docs = trade_documents(m);
-    if (!p.trade_docs.empty()) p.total = total_of(m);  // only a document carries an amount
     std::function<void(const std::vector<Attachment>&)> forwarded = [&](const std::vector<Attachment>& atts) {
         for (const auto& a : atts) {
             if (!a.message) continue;
@@ -411,11 +396,12 @@ PreparedMessage Store::prepare(const Message& m, const std::string& firm_domain)
     };
     forwarded(m.attachments);
     p.subject_key = subject_key(m.base_subject);
+    if (hook) p.facts = hook->prepare(m);
     return p;
 }
 
 AddResult Store::add(const Message& m, const Location& loc, const std::string& firm_domain) {
-    return add(m, prepare(m, firm_domain), loc);
+    return add(m, prepare(m, firm_domain, d_->hook.get()), loc);
 }
 
 AddResult Store::add(const Message& m, const PreparedMessage& p, const Location& loc) {
@@ -516,13 +502,15 @@ AddResult Store::add(const Message& m, const PreparedMessage& p, const Location&
             d_->insert_doc->bind(2, doc);
             d_->insert_doc->exec();
         }
-        bool sent = d_->sent_by_firm(m, loc.account);
-        r.customers = d_->crm().link(r.row, r.thread, named, p.trade_docs, sent, p.forwarded, loc.account,
-                                     static_cast<int64_t>(m.date), p.total);
+        if (d_->hook && p.facts)
+            r.labels = d_->hook->stored({r.row, r.thread, static_cast<int64_t>(m.date), m, loc, named, p.forwarded}, *p.facts);
         return r;
     } catch (const SQLite::Exception& e) {
+        int code = e.getErrorCode() & 0xff;  // the primary code of an extended one
+        if (code == SQLITE_FULL)
+            throw StorageFullError(std::string("the disk holding the archive is full (") + e.what() + ")");
         throw StoreError(std::string("the archive could not store a message (") + e.what() +
-                         "): is the disk full, or is another tradewind writing to it?");
+                         "): is another tradewind writing to it?");
     }
 }
 
@@ -569,9 +557,6 @@ std::vector<int64_t> Store::thread_rows(int64_t thread) {
 
 void Store::for_each(const std::function<void(const StoredMessage&)>& fn) {
     SQLite::Statement st(d_->db, "SELECT id, message_id, sha256, thread, subject, date, problems FROM messages ORDER BY id");
-    SQLite::Statement cust(d_->db, "SELECT c.id, c.name FROM message_customers mc JOIN customers c ON c.id = mc.customer "
-                                   "WHERE mc.message = ? ORDER BY c.id");
-    SQLite::Statement docs(d_->db, "SELECT DISTINCT number FROM message_documents WHERE message = ? ORDER BY number");
     while (st.executeStep()) {
         StoredMessage s;
         s.row = st.getColumn(0).getInt64();
@@ -582,12 +567,6 @@ void Store::for_each(const std::function<void(const StoredMessage&)>& fn) {
         s.date = st.getColumn(5).getInt64();
         s.problems = nlohmann::json::parse(st.getColumn(6).getString()).get<std::vector<std::string>>();
         s.locations = locations(s.row);
-        cust.reset();
-        cust.bind(1, s.row);
-        while (cust.executeStep()) s.customers.emplace_back(cust.getColumn(0).getInt64(), cust.getColumn(1).getString());
-        docs.reset();
-        docs.bind(1, s.row);
-        while (docs.executeStep()) s.documents.push_back(docs.getColumn(0).getString());
         fn(s);
     }
 }
@@ -596,7 +575,7 @@ std::string Store::raw(int64_t row, const Location* loc) {
     auto& m = *d_->canonical_blob;
     m.reset();
     m.bind(1, row);
-    if (!m.executeStep()) throw StoreError("no message " + std::to_string(row) + " in the archive");
+    if (!m.executeStep()) throw NotFoundError("no message " + std::to_string(row) + " in the archive");
     auto blob = m.getColumn(0);
     std::string canonical = decompress(blob.getBlob(), size_t(blob.getBytes()));
     size_t header_len = size_t(m.getColumn(1).getInt64());
@@ -709,240 +688,6 @@ StoreStats Store::stats() {
     return s;
 }
 
-std::vector<CustomerRow> Store::customers(int64_t id) {
-    std::vector<CustomerRow> out;
-    SQLite::Statement q(d_->db,
-                        "SELECT c.id, c.name, c.kind, c.owner, c.in_pool, "
-                        "(SELECT COUNT(*) FROM message_customers mc WHERE mc.customer = c.id), "
-                        "(SELECT MAX(m.date) FROM message_customers mc JOIN messages m ON m.id = mc.message WHERE mc.customer = c.id) "
-                        "FROM customers c WHERE ?1 = 0 OR c.id = ?1 ORDER BY c.id");
-    q.bind(1, id);
-    SQLite::Statement dom(d_->db, "SELECT domain FROM customer_domains WHERE customer = ? ORDER BY domain");
-    SQLite::Statement con(d_->db, "SELECT address, name FROM contacts WHERE customer = ? ORDER BY address");
-    while (q.executeStep()) {
-        CustomerRow c;
-        c.id = q.getColumn(0).getInt64();
-        c.name = q.getColumn(1).getString();
-        c.kind = q.getColumn(2).getString();
-        c.owner = q.getColumn(3).getString();
-        c.in_pool = q.getColumn(4).getInt() != 0;
-        c.messages = q.getColumn(5).getInt64();
-        c.last = q.getColumn(6).isNull() ? 0 : q.getColumn(6).getInt64();
-        dom.reset();
-        dom.bind(1, c.id);
-        while (dom.executeStep()) c.domains.push_back(dom.getColumn(0).getString());
-        con.reset();
-        con.bind(1, c.id);
-        while (con.executeStep()) c.contacts.emplace_back(con.getColumn(0).getString(), con.getColumn(1).getString());
-        out.push_back(std::move(c));
-    }
-    return out;
-}
-
-std::vector<DocumentRow> Store::documents(int64_t customer, const std::string& number) {
-    std::vector<DocumentRow> out;
-    SQLite::Statement q(d_->db,
-                        "SELECT d.number, d.type, d.status, d.amount, d.currency, COALESCE(d.customer, 0), "
-                        "COALESCE(c.name, ''), COALESCE(d.first_seen, 0), "
-                        "(SELECT COUNT(DISTINCT md.message) FROM message_documents md WHERE md.number = d.number) "
-                        "FROM documents d LEFT JOIN customers c ON c.id = d.customer "
-                        "WHERE (?1 = 0 OR d.customer = ?1) AND (?2 = '' OR d.number = ?2) ORDER BY d.first_seen, d.number");
-    q.bind(1, customer);
-    q.bind(2, number);
-    SQLite::Statement th(d_->db, "SELECT DISTINCT m.thread FROM message_documents md JOIN messages m ON m.id = md.message "
-                                 "WHERE md.number = ? ORDER BY m.thread");
-    while (q.executeStep()) {
-        DocumentRow d;
-        d.number = q.getColumn(0).getString();
-        d.type = q.getColumn(1).getString();
-        d.status = q.getColumn(2).getString();
-        d.amount = q.getColumn(3).getString();
-        d.currency = q.getColumn(4).getString();
-        d.customer = q.getColumn(5).getInt64();
-        d.customer_name = q.getColumn(6).getString();
-        d.first_seen = q.getColumn(7).getInt64();
-        d.messages = q.getColumn(8).getInt64();
-        th.reset();
-        th.bind(1, d.number);
-        while (th.executeStep()) d.threads.push_back(th.getColumn(0).getInt64());
-        out.push_back(std::move(d));
-    }
-    return out;
-}
-
-std::vector<DocMention> Store::redo_documents(int64_t row, const Message& m, const std::string& account) {
-    std::vector<DocMention> docs = trade_documents(m);
-    bool sent = d_->sent_by_firm(m, account);
-    d_->crm().redo_documents(row, docs, sent, static_cast<int64_t>(m.date), docs.empty() ? std::nullopt : total_of(m));
-    return docs;
-}
-
-size_t Store::drop_unmentioned_documents() { return d_->crm().drop_unmentioned_documents(); }
-
-std::vector<DocumentMention> Store::document_mentions(const std::string& number) {
-    SQLite::Statement q(d_->db, "SELECT m.id, m.thread, m.date, m.subject, m.from_addr, md.place FROM message_documents md "
-                                "JOIN messages m ON m.id = md.message WHERE md.number = ? ORDER BY m.date, m.id, md.place");
-    q.bind(1, number);
-    std::vector<DocumentMention> out;
-    while (q.executeStep())
-        out.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getInt64(),
-                       q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getString()});
-    return out;
-}
-
-Deal Store::deal(int64_t thread) {
-    Deal d;
-    SQLite::Statement cq(d_->db, "SELECT DISTINCT c.id, c.name, c.owner, c.in_pool FROM messages m "
-                                 "JOIN message_customers mc ON mc.message = m.id JOIN customers c ON c.id = mc.customer "
-                                 "WHERE m.thread = ? ORDER BY c.id");
-    cq.bind(1, thread);
-    while (cq.executeStep()) {
-        CustomerRow c;
-        c.id = cq.getColumn(0).getInt64();
-        c.name = cq.getColumn(1).getString();
-        c.owner = cq.getColumn(2).getString();
-        c.in_pool = cq.getColumn(3).getInt() != 0;
-        d.customers.push_back(std::move(c));
-    }
-    SQLite::Statement dq(d_->db, "SELECT DISTINCT d.number, d.type, d.status, d.amount, d.currency, d.first_seen FROM messages m "
-                                 "JOIN message_documents md ON md.message = m.id JOIN documents d ON d.number = md.number "
-                                 "WHERE m.thread = ? ORDER BY d.first_seen, d.number");
-    dq.bind(1, thread);
-    while (dq.executeStep()) {
-        DocumentRow x;
-        x.number = dq.getColumn(0).getString();
-        x.type = dq.getColumn(1).getString();
-        x.status = dq.getColumn(2).getString();
-        x.amount = dq.getColumn(3).getString();
-        x.currency = dq.getColumn(4).getString();
-        d.documents.push_back(std::move(x));
-    }
-    return d;
-}
-
-std::vector<std::pair<int64_t, std::vector<int64_t>>> Store::relink() {
-    SQLite::Transaction t(d_->db);
-    d_->crm().relink();
-    auto out = links();
-    t.commit();
-    return out;
-}
-
-size_t Store::scan_conflicts() {
-    SQLite::Transaction t(d_->db);
-    size_t open = d_->crm().scan_conflicts();
-    t.commit();
-    return open;
-}
-
-size_t Store::open_conflicts() {
-    return size_t(d_->db.execAndGet("SELECT COUNT(*) FROM conflicts WHERE status = 'open'").getInt64());
-}
-
-std::vector<ConflictRow> Store::conflicts() {
-    scan_conflicts();
-    std::vector<ConflictRow> out;
-    SQLite::Statement q(d_->db,
-                        "SELECT x.id, x.customer, COALESCE(c.name, ''), x.rep, x.other_rep, x.kind, x.message, x.other_message, "
-                        "x.date, x.status, COALESCE(m.subject, '') FROM conflicts x LEFT JOIN customers c ON c.id = x.customer "
-                        "LEFT JOIN messages m ON m.id = x.message ORDER BY x.date, x.id");
-    while (q.executeStep()) {
-        ConflictRow r;
-        r.id = q.getColumn(0).getInt64();
-        r.customer = q.getColumn(1).getInt64();
-        r.customer_name = q.getColumn(2).getString();
-        r.rep = q.getColumn(3).getString();
-        r.other_rep = q.getColumn(4).getString();
-        r.kind = q.getColumn(5).getString();
-        r.message = q.getColumn(6).getInt64();
-        r.other_message = q.getColumn(7).getInt64();
-        r.date = q.getColumn(8).getInt64();
-        r.status = q.getColumn(9).getString();
-        r.subject = q.getColumn(10).getString();
-        out.push_back(std::move(r));
-    }
-    return out;
-}
-
-std::vector<CustomerRow> Store::pool(int64_t now, int days, std::vector<int64_t>* released) {
-    {
-        SQLite::Transaction t(d_->db);
-        auto r = d_->crm().release_idle(now, days);
-        if (released) *released = r;
-        t.commit();
-    }
-    std::vector<CustomerRow> out;
-    for (auto& c : customers())
-        if (c.in_pool) out.push_back(std::move(c));
-    return out;
-}
-
-bool Store::claim(int64_t customer, const std::string& rep, int64_t now) {
-    SQLite::Transaction t(d_->db);
-    bool ok = d_->crm().claim(customer, rep, now);
-    t.commit();
-    return ok;
-}
-
-bool Store::assign(int64_t customer, const std::string& rep, int64_t now) {
-    SQLite::Transaction t(d_->db);
-    try {
-        d_->crm().assign(customer, rep, now);
-    } catch (const std::runtime_error&) {
-        return false;
-    }
-    t.commit();
-    return true;
-}
-
-Crm& Store::crm_for_edits() { return d_->crm(); }
-
-std::vector<std::pair<std::string, std::string>> Store::owner_history(int64_t customer) {
-    std::vector<std::pair<std::string, std::string>> out;
-    SQLite::Statement q(d_->db, "SELECT owner, reason FROM customer_owners WHERE customer = ? ORDER BY rowid");
-    q.bind(1, customer);
-    while (q.executeStep()) out.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getString());
-    return out;
-}
-
-std::vector<CustomerRow> Store::lookup(const std::string& text) {
-    std::string q = to_lower(text);
-    while (!q.empty() && q.back() == ' ') q.pop_back();
-    while (!q.empty() && q.front() == ' ') q.erase(0, 1);
-    std::string domain = q.find('@') != std::string::npos ? address_domain(q) : q;
-    std::vector<CustomerRow> out;
-    for (auto& x : customers()) {
-        bool hit = q.empty() || to_lower(x.name).find(q) != std::string::npos;
-        for (const auto& d : x.domains) hit = hit || d == domain || (domain.size() > d.size() && domain.ends_with("." + d));
-        for (const auto& [addr, name] : x.contacts) hit = hit || addr == q || to_lower(name).find(q) != std::string::npos;
-        if (hit) out.push_back(std::move(x));
-    }
-    return out;
-}
-
-std::vector<int64_t> Store::customers_owned_by(const std::string& rep) {
-    std::string want = to_lower(rep);
-    SQLite::Statement q(d_->db, "SELECT id, owner FROM customers WHERE in_pool = 0 AND owner <> '' ORDER BY id");
-    std::vector<int64_t> out;
-    while (q.executeStep()) {
-        std::string owner = to_lower(q.getColumn(1).getString());
-        if (owner == want || owner.substr(0, owner.find('@')) == want) out.push_back(q.getColumn(0).getInt64());
-    }
-    return out;
-}
-
-std::vector<std::pair<int64_t, std::vector<int64_t>>> Store::links() {
-    SQLite::Statement q(d_->db, "SELECT m.id, mc.customer FROM messages m LEFT JOIN message_customers mc ON mc.message = m.id "
-                                "ORDER BY m.id, mc.customer");
-    std::vector<std::pair<int64_t, std::vector<int64_t>>> out;
-    while (q.executeStep()) {
-        int64_t row = q.getColumn(0).getInt64();
-        if (out.empty() || out.back().first != row) out.emplace_back(row, std::vector<int64_t>());
-        if (!q.getColumn(1).isNull()) out.back().second.push_back(q.getColumn(1).getInt64());
-    }
-    return out;
-}
-
 void Store::request_index_relink() {
     d_->db.exec("INSERT INTO meta(key, value) VALUES ('index_relink', '1') "
                 "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1");
@@ -957,29 +702,6 @@ void Store::index_relink_done(int64_t ticket) {
     SQLite::Statement q(d_->db, "DELETE FROM meta WHERE key = 'index_relink' AND CAST(value AS INTEGER) = ?");
     q.bind(1, ticket);
     q.exec();
-}
-
-bool Store::set_conflict_status(int64_t id, const std::string& status) {
-    if (status != "open" && status != "closed") throw StoreError("a conflict is open or closed, not \"" + status + "\"");
-    SQLite::Statement q(d_->db, "UPDATE conflicts SET status = ? WHERE id = ?");
-    q.bind(1, status);
-    q.bind(2, id);
-    return q.exec() > 0;
-}
-
-void Store::set_setting(const std::string& key, const std::string& value) {
-    SQLite::Statement q(d_->db, "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
-    if (key == "doc_patterns") set_doc_patterns(value);  // throws on a bad pattern, before it is saved
-    q.bind(1, key);
-    q.bind(2, value);
-    q.exec();
-    if (d_->crm_) d_->crm_->load_domains();
-}
-
-std::string Store::setting(const std::string& key) {
-    SQLite::Statement q(d_->db, "SELECT value FROM settings WHERE key = ?");
-    q.bind(1, key);
-    return q.executeStep() ? q.getColumn(0).getString() : std::string();
 }
 
 }  // namespace tw

@@ -12,16 +12,11 @@
 #include <utility>
 #include <vector>
 
-#include "crm/crm.h"
+#include "archive/ingest_hook.h"
+#include "mail/error.h"
 #include "mail/message.h"
 
 namespace tw {
-
-// An error the user can act on: what went wrong and what to do.
-class StoreError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
 
 struct Location {
     std::string account;  // the rep's address
@@ -44,7 +39,7 @@ struct AddResult {
     int64_t thread = 0;  // conversation id
     // Messages whose conversation changed because this one joined two of them.
     std::vector<std::pair<int64_t, int64_t>> relabeled;  // (row, new thread)
-    std::vector<int64_t> customers;  // a new message's customers (crm.h)
+    Labels labels;  // a new message's labels from the ingest hook (its customers)
 };
 
 // What store.add needs that can be computed without the database: hashes,
@@ -57,9 +52,8 @@ struct PreparedMessage {
     std::vector<std::string> parties, externals, docs;
     std::vector<std::string> party_names;  // the display name of each of parties ("" if none)
     std::vector<Party> forwarded;          // the parties of forwarded messages (message/rfc822 parts)
-    std::vector<DocMention> trade_docs;    // typed document numbers, with where they were seen
-    std::optional<Money> total;            // the amount the mail (or else an attachment) states
     std::string subject_key;
+    std::shared_ptr<const HookFacts> facts;  // what the ingest hook found (none without a hook)
 };
 
 struct StoredMessage {
@@ -70,43 +64,6 @@ struct StoredMessage {
     int64_t date = 0;
     std::vector<Location> locations;
     std::vector<std::string> problems;
-    std::vector<std::pair<int64_t, std::string>> customers;  // (id, name)
-    std::vector<std::string> documents;                       // numbers, sorted
-};
-
-struct CustomerRow {
-    int64_t id = 0;
-    std::string name, kind, owner;
-    bool in_pool = false;
-    std::vector<std::string> domains;
-    std::vector<std::pair<std::string, std::string>> contacts;  // (address, name)
-    int64_t messages = 0, last = 0;                               // linked messages, newest date
-};
-
-struct ConflictRow {
-    int64_t id = 0, customer = 0, message = 0, other_message = 0, date = 0;
-    std::string customer_name, rep, other_rep, kind, status, subject;
-};
-
-struct DocumentRow {
-    std::string number, type, status, amount, currency;
-    int64_t customer = 0;
-    std::string customer_name;
-    int64_t messages = 0, first_seen = 0;
-    std::vector<int64_t> threads;
-};
-
-// Where a document is named: a message (and its conversation), and the
-// place: subject, body, filename (an attachment's name), attachment (its text).
-struct DocumentMention {
-    int64_t row = 0, thread = 0, date = 0;
-    std::string subject, from, place;
-};
-
-// A conversation as a deal: its customers and the documents its mail names.
-struct Deal {
-    std::vector<CustomerRow> customers;  // id, name, owner, in_pool
-    std::vector<DocumentRow> documents;  // number, type, status, amount, currency
 };
 
 struct MessageSummary {
@@ -122,7 +79,9 @@ struct StoreStats {
 class Store {
 public:
     // Opens or creates DIR/archive.db (and DIR). Throws StoreError with a hint.
-    explicit Store(const std::string& dir);
+    // hook: what a higher layer adds to each new message in the same
+    // transaction (the CRM's linking: crm::linker()); none: the archive alone.
+    explicit Store(const std::string& dir, const IngestHook::Factory& hook = {});
     ~Store();
     Store(const Store&) = delete;
     Store& operator=(const Store&) = delete;
@@ -154,8 +113,12 @@ public:
     AddResult add(const Message& m, const Location& loc, const std::string& firm_domain);
     AddResult add(const Message& m, const PreparedMessage& p, const Location& loc);
 
-    // Thread-safe (touches no database).
-    static PreparedMessage prepare(const Message& m, const std::string& firm_domain);
+    // Thread-safe (touches no database; hook->prepare is too).
+    static PreparedMessage prepare(const Message& m, const std::string& firm_domain, const IngestHook* hook);
+    IngestHook* hook();  // null without one
+    // The connection, for the layers above that keep their tables in the
+    // archive (archive/schema.h): the ingest hook, the CRM.
+    SQLite::Database& database();
 
     void for_each(const std::function<void(const StoredMessage&)>& fn);
     std::vector<Location> locations(int64_t row);
@@ -173,58 +136,14 @@ public:
     void clear_relabel(int64_t row);
     StoreStats stats();
 
-    // The CRM side (indexer/crm.h).
-    std::vector<CustomerRow> customers(int64_t id = 0);  // all, or that one
-    // All, or one customer's (customer != 0), or the one with that number.
-    std::vector<DocumentRow> documents(int64_t customer = 0, const std::string& number = {});
-    Deal deal(int64_t thread);
-    // A stored message's documents recognised again (its mention rows
-    // replaced; users' values kept), between begin() and commit(); then
-    // drop_unmentioned_documents() once all are done. account: a mailbox it is in.
-    std::vector<DocMention> redo_documents(int64_t row, const Message& m, const std::string& account);
-    size_t drop_unmentioned_documents();
-    // Every mention of a document, oldest mail first.
-    std::vector<DocumentMention> document_mentions(const std::string& number);
-    // Relinks every message to its customers; (row, customer ids) for each.
-    std::vector<std::pair<int64_t, std::vector<int64_t>>> relink();
-    // Conflicts (撞单), found again over the archive; open and handled ones.
-    std::vector<ConflictRow> conflicts();
-    // Finds them (outside a batch) and returns how many are open; the sync
-    // does it after storing new mail, so the manager sees them at once.
-    size_t scan_conflicts();
-    size_t open_conflicts();  // as last found
-    // The public pool: releases customers idle for `days` before `now`, then
-    // lists the pool. claim/assign: false if no such customer (in the pool).
-    std::vector<CustomerRow> pool(int64_t now, int days, std::vector<int64_t>* released = nullptr);
-    bool claim(int64_t customer, const std::string& rep, int64_t now);
-    bool assign(int64_t customer, const std::string& rep, int64_t now);
-    // For users' decisions on customers and documents (crm.h), between
-    // begin() and commit(); relink afterwards so the messages follow.
-    Crm& crm_for_edits();
-    // A customer's ownership history, oldest first: (owner, reason).
-    std::vector<std::pair<std::string, std::string>> owner_history(int64_t customer);
-    // "Is this customer taken?": the customers whose name or a contact's name
-    // holds TEXT, or with TEXT as a contact's address, or as (a subdomain of)
-    // one of their domains, or the domain of TEXT's address. "" : all.
-    std::vector<CustomerRow> lookup(const std::string& text);
-    // The customers a rep owns now (not in the pool): REP is the rep's address
-    // or its local part, any case. For owner: searches.
-    std::vector<int64_t> customers_owned_by(const std::string& rep);
-    // Every message's customers (none for some), for the index.
-    std::vector<std::pair<int64_t, std::vector<int64_t>>> links();
-    // Users' decisions made where the index could not be written (the web
-    // beside a running sync): the links are right in the archive, and the
-    // index's customer: terms follow when its writer next looks
-    // (ArchiveWriter::commit, `tradewind relink`). requested() returns a
+    // Labels changed where the index could not be written (a user's decision
+    // on the web beside a running sync): the archive is right, and the index's
+    // terms follow when its writer next looks (ArchiveWriter::commit,
+    // `tradewind relink`). requested() returns a
     // ticket; done(ticket) clears the request unless a newer one came.
     void request_index_relink();
     int64_t index_relink_requested();
     void index_relink_done(int64_t ticket);
-    // A manager closes or reopens a conflict. False: no such conflict.
-    bool set_conflict_status(int64_t id, const std::string& status);
-    void set_setting(const std::string& key, const std::string& value);
-    std::string setting(const std::string& key);
-
 private:
     struct Impl;
     std::unique_ptr<Impl> d_;

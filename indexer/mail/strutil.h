@@ -1,5 +1,8 @@
 // Small string helpers shared by the header parsers.
 #pragma once
+#include <charconv>
+#include <cstdint>
+#include <optional>
 #include <algorithm>
 #include <string>
 #include <string_view>
@@ -54,6 +57,15 @@ inline std::string unfold(std::string_view s) {
 }
 
 // The lower-cased domain of an address ("" when it has no '@').
+// A whole decimal integer ("12", "-3"), or nullopt for anything else ("abc",
+// "12abc", "", out of range): ids from users are checked, never atoll'd to 0.
+inline std::optional<int64_t> parse_int(std::string_view s) {
+    int64_t v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+    return v;
+}
+
 inline std::string address_domain(std::string_view addr) {
     size_t at = addr.rfind('@');
     return at == std::string_view::npos ? std::string() : to_lower(addr.substr(at + 1));

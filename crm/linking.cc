@@ -1,0 +1,464 @@
+#include "crm/crm.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <algorithm>
+#include <ctime>
+#include <map>
+#include <memory>
+#include <tuple>
+
+#include "archive/archive_db.h"
+#include "archive/store.h"
+#include "crm/rules.h"
+#include "mail/error.h"
+#include "mail/message.h"
+#include "mail/strutil.h"
+
+namespace tw {
+namespace {
+
+// What the hook finds in a message on a parsing thread.
+struct LinkFacts : HookFacts {
+    std::vector<DocMention> docs;
+    std::optional<Money> total;  // only a document carries an amount
+};
+
+Labels customer_labels(const std::vector<int64_t>& ids) {
+    Labels out;
+    for (int64_t id : ids) out.push_back({"customer", std::to_string(id)});
+    return out;
+}
+
+Labels doc_labels(const std::vector<DocMention>& docs) {
+    Labels out;
+    for (const auto& d : docs)
+        if (std::find(out.begin(), out.end(), Label{"doc", d.number}) == out.end()) out.push_back({"doc", d.number});
+    return out;
+}
+
+}  // namespace
+
+struct Crm::Own {
+    std::unique_ptr<SQLite::Database> db;
+};
+
+Crm::Crm(SQLite::Database& db) : db_(db), clock_([] { return int64_t(std::time(nullptr)); }) {
+    load_domains();
+    load_patterns();
+}
+
+Crm::Crm(const std::string& data_dir)
+    : own_(std::make_unique<Own>(Own{open_archive_db(data_dir)})), db_(*own_->db),
+      clock_([] { return int64_t(std::time(nullptr)); }) {
+    load_domains();
+    load_patterns();
+}
+
+Crm::~Crm() {
+    stmts_.clear();  // statements before their connection
+    tx_.reset();
+}
+
+void Crm::begin() {
+    if (!tx_) tx_ = std::make_unique<SQLite::Transaction>(db_, SQLite::TransactionBehavior::IMMEDIATE);
+}
+
+void Crm::commit() {
+    reset();
+    if (tx_) tx_->commit();
+    tx_.reset();
+}
+
+void Crm::rollback() {
+    reset();
+    tx_.reset();
+}
+
+void Crm::set_clock(std::function<int64_t()> clock) { clock_ = std::move(clock); }
+
+std::shared_ptr<const HookFacts> Crm::prepare(const Message& m) const {
+    auto f = std::make_shared<LinkFacts>();
+    f->docs = trade_documents(m);
+    if (!f->docs.empty()) f->total = total_of(m);
+    return f;
+}
+
+Labels Crm::labels(const HookFacts& facts) const { return doc_labels(static_cast<const LinkFacts&>(facts).docs); }
+
+Labels Crm::stored(const StoredFacts& m, const HookFacts& facts) {
+    const auto& f = static_cast<const LinkFacts&>(facts);
+    bool sent = sent_by_firm(m.message, m.loc.account);
+    return customer_labels(link(m.row, m.thread, m.parties, f.docs, sent, m.forwarded, m.loc.account, m.date, f.total));
+}
+
+Labels Crm::restored(const StoredFacts& m, const HookFacts& facts) {
+    const auto& f = static_cast<const LinkFacts&>(facts);
+    redo_documents(m.row, f.docs, sent_by_firm(m.message, m.loc.account), m.date, f.total);
+    Labels out = doc_labels(f.docs);
+    for (auto& l : customer_labels(customers_of(m.row))) out.push_back(std::move(l));
+    return out;
+}
+
+Labels Crm::labels_of(int64_t row) {
+    Labels out = customer_labels(customers_of(row));
+    SQLite::Statement& q = sql("SELECT DISTINCT number FROM message_documents WHERE message = ? ORDER BY number");
+    q.bind(1, row);
+    while (q.executeStep()) out.push_back({"doc", q.getColumn(0).getString()});
+    return out;
+}
+
+std::vector<std::pair<int64_t, std::vector<std::string>>> Crm::field_values(const std::string& field) {
+    std::vector<std::pair<int64_t, std::vector<std::string>>> out;
+    if (field != "customer") return out;  // documents do not move
+    SQLite::Statement& q = sql("SELECT m.id, mc.customer FROM messages m LEFT JOIN message_customers mc ON mc.message = m.id "
+                               "ORDER BY m.id, mc.customer");
+    while (q.executeStep()) {
+        int64_t row = q.getColumn(0).getInt64();
+        if (out.empty() || out.back().first != row) out.emplace_back(row, std::vector<std::string>());
+        if (!q.getColumn(1).isNull()) out.back().second.push_back(std::to_string(q.getColumn(1).getInt64()));
+    }
+    return out;
+}
+
+std::vector<int64_t> Crm::customers_of(int64_t row) {
+    std::vector<int64_t> out;
+    SQLite::Statement& q = sql("SELECT customer FROM message_customers WHERE message = ? ORDER BY customer");
+    q.bind(1, row);
+    while (q.executeStep()) out.push_back(q.getColumn(0).getInt64());
+    return out;
+}
+
+// Whether the firm sent m, found in the mailbox of account (the firm's own).
+bool Crm::sent_by_firm(const Message& m, const std::string& account) {
+    add_internal(address_domain(account));
+    return !m.from.empty() && internal(address_domain(m.from[0].normalized));
+}
+
+std::vector<std::pair<int64_t, std::vector<int64_t>>> Crm::relink() {
+    SQLite::Transaction t(db_);
+    relink_all();
+    std::vector<std::pair<int64_t, std::vector<int64_t>>> out;
+    for (auto& [row, values] : field_values("customer")) {
+        out.emplace_back(row, std::vector<int64_t>());
+        for (const auto& v : values) out.back().second.push_back(std::stoll(v));
+    }
+    reset();
+    t.commit();
+    return out;
+}
+
+IngestHook::Factory crm_linker() {
+    return [](SQLite::Database& db) { return std::make_unique<Crm>(db); };
+}
+
+LinkedArchive::LinkedArchive(const std::string& data_dir)
+    : store(data_dir, crm_linker()), crm(*static_cast<Crm*>(store.hook())) {}
+
+SQLite::Statement& Crm::sql(const char* text) {
+    auto& st = stmts_[text];
+    if (!st) st = std::make_unique<SQLite::Statement>(db_, text);
+    st->reset();
+    st->clearBindings();
+    return *st;
+}
+
+void Crm::reset() {
+    for (auto& [_, st] : stmts_) st->reset();
+}
+
+void Crm::load_domains() {
+    internal_.clear();
+    // The firm's mailboxes: its IMAP accounts and every account mail was archived for.
+    SQLite::Statement& a = sql("SELECT address FROM accounts UNION SELECT DISTINCT account FROM locations");
+    while (a.executeStep()) internal_.push_back(address_domain(to_lower(a.getColumn(0).getString())));
+    SQLite::Statement& s = sql("SELECT value FROM settings WHERE key = 'internal_domains'");
+    if (s.executeStep()) {
+        std::string list = s.getColumn(0).getString();
+        for (size_t b = 0; b <= list.size();) {
+            size_t e = std::min(list.find(',', b), list.size());
+            std::string x = to_lower(std::string(trim(std::string_view(list).substr(b, e - b))));
+            if (!x.empty()) internal_.push_back(x);
+            b = e + 1;
+        }
+    }
+    std::sort(internal_.begin(), internal_.end());
+    internal_.erase(std::unique(internal_.begin(), internal_.end()), internal_.end());
+}
+
+void Crm::add_internal(const std::string& domain) {
+    if (domain.empty() || std::binary_search(internal_.begin(), internal_.end(), domain)) return;
+    internal_.insert(std::upper_bound(internal_.begin(), internal_.end(), domain), domain);
+}
+
+bool Crm::internal(std::string_view domain) const { return rules::is_internal(domain, internal_); }
+
+int64_t Crm::customer_for(const Party& p) {
+    SQLite::Statement& c = sql("SELECT customer FROM contacts WHERE address = ?");
+    c.bind(1, p.address);
+    if (c.executeStep()) return c.getColumn(0).getInt64();
+    std::string domain = address_domain(p.address);
+    int64_t customer = 0;
+    bool freemail = is_freemail(domain);
+    if (!freemail) {
+        SQLite::Statement& d = sql("SELECT customer FROM customer_domains WHERE domain = ?");
+        d.bind(1, domain);
+        if (d.executeStep()) customer = d.getColumn(0).getInt64();
+    }
+    if (!customer) {
+        // A new customer: a company named after its domain, or the person.
+        std::string name = freemail ? (p.name.empty() ? p.address : p.name) : domain;
+        customer = new_customer(name, freemail ? "freemail" : "company", false);
+        if (!freemail) {
+            SQLite::Statement& dom = sql("INSERT INTO customer_domains(domain, customer) VALUES (?, ?)");
+            dom.bind(1, domain);
+            dom.bind(2, customer);
+            dom.exec();
+        }
+    }
+    SQLite::Statement& ins = sql("INSERT INTO contacts(address, name, customer) VALUES (?, ?, ?)");
+    ins.bind(1, p.address);
+    ins.bind(2, p.name);
+    ins.bind(3, customer);
+    ins.exec();
+    return customer;
+}
+
+// Customer ids are never used twice (a deleted customer's history, conflicts
+// and bookmarks must not pass to a new one): meta.customer_seq is the highest
+// id ever given.
+int64_t Crm::new_customer(const std::string& name, const char* kind, bool named_by_user) {
+    SQLite::Statement& next = sql(
+        "SELECT MAX(COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'customer_seq'), 0), "
+        "COALESCE((SELECT MAX(id) FROM customers), 0)) + 1");
+    next.executeStep();
+    int64_t id = next.getColumn(0).getInt64();
+    next.reset();
+    SQLite::Statement& ins = sql("INSERT INTO customers(id, name, kind, named_by_user, created) VALUES (?, ?, ?, ?, ?)");
+    ins.bind(1, id);
+    ins.bind(2, name);
+    ins.bind(3, kind);
+    ins.bind(4, named_by_user ? 1 : 0);
+    ins.bind(5, clock_());
+    ins.exec();
+    SQLite::Statement& seq = sql("INSERT INTO meta(key, value) VALUES ('customer_seq', ?) "
+                                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    seq.bind(1, std::to_string(id));
+    seq.exec();
+    return id;
+}
+
+// The owner rule (rules::owner_after) over the customer's stored ownership.
+void Crm::take_owner(int64_t customer) {
+    SQLite::Statement& q = sql("SELECT owner, first_contact, owner_by_user FROM customers WHERE id = ?");
+    q.bind(1, customer);
+    if (!q.executeStep()) return;
+    rules::Ownership was{q.getColumn(0).getString(), q.getColumn(1).getInt64(), q.getColumn(2).getInt() != 0};
+    auto change = rules::owner_after(was, owner_, now_);
+    if (!change) return;
+    SQLite::Statement& u = sql("UPDATE customers SET owner = ?, first_contact = ? WHERE id = ?");
+    u.bind(1, change->owner);
+    u.bind(2, change->first_contact);
+    u.bind(3, customer);
+    u.exec();
+    if (!change->reason.empty()) log_owner(customer, change->owner, change->first_contact, change->reason);
+}
+
+std::vector<int64_t> Crm::link_customers(int64_t row, int64_t thread, const std::vector<Party>& parties,
+                                         const std::vector<Party>& forwarded, const std::vector<DocMention>& docs,
+                                         bool backfill) {
+    std::vector<int64_t> customers;
+    auto add = [&](int64_t c) {
+        if (std::find(customers.begin(), customers.end(), c) == customers.end()) customers.push_back(c);
+    };
+    auto take = [&](const std::vector<Party>& list) {
+        for (const auto& p : list)
+            if (p.address.find('@') != std::string::npos && !internal(address_domain(p.address))) add(customer_for(p));
+    };
+    take(parties);
+    bool external = !customers.empty();
+    if (customers.empty()) take(forwarded);
+    if (customers.empty()) {
+        // Internal mail (an approval, a note to a colleague): its conversation's customers.
+        SQLite::Statement& t = sql("SELECT DISTINCT mc.customer FROM message_customers mc JOIN messages m ON m.id = mc.message "
+                            "WHERE m.thread = ? AND m.id <> ? ORDER BY mc.customer");
+        t.bind(1, thread);
+        t.bind(2, row);
+        while (t.executeStep()) add(t.getColumn(0).getInt64());
+    }
+    for (const auto& d : docs) {  // else the customers of the documents it names
+        if (!customers.empty()) break;
+        SQLite::Statement& q = sql("SELECT customer FROM documents WHERE number = ? AND customer IS NOT NULL");
+        q.bind(1, d.number);
+        if (q.executeStep()) add(q.getColumn(0).getInt64());
+    }
+    if (external && backfill) {
+        // The conversation's internal messages stored before this one take its customers too.
+        for (int64_t c : customers) {
+            SQLite::Statement& t = sql("INSERT OR IGNORE INTO message_customers(message, customer) "
+                                "SELECT m.id, ? FROM messages m WHERE m.thread = ? AND m.id <> ? AND NOT EXISTS "
+                                "(SELECT 1 FROM message_customers x WHERE x.message = m.id)");
+            t.bind(1, c);
+            t.bind(2, thread);
+            t.bind(3, row);
+            t.exec();
+        }
+    }
+    for (int64_t c : customers) {
+        SQLite::Statement& ins = sql("INSERT OR IGNORE INTO message_customers(message, customer) VALUES (?, ?)");
+        ins.bind(1, row);
+        ins.bind(2, c);
+        ins.exec();
+    }
+    for (int64_t c : customers) take_owner(c);
+    if (!customers.empty())
+        for (const auto& d : docs) {  // a document's customer: the first one it is seen with (unless a user set it)
+            SQLite::Statement& u = sql("UPDATE documents SET customer = ? WHERE number = ? AND customer IS NULL AND edited = 0");
+            u.bind(1, customers.front());
+            u.bind(2, d.number);
+            u.exec();
+        }
+    return customers;
+}
+
+std::vector<int64_t> Crm::link(int64_t row, int64_t thread, const std::vector<Party>& parties,
+                               const std::vector<DocMention>& docs, bool sent_by_firm, const std::vector<Party>& forwarded,
+                               const std::string& account, int64_t date, const std::optional<Money>& total) {
+    owner_ = rules::rep_of(parties, account, internal_);
+    now_ = date;
+    for (const auto& f : forwarded) {
+        SQLite::Statement& ins = sql("INSERT OR IGNORE INTO forwarded_parties(message, address, name) VALUES (?, ?, ?)");
+        ins.bind(1, row);
+        ins.bind(2, f.address);
+        ins.bind(3, f.name);
+        ins.exec();
+    }
+    std::vector<int64_t> customers = link_customers(row, thread, parties, forwarded, docs);
+    record_documents(row, customers, docs, sent_by_firm, date, total);
+    return customers;
+}
+
+void Crm::record_documents(int64_t row, const std::vector<int64_t>& customers, const std::vector<DocMention>& docs,
+                           bool sent_by_firm, int64_t date, const std::optional<Money>& total) {
+    for (const auto& d : docs) {
+        SQLite::Statement& md = sql("INSERT OR IGNORE INTO message_documents(message, number, place) VALUES (?, ?, ?)");
+        md.bind(1, row);
+        md.bind(2, d.number);
+        md.bind(3, d.place);
+        md.exec();
+        // Its earliest mail, whatever order mail arrives in, gives its customer and
+        // whether the firm sent or received it (unless a user corrected the document).
+        SQLite::Statement& q = sql("SELECT edited, COALESCE(first_seen, 0) FROM documents WHERE number = ?");
+        q.bind(1, d.number);
+        std::optional<rules::DocumentState> known;
+        if (q.executeStep()) known = rules::DocumentState{q.getColumn(0).getInt() != 0, q.getColumn(1).getInt64()};
+        q.reset();
+        if (!rules::sighting_decides(known, date)) continue;
+        SQLite::Statement& doc = sql(
+            "INSERT INTO documents(number, type, customer, status, first_seen) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(number) DO UPDATE SET customer = excluded.customer, status = excluded.status, "
+            "first_seen = excluded.first_seen");
+        doc.bind(1, d.number);
+        doc.bind(2, d.type);
+        if (customers.empty()) doc.bind(3);
+        else doc.bind(3, customers.front());
+        doc.bind(4, rules::first_status(sent_by_firm));
+        doc.bind(5, date);
+        doc.exec();
+    }
+    // The amount the mail states goes to its first document that carries one.
+    auto to = rules::takes_total(docs);
+    if (!total || !to) return;
+    SQLite::Statement& u = sql("UPDATE documents SET amount = ?, currency = ? WHERE number = ? AND edited = 0 AND amount = ''");
+    u.bind(1, total->amount);
+    u.bind(2, total->currency);
+    u.bind(3, docs[*to].number);
+    u.exec();
+}
+
+void Crm::redo_documents(int64_t row, const std::vector<DocMention>& docs, bool sent_by_firm, int64_t date,
+                         const std::optional<Money>& total) {
+    SQLite::Statement& del = sql("DELETE FROM message_documents WHERE message = ?");
+    del.bind(1, row);
+    del.exec();
+    record_documents(row, customers_of(row), docs, sent_by_firm, date, total);
+}
+
+void Crm::restored_all() {
+    db_.exec("DELETE FROM documents WHERE edited = 0 AND number NOT IN (SELECT number FROM message_documents)");
+}
+
+void Crm::relink_all() {
+    load_domains();
+    // The links are rebuilt; customers, their domains and contacts stay (ids
+    // do not change, and users' decisions hold). Addresses that became
+    // internal stop being contacts.
+    db_.exec("DELETE FROM message_customers");
+    db_.exec("UPDATE documents SET customer = NULL WHERE edited = 0");
+    db_.exec("UPDATE customers SET first_contact = 0 WHERE owner_by_user = 0");  // found again in date order below
+    {
+        // Rows whose address or domain is now the firm's own.
+        auto drop_internal = [&](const char* select, const char* remove, bool is_address) {
+            std::vector<std::string> gone;
+            SQLite::Statement& q = sql(select);
+            while (q.executeStep()) {
+                std::string v = q.getColumn(0).getString();
+                if (internal(is_address ? address_domain(v) : v)) gone.push_back(v);
+            }
+            for (const auto& v : gone) {
+                SQLite::Statement& d = sql(remove);
+                d.bind(1, v);
+                d.exec();
+            }
+        };
+        drop_internal("SELECT address FROM contacts WHERE by_user = 0", "DELETE FROM contacts WHERE address = ?", true);
+        drop_internal("SELECT domain FROM customer_domains", "DELETE FROM customer_domains WHERE domain = ?", false);
+    }
+    std::map<int64_t, std::vector<Party>> parties;  // in From, To, Cc order
+    {
+        SQLite::Statement& q = sql("SELECT message, address, name FROM parties ORDER BY message, rowid");
+        while (q.executeStep()) parties[q.getColumn(0).getInt64()].push_back({q.getColumn(1).getString(), q.getColumn(2).getString()});
+    }
+    std::map<int64_t, std::vector<Party>> forwarded;
+    {
+        SQLite::Statement& q = sql("SELECT message, address, name FROM forwarded_parties ORDER BY message, rowid");
+        while (q.executeStep()) forwarded[q.getColumn(0).getInt64()].push_back({q.getColumn(1).getString(), q.getColumn(2).getString()});
+    }
+    std::map<int64_t, std::vector<DocMention>> docs;  // only the numbers matter here (documents keep their rows)
+    {
+        SQLite::Statement& q = sql("SELECT DISTINCT message, number FROM message_documents");
+        while (q.executeStep()) docs[q.getColumn(0).getInt64()].push_back({q.getColumn(1).getString(), "", ""});
+    }
+    // In date order, so the first correspondent names what it creates.
+    std::vector<std::pair<int64_t, int64_t>> order;
+    {
+        SQLite::Statement& q = sql("SELECT id, thread FROM messages ORDER BY date, id");
+        while (q.executeStep()) order.emplace_back(q.getColumn(0).getInt64(), q.getColumn(1).getInt64());
+    }
+    std::map<int64_t, std::pair<std::string, int64_t>> first;  // message -> (account of its first location, date)
+    {
+        SQLite::Statement& q = sql("SELECT l.message, l.account, m.date FROM locations l JOIN messages m ON m.id = l.message "
+                                   "ORDER BY l.rowid DESC");
+        while (q.executeStep())
+            first[q.getColumn(0).getInt64()] = {q.getColumn(1).getString(), q.getColumn(2).getInt64()};
+    }
+    for (const auto& [row, thread] : order) {
+        std::tie(owner_, now_) = first[row];
+        owner_ = rules::rep_of(parties[row], owner_, internal_);
+        link_customers(row, thread, parties[row], forwarded[row], docs[row], false);
+    }
+    // Messages still linked to nobody (internal mail older than the conversation's
+    // customer mail) take their conversation's customers, as when they were stored.
+    // (In the loop, all the later mail exists already: a backfill there would hand a
+    // conversation's first customer to messages that have customers of their own.)
+    db_.exec("INSERT OR IGNORE INTO message_customers(message, customer) "
+             "SELECT DISTINCT m.id, mc.customer FROM messages m JOIN messages o ON o.thread = m.thread AND o.id <> m.id "
+             "JOIN message_customers mc ON mc.message = o.id "
+             "WHERE NOT EXISTS (SELECT 1 FROM message_customers x WHERE x.message = m.id)");
+    // Automatic customers nobody writes to any more go.
+    db_.exec("DELETE FROM customers WHERE named_by_user = 0 AND id NOT IN (SELECT customer FROM message_customers)");
+    db_.exec("DELETE FROM contacts WHERE customer NOT IN (SELECT id FROM customers)");
+    db_.exec("DELETE FROM customer_domains WHERE customer NOT IN (SELECT id FROM customers)");
+}
+
+}  // namespace tw

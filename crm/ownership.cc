@@ -1,0 +1,180 @@
+// Owners' history, conflicts (撞单) and the public pool (公海): the facts
+// are loaded here, the decisions are crm/rules.h's.
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <map>
+#include <set>
+
+#include "crm/crm.h"
+#include "crm/rules.h"
+#include "mail/error.h"
+#include "mail/strutil.h"
+
+namespace tw {
+
+void Crm::log_owner(int64_t customer, const std::string& owner, int64_t when, const std::string& reason) {
+    SQLite::Statement& hist = sql("INSERT INTO customer_owners(customer, owner, since, reason) VALUES (?, ?, ?, ?)");
+    hist.bind(1, customer);
+    hist.bind(2, owner);
+    hist.bind(3, when);
+    hist.bind(4, reason);
+    hist.exec();
+}
+
+namespace {
+
+std::vector<rules::FirmMail> firm_mail(SQLite::Statement& q) {
+    std::vector<rules::FirmMail> out;
+    while (q.executeStep())
+        out.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getInt64(),
+                       q.getColumn(3).getInt64(), q.getColumn(4).getString(), q.getColumn(5).getString()});
+    return out;
+}
+
+}  // namespace
+
+size_t Crm::scan_conflicts() {
+    SQLite::Transaction t(db_);
+    // Mail linked to customers, with their owners, oldest first (the rule keeps the firm's).
+    auto sent = firm_mail(sql("SELECT m.id, mc.customer, m.thread, m.date, m.from_addr, c.owner FROM messages m "
+                              "JOIN message_customers mc ON mc.message = m.id JOIN customers c ON c.id = mc.customer "
+                              "ORDER BY m.date, m.id"));
+    std::map<int64_t, int64_t> opener;  // thread -> its first message
+    {
+        SQLite::Statement& q = sql("SELECT thread, MIN(date * 1000000000 + id) FROM messages GROUP BY thread");
+        while (q.executeStep()) opener[q.getColumn(0).getInt64()] = q.getColumn(1).getInt64() % 1000000000;
+    }
+    std::vector<rules::Quotation> quotes;
+    {
+        SQLite::Statement& q = sql(
+            "SELECT m.id, mc.customer, m.date, m.from_addr FROM documents d "
+            "JOIN message_documents md ON md.number = d.number JOIN messages m ON m.id = md.message "
+            "JOIN message_customers mc ON mc.message = m.id WHERE d.type = 'quotation' ORDER BY m.date, m.id");
+        while (q.executeStep())
+            quotes.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getInt64(),
+                              q.getColumn(3).getString()});
+    }
+    for (const auto& c : rules::find_conflicts(sent, opener, quotes, internal_)) {
+        SQLite::Statement& ins = sql(
+            "INSERT OR IGNORE INTO conflicts(customer, rep, other_rep, kind, message, other_message, date) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)");
+        ins.bind(1, c.customer);
+        ins.bind(2, c.rep);
+        ins.bind(3, c.other_rep);
+        ins.bind(4, c.kind);
+        ins.bind(5, c.message);
+        ins.bind(6, c.other_message);
+        ins.bind(7, c.date);
+        ins.exec();
+    }
+    size_t open = open_conflicts();
+    reset();
+    t.commit();
+    return open;
+}
+
+size_t Crm::open_conflicts() {
+    SQLite::Statement& q = sql("SELECT COUNT(*) FROM conflicts WHERE status = 'open'");
+    q.executeStep();
+    return size_t(q.getColumn(0).getInt64());
+}
+
+void Crm::set_conflict_status(int64_t id, const std::string& status) {
+    if (status != "open" && status != "closed") throw InvalidError("a conflict is open or closed, not \"" + status + "\"");
+    SQLite::Statement& q = sql("UPDATE conflicts SET status = ? WHERE id = ?");
+    q.bind(1, status);
+    q.bind(2, id);
+    if (q.exec() == 0) throw NotFoundError("no conflict " + std::to_string(id) + " (see `tradewind conflicts`)");
+}
+
+namespace {
+
+// Owned customers, the last mail their owner sent them, and when the owner got them.
+std::vector<rules::OwnedCustomer> owned(SQLite::Statement& q) {
+    std::vector<rules::OwnedCustomer> out;
+    while (q.executeStep()) {
+        rules::OwnedCustomer c{q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getInt64(), {}, {}};
+        if (!q.getColumn(3).isNull()) c.last_sent = q.getColumn(3).getInt64();
+        if (!q.getColumn(4).isNull()) c.owner_since = q.getColumn(4).getInt64();
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+constexpr const char* kOwned =
+    "SELECT c.id, c.owner, c.first_contact, (SELECT MAX(m.date) FROM message_customers mc JOIN messages m ON m.id = mc.message "
+    "WHERE mc.customer = c.id AND m.from_addr = c.owner), "
+    "(SELECT MAX(o.since) FROM customer_owners o WHERE o.customer = c.id AND o.owner = c.owner) "
+    "FROM customers c WHERE c.owner <> '' AND c.in_pool = 0 AND (?1 = 0 OR c.id = ?1)";
+
+}  // namespace
+
+std::vector<CustomerRow> Crm::pool(int64_t now, int days) {
+    std::set<int64_t> due;
+    SQLite::Statement& q = sql(kOwned);
+    q.bind(1, int64_t(0));  // all of them
+    for (const auto& r : rules::due_for_pool(owned(q), now, days)) due.insert(r.id);
+    std::vector<CustomerRow> out;
+    for (auto& c : customers())
+        if (c.in_pool || due.count(c.id)) {
+            if (due.count(c.id)) c.owner.clear(), c.in_pool = true;  // as it will be when released
+            out.push_back(std::move(c));
+        }
+    return out;
+}
+
+std::vector<int64_t> Crm::release_idle(int64_t now, int days) {
+    bool mine = !tx_;
+    if (mine) begin();
+    std::vector<int64_t> released;
+    SQLite::Statement& q = sql(kOwned);
+    q.bind(1, int64_t(0));  // all of them
+    for (const auto& r : rules::due_for_pool(owned(q), now, days)) {
+        SQLite::Statement& u = sql("UPDATE customers SET owner = '', owner_by_user = 1, in_pool = 1 WHERE id = ?");
+        u.bind(1, r.id);
+        u.exec();
+        log_owner(r.id, "", r.at, r.reason);
+        released.push_back(r.id);
+    }
+    if (mine) commit();
+    return released;
+}
+
+void Crm::claim(int64_t customer, const std::string& rep, int64_t now, int days) {
+    bool mine = !tx_;
+    if (mine) begin();
+    SQLite::Statement& q = sql(kOwned);
+    q.bind(1, customer);
+    for (const auto& r : rules::due_for_pool(owned(q), now, days)) {  // due: released first, at the moment it fell due
+        SQLite::Statement& u = sql("UPDATE customers SET owner = '', owner_by_user = 1, in_pool = 1 WHERE id = ?");
+        u.bind(1, r.id);
+        u.exec();
+        log_owner(r.id, "", r.at, r.reason);
+    }
+    SQLite::Statement& u = sql("UPDATE customers SET owner = ?, owner_by_user = 1, in_pool = 0 WHERE id = ? AND in_pool = 1");
+    u.bind(1, rep);
+    u.bind(2, customer);
+    if (u.exec() == 0) {
+        if (mine) rollback();
+        if (customers(customer).empty()) throw NotFoundError("no customer " + std::to_string(customer));
+        throw ConflictError("customer " + std::to_string(customer) + " is not in the pool (any more): see /pool or `tradewind pool`");
+    }
+    log_owner(customer, rep, now, "claimed from the pool");
+    if (mine) commit();
+}
+
+void Crm::assign(int64_t customer, const std::string& rep, int64_t now) {
+    bool mine = !tx_;
+    if (mine) begin();
+    SQLite::Statement& u = sql("UPDATE customers SET owner = ?, owner_by_user = 1, in_pool = 0 WHERE id = ?");
+    u.bind(1, rep);
+    u.bind(2, customer);
+    if (u.exec() == 0) {
+        if (mine) rollback();
+        throw NotFoundError("no customer " + std::to_string(customer));
+    }
+    log_owner(customer, rep, now, "assigned by a manager");
+    if (mine) commit();
+}
+
+}  // namespace tw

@@ -1,0 +1,77 @@
+#include "crm/rules.h"
+
+#include <algorithm>
+#include <set>
+#include <tuple>
+
+#include "mail/strutil.h"
+
+namespace tw::rules {
+
+bool is_internal(std::string_view domain, const std::vector<std::string>& internal) {
+    for (const auto& d : internal)
+        if (domain == d || (domain.size() > d.size() && domain.ends_with(d) && domain[domain.size() - d.size() - 1] == '.'))
+            return true;
+    return false;
+}
+
+std::string rep_of(const std::vector<Party>& parties, const std::string& mailbox, const std::vector<std::string>& internal) {
+    for (const auto& p : parties)
+        if (is_internal(address_domain(p.address), internal)) return p.address;
+    return mailbox;
+}
+
+std::optional<OwnerChange> owner_after(const Ownership& now, const std::string& rep, int64_t date) {
+    if (rep.empty() || now.by_user) return std::nullopt;
+    if (now.first_contact != 0 && now.first_contact <= date) return std::nullopt;  // an earlier mail decided
+    OwnerChange c{rep, date, ""};
+    if (now.owner != rep) c.reason = now.owner.empty() ? "first correspondent" : "earlier correspondence found";
+    return c;
+}
+
+std::vector<Release> due_for_pool(const std::vector<OwnedCustomer>& owned, int64_t now, int days) {
+    std::vector<Release> out;
+    const int64_t span = int64_t(days) * 86400;
+    for (const auto& c : owned) {
+        if (c.owner.empty()) continue;
+        int64_t last = c.last_sent.value_or(c.first_contact);
+        if (c.owner_since) last = std::max(last, *c.owner_since);
+        if (last + span < now)
+            out.push_back({c.id, c.owner, last + span,
+                           "released to the pool: " + c.owner + " sent nothing for " + std::to_string(days) + " days"});
+    }
+    return out;
+}
+
+std::vector<Conflict> find_conflicts(const std::vector<FirmMail>& sent, const std::map<int64_t, int64_t>& opener,
+                                     const std::vector<Quotation>& quotes, const std::vector<std::string>& internal) {
+    std::vector<Conflict> out;
+    for (const auto& m : sent) {
+        if (!is_internal(address_domain(m.from), internal) || m.owner.empty() || m.from == m.owner) continue;
+        auto it = opener.find(m.thread);
+        if (it != opener.end() && it->second == m.message)
+            out.push_back({m.customer, m.from, m.owner, "not_owner", m.message, 0, m.date});
+    }
+    std::map<int64_t, std::pair<std::string, int64_t>> first;  // customer -> (rep, message) of its first quotation
+    for (const auto& q : quotes) {
+        if (!is_internal(address_domain(q.from), internal)) continue;  // the customer's own mail quoting back
+        auto [it, fresh] = first.try_emplace(q.customer, q.from, q.message);
+        if (!fresh && it->second.first != q.from)
+            out.push_back({q.customer, q.from, it->second.first, "double_quote", q.message, it->second.second, q.date});
+    }
+    return out;
+}
+
+std::string first_status(bool sent_by_firm) { return sent_by_firm ? "sent" : "received"; }
+
+bool sighting_decides(const std::optional<DocumentState>& known, int64_t date) {
+    return !known || (!known->edited && date < known->first_seen);
+}
+
+std::optional<size_t> takes_total(const std::vector<DocMention>& docs) {
+    for (size_t i = 0; i < docs.size(); ++i)
+        if (docs[i].type != "packing_list" && docs[i].type != "bill_of_lading") return i;
+    return std::nullopt;
+}
+
+}  // namespace tw::rules

@@ -1,0 +1,110 @@
+// The CRM's rules as pure functions over plain structs, with the clock passed
+// in: who owns a customer, when it goes to the public pool, what is a
+// conflict (撞单), what a document's first sighting says. No database: Crm
+// (crm.h) loads the facts, calls these and writes the results, and the rules
+// are tested as tables (tests/unit/crm/test_rules.cc). Model: mu's mu-flags.hh.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "archive/ingest_hook.h"  // Party
+#include "crm/documents.h"
+
+namespace tw::rules {
+
+// ---- The firm's domains
+
+// domain is one of the firm's (or a subdomain of one); internal: sorted, lower-case.
+bool is_internal(std::string_view domain, const std::vector<std::string>& internal);
+
+// The rep a message belongs to: the first of the firm's addresses among its
+// parties (From first: the sender of sent mail, else the first rep it was
+// addressed to); else the mailbox it was found in.
+std::string rep_of(const std::vector<Party>& parties, const std::string& mailbox, const std::vector<std::string>& internal);
+
+// ---- Ownership
+
+struct Ownership {
+    std::string owner;          // "" : none yet
+    int64_t first_contact = 0;  // the date of the mail that made the owner; 0: not known yet
+    bool by_user = false;       // a manager chose (or a claim, a release): automatic ownership stops
+};
+
+struct OwnerChange {
+    std::string owner;
+    int64_t first_contact = 0;
+    std::string reason;  // for the history; "" : the owner stays (only the date moved)
+};
+
+// A customer's owner is the rep of its earliest mail, whatever order mail
+// arrives in, unless a user decided. rep's mail dated `date` was just linked.
+std::optional<OwnerChange> owner_after(const Ownership& now, const std::string& rep, int64_t date);
+
+// ---- The public pool (公海)
+
+struct OwnedCustomer {
+    int64_t id = 0;
+    std::string owner;
+    int64_t first_contact = 0;
+    std::optional<int64_t> last_sent;    // the last mail its owner sent it
+    std::optional<int64_t> owner_since;  // when the owner got it last (claim, assignment)
+};
+
+struct Release {
+    int64_t id = 0;
+    std::string owner;  // who lost it
+    int64_t at = 0;     // when the silence reached `days`: the release is dated then
+    std::string reason;
+};
+
+// The customers whose owner sent them nothing for `days` days before now.
+// A claim or an assignment starts the owner's time afresh.
+std::vector<Release> due_for_pool(const std::vector<OwnedCustomer>& owned, int64_t now, int days);
+
+// ---- Conflicts (撞单)
+
+struct FirmMail {  // mail the firm sent to a customer, with the customer's owner
+    int64_t message = 0, customer = 0, thread = 0, date = 0;
+    std::string from, owner;
+};
+
+struct Quotation {  // a message naming a quotation, linked to a customer
+    int64_t message = 0, customer = 0, date = 0;
+    std::string from;
+};
+
+struct Conflict {
+    int64_t customer = 0;
+    std::string rep, other_rep;
+    std::string kind;  // "not_owner" | "double_quote"
+    int64_t message = 0, other_message = 0, date = 0;
+};
+
+// not_owner: a rep who is not the owner opened a conversation with the customer
+// (opener: thread -> its first message); double_quote: a second rep quoted a
+// customer (the first quotation's sender is the other side). Mail in date order.
+std::vector<Conflict> find_conflicts(const std::vector<FirmMail>& sent, const std::map<int64_t, int64_t>& opener,
+                                     const std::vector<Quotation>& quotes, const std::vector<std::string>& internal);
+
+// ---- Documents
+
+struct DocumentState {
+    bool edited = false;     // a user corrected it: recognition never overwrites it
+    int64_t first_seen = 0;  // the date of its earliest mail
+};
+
+// A document seen in a mail dated `date`: its status at first sight, and
+// whether this mail gives it its customer and status (the earliest mail does,
+// whatever order mail arrives in, unless a user corrected the document).
+std::string first_status(bool sent_by_firm);
+bool sighting_decides(const std::optional<DocumentState>& known, int64_t date);
+
+// Which of a message's documents takes the total it states: the first that
+// carries an amount (not a packing list or B/L); nullopt: none.
+std::optional<size_t> takes_total(const std::vector<DocMention>& docs);
+
+}  // namespace tw::rules

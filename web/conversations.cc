@@ -1,0 +1,147 @@
+// A conversation (a deal: its customers and documents), one message's HTML
+// in a sandbox, and attachments as downloads.
+#include "archive/store.h"
+#include "crm/crm.h"
+#include "mail/codec.h"
+#include "mail/date.h"
+#include "mail/html_text.h"
+#include "mail/message.h"
+#include "web/route.h"
+
+namespace tw::web {
+namespace {
+
+// Mail HTML: a sandbox without scripts, nothing loaded from outside (remote
+// images stay blocked), shown only inside our own conversation page.
+constexpr const char* kMailCsp =
+    "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'";
+// The same, after the reader asked for this message's remote images.
+constexpr const char* kMailCspImages =
+    "sandbox; default-src 'none'; img-src data: https: http:; style-src 'unsafe-inline'; frame-ancestors 'self'";
+// Inline (cid:) images larger than this are not shown inside the message.
+constexpr size_t kMaxInlineImage = 5 << 20;
+
+SanitizedHtml view_html(const Message& m, bool remote_images) {
+    HtmlView view;
+    view.remote_images = remote_images;
+    view.inline_image = [&m](std::string_view cid) -> std::string {
+        for (const auto& a : m.attachments)
+            if (a.content_id == cid && a.content_type.starts_with("image/") && a.content_type.find("svg") == std::string::npos &&
+                !a.data.empty() && a.data.size() <= kMaxInlineImage)
+                return "data:" + a.content_type + ";base64," + encode_base64(a.data);
+        return {};
+    };
+    return sanitize_html(m.html, view);
+}
+
+json message_json(int64_t row, const Message& m, size_t blocked) {
+    json atts = json::array();
+    for (size_t k = 0; k < m.attachments.size(); ++k) {
+        const auto& a = m.attachments[k];
+        atts.push_back({{"filename", a.filename}, {"content_type", a.content_type}, {"size", a.size},
+                        {"url", "/message/" + std::to_string(row) + "/attachment/" + std::to_string(k)}});
+    }
+    return {{"row", row}, {"message_id", m.message_id}, {"subject", m.subject}, {"from", format_addresses(m.from)},
+            {"to", format_addresses(m.to)}, {"cc", format_addresses(m.cc)}, {"date", format_iso_utc(m.date)}, {"text", m.text},
+            {"has_html", !m.html.empty()}, {"remote_images_blocked", blocked}, {"attachments", atts}, {"problems", m.problems}};
+}
+
+// The template's view of a message: display dates and names.
+json message_view(const json& j, const Message& m, size_t blocked) {
+    json atts = json::array();
+    for (const auto& a : j["attachments"])
+        atts.push_back({{"url", a["url"]}, {"filename", a["filename"] == "" ? json("(unnamed)") : a["filename"]},
+                        {"size", std::to_string(a["size"].get<size_t>())}});
+    json v = {{"row", std::to_string(j["row"].get<int64_t>())}, {"subject", m.subject}, {"from", j["from"]}, {"to", j["to"]},
+              {"date", when(m.date)}, {"text", m.text}, {"has_html", !m.html.empty()}, {"attachments", atts},
+              {"has_attachments", !m.attachments.empty()}};
+    if (blocked) v["blocked"] = std::to_string(blocked);
+    return v;
+}
+
+Page conversation(Context& ctx, const Request& r) {
+    int64_t thread = r.id("thread");
+    LinkedArchive a(ctx.o.data_dir);
+    std::vector<int64_t> rows = a.store.thread_rows(thread);
+    if (rows.empty()) throw NotFoundError("No such conversation.");
+    json msgs = json::array(), shown = json::array();
+    std::string title;
+    ParseLimits lim;
+    lim.extract_attachment_text = false;  // not needed to show the mail (and no PDF parser in the web process)
+    for (int64_t row : rows) {
+        Message m = parse_message(a.store.raw(row), 0, lim);
+        size_t blocked = m.html.empty() ? 0 : view_html(m, false).blocked_images;
+        if (title.empty()) title = m.subject;
+        msgs.push_back(message_json(row, m, blocked));
+        shown.push_back(message_view(msgs.back(), m, blocked));
+    }
+    Deal deal = a.crm.deal(thread);
+    json customers = json::array(), documents = json::array();
+    for (const auto& x : deal.customers)
+        customers.push_back({{"id", std::to_string(x.id)}, {"name", x.name}, {"owner", x.owner}, {"in_pool", x.in_pool}});
+    for (const auto& x : deal.documents)
+        documents.push_back({{"number", x.number}, {"type", x.type}, {"status", x.status}, {"amount", x.amount},
+                             {"currency", x.currency}, {"has_amount", !x.amount.empty()}});
+    return page(title, "conversation", {{"thread", thread}, {"messages", msgs}, {"customers", customers}, {"documents", documents}},
+                {{"subject", title.empty() ? "(no subject)" : title}, {"messages", shown},
+                 {"deal", !deal.customers.empty() || !deal.documents.empty()}});
+}
+
+Message load(Context& ctx, int64_t row) {
+    ParseLimits lim;
+    lim.extract_attachment_text = false;
+    lim.keep_attachment_data = true;
+    return parse_message(Store(ctx.o.data_dir).raw(row), 0, lim);
+}
+
+// The HTML part rebuilt from an allow-list, inside the sandbox the CSP sets up.
+// Inline images (cid:) come along as data: URLs: the sandboxed frame has no
+// origin, so it could not fetch them from us with the session cookie.
+// Remote images only with ?images=1 (the reader's choice, per message).
+Page message_html(Context& ctx, const Request& r) {
+    Message m = load(ctx, r.id("row"));
+    bool remote = r.flag("images");
+    Page p;
+    p.body = view_html(m, remote).html;
+    p.content_type = "text/html; charset=utf-8";
+    p.headers["Content-Security-Policy"] = remote ? kMailCspImages : kMailCsp;
+    return p;
+}
+
+// An attachment as a download: never rendered by the browser, whatever its type.
+Page attachment(Context& ctx, const Request& r) {
+    Message m = load(ctx, r.id("row"));
+    size_t i = size_t(r.id("part"));
+    if (i >= m.attachments.size()) throw NotFoundError("no such attachment");
+    const Attachment& a = m.attachments[i];
+    std::string name = a.filename.empty() ? "attachment-" + std::to_string(i) : a.filename;
+    std::string ascii, encoded;
+    for (unsigned char ch : name) {
+        ascii += ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\' && ch != '/' ? char(ch) : '_';
+        bool plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '_';
+        char hex[4];
+        std::snprintf(hex, sizeof hex, "%%%02X", ch);
+        encoded += plain ? std::string(1, char(ch)) : std::string(hex);
+    }
+    Page p;
+    p.body = a.data;
+    p.content_type = "application/octet-stream";
+    p.headers["Content-Disposition"] = "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + encoded;
+    p.headers["Content-Security-Policy"] = "sandbox; default-src 'none'";
+    return p;
+}
+
+}  // namespace
+
+std::vector<Route> conversation_routes(Context& ctx) {
+    return {
+        {"GET", {R"(/conversation/([^/]+))", R"(/api/v1/conversation/([^/]+))"}, Access::User, {"thread"},
+         {int_param("thread", true, 0, 1)}, [&ctx](const Request& r) { return conversation(ctx, r); }},
+        {"GET", {R"(/message/([^/]+)/html)"}, Access::User, {"row"}, {int_param("row", true, 0, 1), flag_param("images")},
+         [&ctx](const Request& r) { return message_html(ctx, r); }},
+        {"GET", {R"(/message/([^/]+)/attachment/([^/]+))"}, Access::User, {"row", "part"},
+         {int_param("row", true, 0, 1), int_param("part", true, 0, 0)}, [&ctx](const Request& r) { return attachment(ctx, r); }},
+    };
+}
+
+}  // namespace tw::web

@@ -1,0 +1,70 @@
+// Parameters, pages and display helpers shared by the handlers.
+#include "mail/date.h"
+#include "web/route.h"
+
+namespace tw::web {
+
+Param int_param(const std::string& name, bool required, int64_t def, int64_t min, int64_t max, bool clamp) {
+    Param p;
+    p.type = Param::Type::Int;
+    p.name = name;
+    p.required = required;
+    p.def = std::to_string(def);
+    p.min = min;
+    p.max = max;
+    p.clamp = clamp;
+    return p;
+}
+
+Param text_param(const std::string& name, bool required, const std::string& def, size_t max_length) {
+    Param p;
+    p.name = name;
+    p.required = required;
+    p.def = def;
+    p.max_length = max_length;
+    return p;
+}
+
+Param flag_param(const std::string& name) {
+    Param p;
+    p.type = Param::Type::Flag;
+    p.name = name;
+    return p;
+}
+
+std::vector<std::string> Request::all(const std::string& name) const {
+    std::vector<std::string> out;
+    for (size_t k = 0; k < http.get_param_value_count(name.c_str()); ++k) out.push_back(http.get_param_value(name.c_str(), k));
+    return out;
+}
+
+Page page(const std::string& title, const std::string& view, json model, json view_only) {
+    Page p;
+    p.title = title;
+    p.view = view;
+    p.model = std::move(model);
+    p.view_only = std::move(view_only);
+    return p;
+}
+
+Page after_form(json model, const std::string& back) {
+    Page p;
+    p.model = std::move(model);
+    p.redirect = back;
+    return p;
+}
+
+std::string when(int64_t t) {
+    if (t <= 0) return "";
+    std::string iso = format_iso_utc(t);  // 2025-01-11T10:00:00Z
+    return iso.substr(0, 10) + " " + iso.substr(11, 5);
+}
+
+std::string mark_snippet(std::string s) {
+    for (auto [from, to] : {std::pair<std::string, std::string>{"[[", "<mark>"}, {"]]", "</mark>"}}) {
+        for (size_t p = 0; (p = s.find(from, p)) != std::string::npos; p += to.size()) s.replace(p, from.size(), to);
+    }
+    return s;
+}
+
+}  // namespace tw::web

@@ -1,0 +1,64 @@
+// Sync status: per account and folder; under serve, a pass under way shows
+// done/total, rate and time left.
+#include <cmath>
+
+#include "archive/accounts.h"
+#include "mail/date.h"
+#include "web/route.h"
+
+namespace tw::web {
+namespace {
+
+json folder_view(const FolderSync& f) {
+    return {{"folder", f.folder}, {"messages", std::to_string(f.messages)}, {"last_sync", when(f.last_sync)}, {"error", f.last_error}};
+}
+
+// The template's view of an account (display times, the progress line).
+json account_view(const Account& a, const json& folders, const SyncActivity* busy) {
+    json v = {{"address", a.address}, {"state", a.state}, {"failing", a.state == "failing"}, {"last_sync", when(a.last_sync)},
+              {"folders", folders}};
+    if (!a.last_error.empty()) v["error"] = a.last_error;  // a section: "" would still show the box
+    if (busy) {
+        v["syncing"] = true;
+        v["done"] = std::to_string(busy->done);
+        v["total"] = std::to_string(busy->total);
+        v["rate"] = std::to_string(int64_t(std::round(busy->rate)));
+        if (busy->eta > 0) v["eta"] = std::to_string(int64_t(std::ceil(busy->eta))) + " s left";
+    }
+    return v;
+}
+
+Page status(Context& ctx, const Request&) {
+    Accounts accounts(ctx.o.data_dir);
+    std::map<std::string, SyncActivity> busy;  // passes under way in this process
+    if (ctx.o.activity)
+        for (auto& x : ctx.o.activity()) busy[x.account] = x;
+    json out = json::array(), shown = json::array();
+    for (const auto& a : accounts.list()) {
+        json folders = json::array(), fshown = json::array();
+        for (const auto& f : accounts.folders(a.address)) {
+            folders.push_back({{"folder", f.folder}, {"messages", f.messages}, {"last_uid", f.last_uid},
+                               {"uidvalidity", f.uidvalidity}, {"last_sync", f.last_sync ? format_iso_utc(f.last_sync) : ""},
+                               {"error", f.last_error}});
+            fshown.push_back(folder_view(f));
+        }
+        out.push_back({{"address", a.address}, {"imap_url", a.imap_url}, {"state", a.state},
+                       {"last_sync", a.last_sync ? format_iso_utc(a.last_sync) : ""}, {"error", a.last_error},
+                       {"folders", folders}});
+        auto now = busy.find(a.address);
+        const SyncActivity* x = now == busy.end() ? nullptr : &now->second;
+        if (x)
+            out.back()["syncing"] = {{"done", x->done}, {"total", x->total}, {"rate", std::round(x->rate)},
+                                     {"eta_seconds", std::round(x->eta)}};
+        shown.push_back(account_view(a, fshown, x));
+    }
+    return page("Sync status", "status", {{"accounts", out}}, {{"accounts", shown}, {"none", out.empty()}});
+}
+
+}  // namespace
+
+std::vector<Route> status_routes(Context& ctx) {
+    return {{"GET", {"/status", "/api/v1/status"}, Access::User, {}, {}, [&ctx](const Request& r) { return status(ctx, r); }}};
+}
+
+}  // namespace tw::web
