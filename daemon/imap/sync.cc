@@ -1,7 +1,5 @@
 #include "daemon/imap/sync.h"
 
-#include <SQLiteCpp/Exception.h>
-#include <sqlite3.h>
 
 #include <fnmatch.h>
 
@@ -467,9 +465,7 @@ void record(Shared& sh, const std::string& address, const std::string& error) {
 // EDQUOT) noticed it first: both raise StorageFullError.
 std::string archive_failure(const std::exception& e, const std::string& data_dir) {
     std::string what = e.what();
-    auto* err = dynamic_cast<const Error*>(&e);
-    auto* sql = dynamic_cast<const SQLite::Exception*>(&e);  // account and folder state
-    if ((err && err->kind() == ErrorKind::StorageFull) || (sql && (sql->getErrorCode() & 0xff) == SQLITE_FULL))
+    if (is_storage_full(e))
         return "the disk holding " + data_dir + " is full (" + what +
                "): free some space; what was stored is kept, and the next sync goes on from there";
     return what;

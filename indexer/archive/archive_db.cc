@@ -1,9 +1,12 @@
 #include "archive/archive_db.h"
 
+#include <sqlite3.h>
+
 #include <filesystem>
 
 #include "archive/schema.h"
 #include "archive/store.h"
+#include "mail/error.h"
 
 namespace tw {
 
@@ -20,6 +23,12 @@ std::unique_ptr<SQLite::Database> open_archive_db(const std::string& dir) {
     } catch (const SQLite::Exception& e) {
         throw StoreError("cannot open the archive " + path + " (" + e.what() + "): check --data DIR");
     }
+}
+
+bool is_storage_full(const std::exception& e) {
+    if (auto* err = dynamic_cast<const Error*>(&e)) return err->kind() == ErrorKind::StorageFull;
+    auto* sql = dynamic_cast<const SQLite::Exception*>(&e);
+    return sql && (sql->getErrorCode() & 0xff) == SQLITE_FULL;
 }
 
 }  // namespace tw

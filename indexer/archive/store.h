@@ -1,8 +1,10 @@
 // The archive's metadata and raw messages (SQLite through SQLiteCpp, WAL).
-// store.cc is the only code that touches SQLiteCpp. Not thread-safe: one
+// SQLiteCpp stays in the .cc files that own tables (store.cc, accounts.cc,
+// archive_db.cc here; crm/ and web/auth.cc above). Not thread-safe: one
 // Store per thread, one writer per archive.
 #pragma once
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -75,6 +77,11 @@ struct StoreStats {
     int64_t messages = 0, conversations = 0, locations = 0, accounts = 0, with_problems = 0;
     int64_t raw_bytes = 0, stored_bytes = 0;  // message bytes as received, and compressed on disk
 };
+
+// Whether e says the disk (or quota) holding the archive is full: a
+// StorageFullError, or an SQLite error with SQLITE_FULL (the account and
+// folder tables write through SQLiteCpp directly).
+bool is_storage_full(const std::exception& e);
 
 class Store {
 public:
