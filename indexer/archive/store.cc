@@ -12,6 +12,7 @@
 #include <set>
 
 #include "archive/schema.h"
+#include "archive/threads.h"
 #include "mail/codec.h"
 #include "mail/docnum.h"
 #include "mail/error.h"
@@ -50,32 +51,6 @@ std::string decompress(const void* data, size_t size) {
     return out;
 }
 
-// The subject as the subject fallback compares it: without reply prefixes
-// (base_subject) and without the document numbers clients append to it
-// ("RE: Inquiry LED panel - PO4500012345").
-std::string subject_key(const std::string& base) {
-    std::string key = base;
-    for (const auto& doc : doc_numbers(base)) {
-        size_t p;
-        while ((p = key.find(doc)) != std::string::npos) key.erase(p, doc.size());
-    }
-    std::string out;
-    for (char c : key) {
-        if (c == ' ' || c == '-' || c == ':' || c == '\t') {
-            if (!out.empty() && out.back() != ' ') out += ' ';
-        } else {
-            out += c;
-        }
-    }
-    while (!out.empty() && out.back() == ' ') out.pop_back();
-    return to_lower(out);
-}
-
-// A reference-less reply may join a conversation with the same subject and an
-// external party in common, from this far before it (or a little after: clocks).
-constexpr int64_t kFallbackBefore = 120 * 86400;
-constexpr int64_t kFallbackAfter = 7 * 86400;
-
 }  // namespace
 
 struct Store::Impl {
@@ -83,17 +58,16 @@ struct Store::Impl {
     std::unique_ptr<SQLite::Transaction> tx;
     std::unique_ptr<IngestHook> hook;  // the layer above's linking (none: the archive alone)
     Stmt find_location, find_copy, set_body_key, insert_blob, insert_message, insert_location, insert_party, insert_doc,
-        find_thread_id, upsert_thread_id, move_message, rows_of_message, note_relabel, locations_of, canonical_blob,
-        location_blob, fallback, thread_docs, rows_of_thread, move_thread, move_thread_ids, set_flags;
+        locations_of, canonical_blob, location_blob, set_flags;
+    std::unique_ptr<Threader> threads;
     int64_t next_row = 1;  // the id the next message gets (rows are never deleted)
 
     // Ends every statement's read: one left on a row would pin an old snapshot.
     void reset_all() {
         for (Stmt* s : {&find_location, &find_copy, &set_body_key, &insert_blob, &insert_message, &insert_location,
-                        &insert_party, &insert_doc, &find_thread_id, &upsert_thread_id, &move_message, &rows_of_message,
-                        &note_relabel, &locations_of, &canonical_blob, &location_blob, &fallback, &thread_docs,
-                        &rows_of_thread, &move_thread, &move_thread_ids, &set_flags})
+                        &insert_party, &insert_doc, &locations_of, &canonical_blob, &location_blob, &set_flags})
             if (*s) (*s)->reset();
+        if (threads) threads->reset();
         if (hook) hook->reset();
     }
 
@@ -141,18 +115,6 @@ struct Store::Impl {
         insert_location = prep("INSERT INTO locations(account, folder, source, message, blob, header) VALUES (?,?,?,?,?,?)");
         insert_party = prep("INSERT OR IGNORE INTO parties(message, address, name) VALUES (?, ?, ?)");
         insert_doc = prep("INSERT OR IGNORE INTO docs(message, doc) VALUES (?, ?)");
-        find_thread_id = prep("SELECT thread, soft FROM thread_ids WHERE msgid=?");
-        upsert_thread_id = prep("INSERT OR REPLACE INTO thread_ids(msgid, thread, soft) VALUES (?, ?, ?)");
-        move_message = prep("UPDATE messages SET thread=? WHERE message_id=? AND thread=?");
-        rows_of_message = prep("SELECT id FROM messages WHERE message_id=? AND thread=?");
-        fallback = prep(
-            "SELECT m.thread, MAX(m.date) FROM messages m JOIN parties p ON p.message = m.id"
-            " WHERE p.address = ? AND m.subject_key = ? AND m.date BETWEEN ? AND ? GROUP BY m.thread");
-        thread_docs = prep("SELECT COUNT(*) FROM docs d JOIN messages m ON m.id = d.message WHERE m.thread = ? AND d.doc = ?");
-        rows_of_thread = prep("SELECT id FROM messages WHERE thread = ?");
-        move_thread = prep("UPDATE messages SET thread = ? WHERE thread = ?");
-        move_thread_ids = prep("UPDATE thread_ids SET thread = ? WHERE thread = ?");
-        note_relabel = prep("INSERT OR IGNORE INTO relabeled(message) VALUES (?)");
         locations_of = prep(
             "SELECT l.account, l.folder, l.source, COALESCE(s.flags, ''), COALESCE(s.deleted, 0) FROM locations l"
             " LEFT JOIN location_state s USING (account, folder, source) WHERE l.message=? ORDER BY 1, 2, 3");
@@ -161,134 +123,10 @@ struct Store::Impl {
         set_flags = prep(
             "INSERT INTO location_state(account, folder, source, flags) VALUES (?,?,?,?)"
             " ON CONFLICT (account, folder, source) DO UPDATE SET flags = excluded.flags");
+        threads = std::make_unique<Threader>(db);
         location_blob = prep(
             "SELECT l.header, b.data FROM locations l LEFT JOIN blobs b ON b.sha256 = l.blob"
             " WHERE l.account=? AND l.folder=? AND l.source=?");
-    }
-
-    // The thread an id belongs to (0: none), and whether only a subject guess put it there.
-    std::pair<int64_t, bool> thread_of_id(const std::string& id) {
-        find_thread_id->reset();
-        find_thread_id->bind(1, id);
-        if (!find_thread_id->executeStep()) return {0, false};
-        return {find_thread_id->getColumn(0).getInt64(), find_thread_id->getColumn(1).getInt() != 0};
-    }
-
-    // Moves one message placed by a subject guess into target (a reference proved the guess wrong).
-    void move_guess(const std::string& msgid, int64_t from, int64_t target,
-                    std::vector<std::pair<int64_t, int64_t>>& relabeled) {
-        rows_of_message->reset();
-        rows_of_message->bind(1, msgid);
-        rows_of_message->bind(2, from);
-        while (rows_of_message->executeStep()) relabel(rows_of_message->getColumn(0).getInt64(), target, relabeled);
-        move_message->reset();
-        move_message->bind(1, target);
-        move_message->bind(2, msgid);
-        move_message->bind(3, from);
-        move_message->exec();
-    }
-
-    // Records that row now belongs to target, for the caller and, durably, for the index.
-    void relabel(int64_t row, int64_t target, std::vector<std::pair<int64_t, int64_t>>& relabeled) {
-        relabeled.emplace_back(row, target);
-        note_relabel->reset();
-        note_relabel->bind(1, row);
-        note_relabel->exec();
-    }
-
-    // Joins threads into target; the rows that moved go to relabeled.
-    void merge(int64_t target, int64_t other, std::vector<std::pair<int64_t, int64_t>>& relabeled) {
-        rows_of_thread->reset();
-        rows_of_thread->bind(1, other);
-        while (rows_of_thread->executeStep()) relabel(rows_of_thread->getColumn(0).getInt64(), target, relabeled);
-        for (auto* st : {move_thread.get(), move_thread_ids.get()}) {
-            st->reset();
-            st->bind(1, target);
-            st->bind(2, other);
-            st->exec();
-        }
-    }
-
-    // A reply whose client dropped References: the conversation with the same
-    // subject and an external party in common, preferring one that mentions the
-    // same document numbers, then the most recent one.
-    int64_t subject_fallback(const Message& m, const std::vector<std::string>& externals,
-                             const std::vector<std::string>& docs) {
-        std::map<int64_t, int64_t> candidates;  // thread -> latest date
-        for (const auto& addr : externals) {
-            fallback->reset();
-            fallback->bind(1, addr);
-            fallback->bind(2, subject_key(m.base_subject));
-            fallback->bind(3, static_cast<int64_t>(m.date - kFallbackBefore));
-            fallback->bind(4, static_cast<int64_t>(m.date + kFallbackAfter));
-            while (fallback->executeStep()) {
-                int64_t t = fallback->getColumn(0).getInt64(), when = fallback->getColumn(1).getInt64();
-                candidates[t] = std::max(candidates[t], when);
-            }
-        }
-        int64_t best = 0, best_docs = -1, best_when = 0;
-        for (const auto& [t, when] : candidates) {
-            int64_t shared = 0;
-            for (const auto& doc : docs) {
-                thread_docs->reset();
-                thread_docs->bind(1, t);
-                thread_docs->bind(2, doc);
-                if (thread_docs->executeStep()) shared += thread_docs->getColumn(0).getInt64() > 0 ? 1 : 0;
-            }
-            // Prefer shared documents; then the conversation active closest before this mail.
-            bool before = when <= m.date + kFallbackAfter;
-            bool better = shared > best_docs || (shared == best_docs && before && when > best_when);
-            if (better) {
-                best = t;
-                best_docs = shared;
-                best_when = when;
-            }
-        }
-        // Several candidates and no shared document: its own deal may not have arrived
-        // yet, and a wrong guess costs more than a separate conversation.
-        if (candidates.size() > 1 && !docs.empty() && best_docs == 0) return 0;
-        return best;
-    }
-
-    // JWZ-style: a message joins every thread its ids (own, In-Reply-To,
-    // References) already belong to; threads it connects are merged. A thread
-    // reached only through a subject-guessed message is not merged: that message
-    // moves instead. Without ids, a reply falls back to the subject.
-    int64_t assign_thread(const Message& m, const std::vector<std::string>& externals,
-                          const std::vector<std::string>& docs, std::vector<std::pair<int64_t, int64_t>>& relabeled) {
-        std::vector<std::string> ids = m.references;
-        if (!m.in_reply_to.empty()) ids.push_back(m.in_reply_to);
-        if (!m.synthetic_id) ids.push_back(m.message_id);
-        std::set<int64_t> hard;
-        std::map<int64_t, std::vector<std::string>> guessed;  // thread -> subject-guessed ids
-        for (const auto& id : ids) {
-            auto [t, soft] = thread_of_id(id);
-            if (!t) continue;
-            if (soft && id != m.message_id) guessed[t].push_back(id);
-            else hard.insert(t);
-        }
-        int64_t thread = 0;
-        bool soft = false;
-        if (!hard.empty() || !guessed.empty()) {
-            thread = !hard.empty() ? *hard.begin() : guessed.begin()->first;
-            for (int64_t t : hard)
-                if (t != thread) merge(thread, t, relabeled);
-            for (const auto& [t, gids] : guessed)
-                if (t != thread && !hard.count(t))
-                    for (const auto& g : gids) move_guess(g, t, thread, relabeled);
-        } else if (m.references.empty() && m.in_reply_to.empty() && m.subject != m.base_subject) {
-            thread = subject_fallback(m, externals, docs);
-            soft = true;
-        }
-        if (!thread) thread = next_row;  // a new conversation is named after its first message
-        for (const auto& id : ids) {
-            upsert_thread_id->reset();
-            upsert_thread_id->bind(1, id);
-            upsert_thread_id->bind(2, thread);
-            upsert_thread_id->bind(3, soft && id == m.message_id ? 1 : 0);
-            upsert_thread_id->exec();
-        }
-        return thread;
     }
 
     // The message at loc, 0 if none. Resets the statement: a statement left
@@ -459,7 +297,7 @@ AddResult Store::add(const Message& m, const PreparedMessage& p, const Location&
         const auto& parties = p.parties;
         const auto& docs = p.docs;
         d_->store_blob(sha, m.raw.size(), p.compressed);
-        r.thread = d_->assign_thread(m, p.externals, docs, r.relabeled);
+        r.thread = d_->threads->assign(m, p.externals, docs, d_->next_row, r.relabeled);
         std::vector<std::string> problems = m.problems;
         auto& st = *d_->insert_message;
         st.reset();
