@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
+#include <vector>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -45,6 +47,11 @@ const std::map<std::string, std::string, std::less<>>& aliases() {
         {"tis-620", "CP874"}, {"windows-874", "CP874"}, {"koi8-u", "KOI8-U"},
     };
     return m;
+}
+
+bool is_cjk_multibyte(const std::string& name) {
+    return name == "GB18030" || name == "BIG5-HKSCS" || name == "BIG5" || name == "CP932" || name == "EUC-JP-MS" ||
+           name == "EUC-JP" || name == "CP949" || name == "SHIFT_JIS" || name == "EUC-KR";
 }
 
 bool starts_with_bom(std::string_view s) { return s.size() >= 3 && s.substr(0, 3) == "\xEF\xBB\xBF"; }
@@ -180,7 +187,11 @@ std::string detect_charset(std::string_view bytes) {
     return cs ? std::string(cs) : std::string();
 }
 
-Utf8Result to_utf8(std::string_view bytes, std::string_view label) {
+// declared's bytes read in the CJK charset that reads best, when that is not
+// declared itself ("" otherwise); used: which. (Defined with the scoring below.)
+std::string relabel_cjk(std::string_view bytes, const std::string& declared, std::string_view context, std::string* used);
+
+Utf8Result to_utf8(std::string_view bytes, std::string_view label, std::string_view context) {
     Utf8Result r;
     std::string name = normalize_charset(label);
     if (name == "UTF-8" || name.empty()) {
@@ -220,6 +231,18 @@ Utf8Result to_utf8(std::string_view bytes, std::string_view label) {
         return r;
     }
     r.lossy = run_iconv(cd, bytes, r.text);
+    if (is_cjk_multibyte(name) && !is_valid_utf8(bytes)) {
+        // Chinese, Japanese and Korean charsets accept each other's bytes: a
+        // label is a prior, not the answer (a GBK label on Shift_JIS text).
+        std::string used;
+        std::string other = relabel_cjk(bytes, name, context, &used);
+        if (!other.empty()) {
+            r.text = std::move(other);
+            r.lossy = false;
+            r.relabelled = used;
+            return r;
+        }
+    }
     if (r.lossy && is_valid_utf8(bytes)) {
         // Mislabelled UTF-8 (a 7-bit label such as ISO-2022-JP on 8-bit text, or
         // a gateway that re-encoded the body but kept the header): trust the bytes.
@@ -267,32 +290,212 @@ std::string clean_convert(std::string_view bytes, const std::string& name) {
     return out;
 }
 
+// ---- Choosing among CJK charsets by how plausible each decoding reads.
+//
+// GB18030 accepts almost any byte pair, so "converts without error" decides
+// nothing between GBK, Big5, Shift_JIS, EUC-JP and EUC-KR. Each candidate
+// that converts cleanly is read back and scored per character: common
+// ideographs (GB2312, Big5 level 1, JIS level 1), kana and KS X 1001 Hangul
+// read as text; rare ideographs, half-width katakana, enclosed numbers, box
+// drawing, Latin-1 symbols and private-use characters read as mojibake. The
+// declared charset and uchardet's answer over the message's 8-bit header
+// bytes only break near-ties (priors), so a wrong label loses to a clean
+// reading.
+
+enum : uint8_t { kCommonHan = 1, kCommonHangul = 2, kJisHan = 4, kKnownHan = 8, kFrequent = 16 };
+
+// The most frequent characters of written Chinese (simplified and
+// traditional), with this trade's words (报价 報價 订单 訂單 确认 確認 ...),
+// Japanese particles and endings, and Korean syllables: a reading made of them is text, not coincidence (GBK and
+// Big5 both accept each other's bytes as common characters).
+constexpr const char* kFrequentChars =
+    "的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可她里后小么心多天而能好都然没日"
+    "于起还发成事只作当想看文无开手十用主行方又如前所本见经头面公同三已老从动两长知民样现分将外但身些与高意进把法此实回二理美点月明"
+    "其种声全工己话儿者向情部正名定女问力机给等几很业最间新什打便位因重被走电四第门相次东政海口使教西再平真听世气信北少关并内加化由"
+    "却代军产入先山五太水万市眼体别处总才场师书比住员九笑性通目华报立马命张活难神数件安表原车白应路期叫死常提感金何更反合放做系计或"
+    "司利受光王果亲界及今京务制解各任至清物台象记边共风战干接它许八特觉望直服毛林题建南度统色字请交爱让认算论百吃义科怎元社术结六功"
+    "指思非流每青管夫连远资队跟带花快条院变联言权往展该领传近留红治决周保达办运武半候七必城父强步完革深区即求品士转量空甚众技轻程告"
+    "江语英基式李油取随切确价订单货款寄收查谢您询样箱装柜港船期付汇票额单据质检测试规格型号批量"
+    "這來國個說們為時過學對裡後麼經頭見兩長現樣將與點種聲話兒問機給幾業間電門東聽氣關內卻軍產萬體別處總場師書員華報馬張難數車應"
+    "親務記邊風戰許覺統愛讓認論義術結連遠資隊帶條變聯權該領傳紅決達辦運區轉眾輕語隨確價訂單貨樣謝詢櫃裝檢測試規號批發"
+    "のにをはがてでともかしすまいうつくたなりれるっごおよろおねがいしますした"
+    "다니습합의이에는을를가하고서지기사리로도인있한해수부자어나대정시보우전요아감확탁드견적송주문제품발계약결재게일비스트상세무님안녕께립";
+
+std::vector<uint32_t> code_points(std::string_view s) {
+    std::vector<uint32_t> out;
+    for (size_t i = 0; i < s.size();) {
+        unsigned char c = s[i];
+        size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : 4;
+        uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
+        for (size_t k = 1; k < n && i + k < s.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+        out.push_back(cp);
+        i += n;
+    }
+    return out;
+}
+
+// Marks the characters of a double-byte range (lead and trail bytes) decoded with charset.
+void mark_range(std::vector<uint8_t>& flags, const char* charset, unsigned lead_lo, unsigned lead_hi,
+                std::initializer_list<std::pair<unsigned, unsigned>> trails, uint8_t bit) {
+    iconv_t cd = iconv_open("UTF-32LE", charset);
+    if (cd == (iconv_t)-1) return;
+    for (unsigned lead = lead_lo; lead <= lead_hi; ++lead)
+        for (auto [lo, hi] : trails)
+            for (unsigned trail = lo; trail <= hi; ++trail) {
+                char in[2] = {char(lead), char(trail)};
+                uint32_t cp = 0;
+                char* src = in;
+                char* dst = reinterpret_cast<char*>(&cp);
+                size_t left = 2, room = 4;
+                iconv(cd, nullptr, nullptr, nullptr, nullptr);
+                if (iconv(cd, &src, &left, &dst, &room) != (size_t)-1 && left == 0 && room == 0 && cp < flags.size())
+                    flags[cp] |= bit;
+            }
+    iconv_close(cd);
+}
+
+const std::vector<uint8_t>& common_chars() {
+    static const std::vector<uint8_t> flags = [] {
+        std::vector<uint8_t> f(0x10000, 0);
+        mark_range(f, "GB18030", 0xB0, 0xD7, {{0xA1, 0xFE}}, kCommonHan);                    // GB2312 level 1
+        mark_range(f, "GB18030", 0xD8, 0xF7, {{0xA1, 0xFE}}, kKnownHan);                     // GB2312 level 2
+        mark_range(f, "BIG5", 0xA4, 0xC5, {{0x40, 0x7E}, {0xA1, 0xFE}}, kCommonHan);        // Big5 level 1
+        mark_range(f, "BIG5", 0xC9, 0xF9, {{0x40, 0x7E}, {0xA1, 0xFE}}, kKnownHan);         // Big5 level 2
+        mark_range(f, "EUC-JP", 0xB0, 0xCF, {{0xA1, 0xFE}}, kCommonHan | kJisHan);          // JIS level 1
+        mark_range(f, "EUC-JP", 0xD0, 0xF4, {{0xA1, 0xFE}}, kJisHan);                       // JIS level 2
+        mark_range(f, "EUC-KR", 0xB0, 0xC8, {{0xA1, 0xFE}}, kCommonHangul);                 // KS X 1001 Hangul
+        for (uint32_t c : code_points(kFrequentChars))
+            if (c < f.size()) f[c] |= kFrequent;
+        return f;
+    }();
+    return flags;
+}
+
+
+bool is_ascii_letter(uint32_t c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+bool is_han(uint32_t c) { return c >= 0x4E00 && c <= 0x9FFF; }
+bool is_kana(uint32_t c) { return c >= 0x3041 && c <= 0x30FF; }
+
+// How much one character reads as text (+) or as mojibake (-). japanese:
+// the text has kana, so its ideographs should be JIS ones.
+double char_weight(const std::vector<uint32_t>& cps, size_t i, bool japanese) {
+    const auto& common = common_chars();
+    uint32_t c = cps[i];
+    auto near_letter = [&] {
+        return (i > 0 && is_ascii_letter(cps[i - 1])) || (i + 1 < cps.size() && is_ascii_letter(cps[i + 1]));
+    };
+    bool cjk = is_kana(c) || is_han(c) || (c >= 0xAC00 && c <= 0xD7A3);
+    // Inside a Latin word ("best酹igen"): a Latin letter read as a double-byte pair.
+    if (cjk && i > 0 && i + 1 < cps.size() && is_ascii_letter(cps[i - 1]) && is_ascii_letter(cps[i + 1])) return -1.5;
+    double frequent = (common[c] & kFrequent) ? 1 : 0;
+    if (is_kana(c)) return 2 + frequent;
+    if (is_han(c)) {
+        if (japanese) return (common[c] & kJisHan) ? ((common[c] & kCommonHan) ? 2 : 0.5) : -1;
+        return ((common[c] & kCommonHan) ? 2 : (common[c] & (kKnownHan | kJisHan)) ? 0.5 : -1) + frequent;
+    }
+    if (c >= 0xAC00 && c <= 0xD7A3) return ((common[c] & kCommonHangul) ? 2 : -1) + frequent;
+    if ((c >= 0x3000 && c <= 0x303F) || (c >= 0xFF01 && c <= 0xFF60)) return 1;  // CJK and full-width punctuation
+    if (c >= 0xFF61 && c <= 0xFF9F) return -1.5;                                // half-width katakana
+    if (c >= 0xC0 && c <= 0x24F && c != 0xD7 && c != 0xF7) return near_letter() ? 1.5 : -1;  // accented letters
+    if (c == 0xA0 || c == 0xB0 || c == 0xB7 || c == 0xA9 || c == 0xAE || c == 0xA3 || c == 0xA5 || c == 0x20AC) return 0.5;
+    if (c >= 0x2010 && c <= 0x2027) return 0.5;  // quotes, dashes, ellipsis
+    if (c >= 0xE000 && c <= 0xF8FF) return -4;   // private use
+    if (c == 0xFFFD) return -5;
+    return -2;  // Latin-1 symbols, enclosed numbers, box drawing, Greek or Cyrillic amid CJK, rare planes ...
+}
+
+// The mean weight of s's non-ASCII characters; a space between two
+// ideographs is unusual in Chinese and Japanese (Korean puts one between words).
+double plausibility(std::string_view s) {
+    std::vector<uint32_t> cps = code_points(s);
+    bool japanese = std::any_of(cps.begin(), cps.end(), is_kana);
+    double sum = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < cps.size(); ++i) {
+        if (cps[i] == ' ' && i > 0 && i + 1 < cps.size() && is_han(cps[i - 1]) && is_han(cps[i + 1])) {
+            sum -= 1;
+            continue;
+        }
+        if (cps[i] < 0x80) continue;
+        sum += char_weight(cps, i, japanese);
+        ++n;
+    }
+    return n ? sum / double(n) : 0;
+}
+
+// The candidates, in the order that breaks exact ties (this trade's mail is
+// Chinese first).
+constexpr const char* kCandidates[] = {"GB18030", "BIG5-HKSCS", "CP932", "EUC-JP-MS", "CP949", "WINDOWS-1252"};
+
+// The first bytes of s, cut after an ASCII byte so no character is split.
+std::string_view sample(std::string_view s) {
+    constexpr size_t kSample = 4096;
+    if (s.size() <= kSample) return s;
+    size_t cut = kSample;
+    while (cut > kSample / 2 && static_cast<unsigned char>(s[cut - 1]) >= 0x80) --cut;
+    return s.substr(0, cut);
+}
+
+struct Choice {
+    std::string charset;  // "" : none converted cleanly
+    double score = -1e9;
+};
+
+// The charset whose clean conversion of bytes reads best; declared and
+// detected add a prior.
+// cjk_only: among the Chinese, Japanese and Korean ones (a CJK label is
+// second-guessed only by another CJK charset).
+Choice best_charset(std::string_view bytes, const std::string& declared, const std::string& detected, bool cjk_only = false) {
+    std::string_view probe = sample(bytes);
+    std::vector<std::string> names;
+    for (const std::string& n : {declared, detected})
+        if (!n.empty() && n != "UTF-8" && (!cjk_only || is_cjk_multibyte(n))) names.push_back(n);
+    for (const char* n : kCandidates)
+        if (!cjk_only || is_cjk_multibyte(n)) names.emplace_back(n);
+    Choice best;
+    for (size_t k = 0; k < names.size(); ++k) {
+        if (std::find(names.begin(), names.begin() + k, names[k]) != names.begin() + k) continue;
+        std::string text = clean_convert(probe, names[k]);
+        if (text.empty()) continue;
+        double score = plausibility(text) + (names[k] == declared ? 0.5 : 0) + (names[k] == detected ? 0.3 : 0);
+        if (score > best.score + 1e-9) best = {names[k], score};
+    }
+    return best;
+}
+
 }  // namespace
 
-std::string guess_to_utf8(std::string_view bytes, std::string_view hint) {
+std::string guess_to_utf8(std::string_view bytes, std::string_view hint, std::string_view context) {
     if (is_valid_utf8(bytes)) return std::string(bytes);
+    std::string declared = hint.empty() ? std::string() : normalize_charset(hint);
+    std::string detected = context.empty() ? std::string() : normalize_charset(context);
+    if (detected.empty() || !is_common_mail_charset(detected)) detected = {};
+    // A Latin hint on Latin-shaped bytes (a German "ä" glued to ASCII) stays Latin.
+    if (!declared.empty() && !is_cjk_multibyte(declared) && declared != "UTF-8" && !cjk_shaped(bytes)) {
+        std::string out = clean_convert(bytes, declared);
+        if (!out.empty()) return out;
+    }
+    if (detected.empty()) {
+        std::string guess = detect_charset(bytes);
+        std::string g = guess.empty() ? std::string() : normalize_charset(guess);
+        if (is_common_mail_charset(g)) detected = g;
+    }
+    Choice c = best_charset(bytes, declared == "UTF-8" ? std::string() : declared, detected);
     std::string out;
-    if (!hint.empty()) {
-        std::string name = normalize_charset(hint);
-        if (name != "UTF-8" && !(out = clean_convert(bytes, name)).empty()) return out;
-    }
-    std::string guess = detect_charset(bytes);
-    std::string guessed = guess.empty() ? std::string() : normalize_charset(guess);
-    // uchardet is unreliable on a few bytes: CJK-shaped bytes are read as
-    // Chinese (Big5 only when uchardet says so), which this trade sees most.
-    if (cjk_shaped(bytes)) {
-        if (guessed == "BIG5-HKSCS" && !(out = clean_convert(bytes, guessed)).empty()) return out;
-        if (!(out = clean_convert(bytes, "GB18030")).empty()) return out;
-    }
-    // On little text uchardet also picks charsets mail hardly uses (Mac
-    // Central European for a German "ä"): only the common ones are trusted.
-    if (!guessed.empty() && guessed != "UTF-8" && is_common_mail_charset(guessed) &&
-        !(out = clean_convert(bytes, guessed)).empty())
-        return out;
-    if (!(out = clean_convert(bytes, "WINDOWS-1252")).empty()) return out;
-    iconv_t cd = t_iconv.get("WINDOWS-1252");
+    if (!c.charset.empty() && !(out = clean_convert(bytes, c.charset)).empty()) return out;
+    iconv_t cd = t_iconv.get(c.charset.empty() ? "WINDOWS-1252" : c.charset);
     if (cd != (iconv_t)-1) run_iconv(cd, bytes, out);
     return sanitize_utf8(out);
+}
+
+std::string relabel_cjk(std::string_view bytes, const std::string& declared, std::string_view context, std::string* used) {
+    std::string detected = context.empty() ? std::string() : normalize_charset(context);
+    if (!is_common_mail_charset(detected)) detected = {};
+    Choice c = best_charset(bytes, declared, detected, true);
+    if (c.charset.empty() || c.charset == declared) return {};
+    std::string out = clean_convert(bytes, c.charset);
+    if (!out.empty() && used) *used = c.charset;
+    return out;
 }
 
 }  // namespace tw

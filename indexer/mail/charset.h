@@ -24,18 +24,26 @@ struct Utf8Result {
     bool unknown_charset = false;  // iconv does not know the label (text is a best guess)
     bool lossy = false;            // some bytes were invalid in the charset
     bool mislabelled = false;      // not valid in the charset, but valid UTF-8: taken as UTF-8
+    std::string relabelled;        // a CJK label whose bytes read far better in this charset (taken)
 };
 
 // Converts bytes in the given charset label to UTF-8. Never fails: unknown
-// labels fall back to detect-then-guess, invalid bytes become U+FFFD.
-Utf8Result to_utf8(std::string_view bytes, std::string_view charset_label);
+// labels fall back to detect-then-guess, invalid bytes become U+FFFD. A
+// Chinese, Japanese or Korean label is a prior only: when the bytes read far
+// better in another of those charsets (scored per character), that one is
+// taken (relabelled). context: uchardet's answer over more of the message
+// (its 8-bit header bytes), a second prior.
+Utf8Result to_utf8(std::string_view bytes, std::string_view charset_label, std::string_view context = {});
 
 // uchardet's guess for bytes ("" when unsure).
 std::string detect_charset(std::string_view bytes);
 
 // For bytes with no declared charset (raw 8-bit headers, text attachments):
-// valid UTF-8 stays; otherwise the hint charset if it converts cleanly, then
-// uchardet's guess, then windows-1252.
-std::string guess_to_utf8(std::string_view bytes, std::string_view hint_charset = {});
+// valid UTF-8 stays; a Latin hint on Latin-shaped bytes is taken; otherwise
+// the candidates (GB18030, Big5, Shift_JIS, EUC-JP, EUC-KR, windows-1252,
+// the hint, uchardet's answer) that convert cleanly are scored by how
+// plausibly they read, the hint (usually the body's charset) and context
+// (uchardet over the message's 8-bit header bytes) as priors.
+std::string guess_to_utf8(std::string_view bytes, std::string_view hint_charset = {}, std::string_view context = {});
 
 }  // namespace tw

@@ -110,6 +110,11 @@ void fill_header_fields(const MimePart& p, BuildContext& ctx, int64_t arrival, M
     std::string cs = first_text_charset(p);
     std::string lcs = to_lower(cs);
     if (lcs != "us-ascii" && lcs != "utf-8") ctx.headers.fallback_charset = cs;
+    // Raw 8-bit header bytes are one text to uchardet: more bytes than any one field.
+    std::string raw8;
+    for (const auto& [name, value] : p.headers)
+        if (has_8bit(value) && !is_valid_utf8(value)) raw8 += value + "\n";
+    if (!raw8.empty()) ctx.headers.context_charset = detect_charset(raw8);
     ctx.headers.problems = &ctx.problems;
     m.from = addresses(p, "From", ctx);
     m.sender = addresses(p, "Sender", ctx);

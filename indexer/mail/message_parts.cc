@@ -59,14 +59,16 @@ struct Walk {
     }
 
     std::string to_text(const std::string& bytes, const std::string& charset, const std::string& what) {
-        if (charset.empty()) return guess_to_utf8(bytes);
-        Utf8Result r = to_utf8(bytes, charset);
+        if (charset.empty()) return guess_to_utf8(bytes, {}, ctx.headers.context_charset);
+        Utf8Result r = to_utf8(bytes, charset, ctx.headers.context_charset);
         if (r.unknown_charset)
             ctx.problems.push_back("unknown charset \"" + sanitize_utf8(charset) + "\" in " + what + " (guessed)");
         else if (r.lossy)
             ctx.problems.push_back("bytes not valid in charset \"" + sanitize_utf8(charset) + "\" in " + what);
         else if (r.mislabelled)
             ctx.problems.push_back(what + " is labelled \"" + sanitize_utf8(charset) + "\" but is UTF-8");
+        else if (!r.relabelled.empty())
+            ctx.problems.push_back(what + " is labelled \"" + sanitize_utf8(charset) + "\" but reads as " + r.relabelled);
         return r.text;
     }
 

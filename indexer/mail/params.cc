@@ -200,7 +200,7 @@ ParamHeader parse_param_header(std::string_view raw, const HeaderDecodeContext& 
                 } else bytes += p.value;
             }
             if (any_ext) {
-                Utf8Result r = to_utf8(bytes, charset.empty() ? ctx.fallback_charset : charset);
+                Utf8Result r = to_utf8(bytes, charset.empty() ? ctx.fallback_charset : charset, ctx.context_charset);
                 if (r.unknown_charset && ctx.problems)
                     ctx.problems->push_back("unknown charset \"" + charset + "\" in parameter " + name);
                 value = r.text;

@@ -64,7 +64,7 @@ std::string plain_text(std::string_view s, const HeaderDecodeContext& ctx) {
     if (!has_8bit(s)) return std::string(s);
     if (is_valid_utf8(s)) return std::string(s);
     note(ctx, "raw 8-bit header text that is not UTF-8 (charset guessed)");
-    return guess_to_utf8(s, ctx.fallback_charset);
+    return guess_to_utf8(s, ctx.fallback_charset, ctx.context_charset);
 }
 
 // Undoes folding. A fold inside an encoded word (clients that wrap long
@@ -134,8 +134,10 @@ std::string decode_header_text(std::string_view raw, const HeaderDecodeContext& 
     std::string pending_bytes, pending_charset;
     auto flush = [&] {
         if (pending_bytes.empty() && pending_charset.empty()) return;
-        Utf8Result r = to_utf8(pending_bytes, pending_charset);
+        Utf8Result r = to_utf8(pending_bytes, pending_charset, ctx.context_charset);
         if (r.unknown_charset) note(ctx, "unknown charset \"" + pending_charset + "\" in an encoded word");
+        else if (!r.relabelled.empty())
+            note(ctx, "an encoded word labelled \"" + pending_charset + "\" reads as " + r.relabelled + " (taken)");
         else if (r.lossy) note(ctx, "encoded word not valid in its charset \"" + pending_charset + "\"");
         out += r.text;
         pending_bytes.clear();

@@ -12,6 +12,9 @@ struct HeaderDecodeContext {
     std::string fallback_charset;
     // Where to note what went wrong; may be null.
     std::vector<std::string>* problems = nullptr;
+    // uchardet's answer over all of the message's raw 8-bit header bytes
+    // together (more bytes than any one field): a second prior. May be empty.
+    std::string context_charset;
 };
 
 // Decodes unstructured header text (Subject, display names, filenames):

@@ -277,6 +277,29 @@ case("subject-prefixes",
      "From: a@x.example\nTo: b@y.example\n" + H.format("prefix") + "Subject: %s\n\nbody\n" % ew("回复：AW: RE[2]: 转发: Inquiry for LED panel light 600x600", "utf-8"),
      subject="回复：AW: RE[2]: 转发: Inquiry for LED panel light 600x600", base_subject="Inquiry for LED panel light 600x600", problems=[])
 
+# 26-31. Raw 8-bit and mislabelled Japanese, Korean and Taiwanese mail (GBK
+# accepts almost any byte pair, so "the first charset that converts" is wrong).
+RAW_PROBLEM = "raw 8-bit header text that is not UTF-8 (charset guessed)"
+for name, cs, subj, body in [("raw-shift-jis-subject", "shift_jis", "見積書の件について", "お世話になっております。"),
+                             ("raw-euc-jp-subject", "euc_jp", "ご確認をお願いします", "見積書を添付します。"),
+                             ("raw-euc-kr-subject", "euc_kr", "확인 부탁드립니다", "견적서를 보내드립니다."),
+                             ("raw-big5-subject", "big5", "請確認付款條件", "謝謝您的詢價。")]:
+    case(name,
+         b"From: sato@vega3-jp.example\r\nTo: sales@acme-trading.example\r\n" + H.format(name).encode()
+         + b"Subject: " + subj.encode(cs) + b"\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+         + body.encode(cs) + b"\r\n",
+         subject=subj, text_contains=[body], problems=[RAW_PROBLEM])
+case("gbk-labelled-shift-jis-body",
+     b"From: sato@vega3-jp.example\r\nTo: sales@acme-trading.example\r\n" + H.format("gbksjis").encode()
+     + b"Subject: Quotation\r\nContent-Type: text/plain; charset=gbk\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+     + "ご確認をお願いします。見積書を添付しますので、ご査収ください。".encode("shift_jis") + b"\r\n",
+     subject="Quotation", text_contains=["ご確認をお願いします。見積書を添付しますので、ご査収ください。"],
+     problems=['the text part is labelled "gbk" but reads as CP932'])
+case("big5-labelled-kana-subject",
+     "From: sato@vega3-jp.example\nTo: sales@acme-trading.example\n" + H.format("big5kana")
+     + "Subject: =?big5?B?%s?=\n\nbody\n" % base64.b64encode("見積書の件について".encode("shift_jis")).decode(),
+     subject="見積書の件について", problems=['an encoded word labelled "big5" reads as CP932 (taken)'])
+
 
 def main():
     expected = {}
