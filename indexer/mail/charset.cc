@@ -319,7 +319,11 @@ constexpr const char* kFrequentChars =
     "這來國個說們為時過學對裡後麼經頭見兩長現樣將與點種聲話兒問機給幾業間電門東聽氣關內卻軍產萬體別處總場師書員華報馬張難數車應"
     "親務記邊風戰許覺統愛讓認論義術結連遠資隊帶條變聯權該領傳紅決達辦運區轉眾輕語隨確價訂單貨樣謝詢櫃裝檢測試規號批發"
     "のにをはがてでともかしすまいうつくたなりれるっごおよろおねがいしますした"
-    "다니습합의이에는을를가하고서지기사리로도인있한해수부자어나대정시보우전요아감확탁드견적송주문제품발계약결재게일비스트상세무님안녕께립";
+    "見積依頼田中様梱包明細書出荷予定日船積類請求注文確認願納期価格改定知品質検査報告製送付支払条件御社弊当担者宛先"
+    "様殿株式会社営業部課長総務経理輸入出貨物税関港倉庫在庫数量単価合計金額円額振込締切"
+    "다니습합의이에는을를가하고서지기사리로도인있한해수부자어나대정시보우전요아감확탁드견적송주문제품발계약결재게일비스트상세무님안녕께립"
+    "그리고에서으로부터까지했습니다드리겠습니다주세요바랍니다오늘내일이번다음같은많은우리귀사당사"
+    "장행금액입출배달물류회신청서류검토완료예정변경취소담당팀과원내용첨파번호선납기일간월년고객거래처";
 
 std::vector<uint32_t> code_points(std::string_view s) {
     std::vector<uint32_t> out;
@@ -377,8 +381,11 @@ bool is_han(uint32_t c) { return c >= 0x4E00 && c <= 0x9FFF; }
 bool is_kana(uint32_t c) { return c >= 0x3041 && c <= 0x30FF; }
 
 // How much one character reads as text (+) or as mojibake (-). japanese:
-// the text has kana, so its ideographs should be JIS ones.
-double char_weight(const std::vector<uint32_t>& cps, size_t i, bool japanese) {
+// the text has kana, so its ideographs should be JIS ones. foreign_kana: the
+// reading is in a Chinese or Korean charset, whose kana rows exist for JIS
+// compatibility and which Chinese and Korean writers hardly use (EUC-JP's
+// kana bytes are the same as GB2312's).
+double char_weight(const std::vector<uint32_t>& cps, size_t i, bool japanese, bool foreign_kana) {
     const auto& common = common_chars();
     uint32_t c = cps[i];
     auto near_letter = [&] {
@@ -388,9 +395,9 @@ double char_weight(const std::vector<uint32_t>& cps, size_t i, bool japanese) {
     // Inside a Latin word ("best酹igen"): a Latin letter read as a double-byte pair.
     if (cjk && i > 0 && i + 1 < cps.size() && is_ascii_letter(cps[i - 1]) && is_ascii_letter(cps[i + 1])) return -1.5;
     double frequent = (common[c] & kFrequent) ? 1 : 0;
-    if (is_kana(c)) return 2 + frequent;
+    if (is_kana(c)) return foreign_kana ? 0.5 : 2 + frequent;
     if (is_han(c)) {
-        if (japanese) return (common[c] & kJisHan) ? ((common[c] & kCommonHan) ? 2 : 0.5) : -1;
+        if (japanese) return (common[c] & kJisHan) ? ((common[c] & kCommonHan) ? 2 : 0.5) + frequent : -1;
         return ((common[c] & kCommonHan) ? 2 : (common[c] & (kKnownHan | kJisHan)) ? 0.5 : -1) + frequent;
     }
     if (c >= 0xAC00 && c <= 0xD7A3) return ((common[c] & kCommonHangul) ? 2 : -1) + frequent;
@@ -406,18 +413,18 @@ double char_weight(const std::vector<uint32_t>& cps, size_t i, bool japanese) {
 
 // The mean weight of s's non-ASCII characters; a space between two
 // ideographs is unusual in Chinese and Japanese (Korean puts one between words).
-double plausibility(std::string_view s) {
+double plausibility(std::string_view s, bool japanese_charset) {
     std::vector<uint32_t> cps = code_points(s);
     bool japanese = std::any_of(cps.begin(), cps.end(), is_kana);
     double sum = 0;
     size_t n = 0;
     for (size_t i = 0; i < cps.size(); ++i) {
         if (cps[i] == ' ' && i > 0 && i + 1 < cps.size() && is_han(cps[i - 1]) && is_han(cps[i + 1])) {
-            sum -= 1;
+            sum -= 3;
             continue;
         }
         if (cps[i] < 0x80) continue;
-        sum += char_weight(cps, i, japanese);
+        sum += char_weight(cps, i, japanese, !japanese_charset);
         ++n;
     }
     return n ? sum / double(n) : 0;
@@ -435,6 +442,17 @@ std::string_view sample(std::string_view s) {
     while (cut > kSample / 2 && static_cast<unsigned char>(s[cut - 1]) >= 0x80) --cut;
     return s.substr(0, cut);
 }
+
+bool is_japanese(const std::string& name) {
+    return name == "CP932" || name == "SHIFT_JIS" || name.starts_with("EUC-JP") || name.starts_with("ISO-2022-JP");
+}
+
+// A reading this plausible (mean weight per character) is not second-guessed.
+constexpr double kGoodReading = 2.5;
+
+// Priors, in mean weight per character: enough to settle a tie, not to keep
+// a reading with a few mojibake characters in it.
+constexpr double kDeclaredPrior = 0.25, kDetectedPrior = 0.15;
 
 struct Choice {
     std::string charset;  // "" : none converted cleanly
@@ -457,7 +475,7 @@ Choice best_charset(std::string_view bytes, const std::string& declared, const s
         if (std::find(names.begin(), names.begin() + k, names[k]) != names.begin() + k) continue;
         std::string text = clean_convert(probe, names[k]);
         if (text.empty()) continue;
-        double score = plausibility(text) + (names[k] == declared ? 0.5 : 0) + (names[k] == detected ? 0.3 : 0);
+        double score = plausibility(text, is_japanese(names[k])) + (names[k] == declared ? kDeclaredPrior : 0) + (names[k] == detected ? kDetectedPrior : 0);
         if (score > best.score + 1e-9) best = {names[k], score};
     }
     return best;
@@ -488,9 +506,22 @@ std::string guess_to_utf8(std::string_view bytes, std::string_view hint, std::st
     return sanitize_utf8(out);
 }
 
+std::string message_charset(std::string_view raw_header_bytes, std::string_view hint) {
+    if (is_valid_utf8(raw_header_bytes)) return {};
+    std::string declared = hint.empty() ? std::string() : normalize_charset(hint);
+    std::string guess = detect_charset(raw_header_bytes);
+    std::string detected = guess.empty() ? std::string() : normalize_charset(guess);
+    if (!is_common_mail_charset(detected)) detected = {};
+    return best_charset(raw_header_bytes, declared == "UTF-8" ? std::string() : declared, detected).charset;
+}
+
 std::string relabel_cjk(std::string_view bytes, const std::string& declared, std::string_view context, std::string* used) {
     std::string detected = context.empty() ? std::string() : normalize_charset(context);
     if (!is_common_mail_charset(detected)) detected = {};
+    // A label is kept unless its own reading looks like mojibake: a clean,
+    // common-character reading in the labelled charset is the writer's text.
+    std::string mine = clean_convert(sample(bytes), declared);
+    if (!mine.empty() && plausibility(mine, is_japanese(declared)) >= kGoodReading) return {};
     Choice c = best_charset(bytes, declared, detected, true);
     if (c.charset.empty() || c.charset == declared) return {};
     std::string out = clean_convert(bytes, c.charset);

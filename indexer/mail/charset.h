@@ -46,4 +46,9 @@ std::string detect_charset(std::string_view bytes);
 // (uchardet over the message's 8-bit header bytes) as priors.
 std::string guess_to_utf8(std::string_view bytes, std::string_view hint_charset = {}, std::string_view context = {});
 
+// The charset a message's raw 8-bit header bytes (all of them together)
+// read best in, with hint (its body's charset) and uchardet's answer as
+// priors: the context for its fields and unlabelled parts. "" for UTF-8.
+std::string message_charset(std::string_view raw_header_bytes, std::string_view hint = {});
+
 }  // namespace tw

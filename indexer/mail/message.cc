@@ -114,7 +114,13 @@ void fill_header_fields(const MimePart& p, BuildContext& ctx, int64_t arrival, M
     std::string raw8;
     for (const auto& [name, value] : p.headers)
         if (has_8bit(value) && !is_valid_utf8(value)) raw8 += value + "\n";
-    if (!raw8.empty()) ctx.headers.context_charset = detect_charset(raw8);
+    // A single unlabelled 8-bit text body is the same writer's: its bytes count too.
+    const std::string* cte = p.field("Content-Transfer-Encoding");
+    std::string enc = cte ? to_lower(trim(*cte)) : std::string();
+    if (!raw8.empty() && p.type == "text" && cs.empty() && enc != "base64" && enc != "quoted-printable" &&
+        has_8bit(p.body) && !is_valid_utf8(p.body))
+        raw8 += p.body.substr(0, 4096);
+    if (!raw8.empty()) ctx.headers.context_charset = message_charset(raw8, ctx.headers.fallback_charset);
     ctx.headers.problems = &ctx.problems;
     m.from = addresses(p, "From", ctx);
     m.sender = addresses(p, "Sender", ctx);

@@ -12,8 +12,9 @@ struct HeaderDecodeContext {
     std::string fallback_charset;
     // Where to note what went wrong; may be null.
     std::vector<std::string>* problems = nullptr;
-    // uchardet's answer over all of the message's raw 8-bit header bytes
-    // together (more bytes than any one field): a second prior. May be empty.
+    // The charset all of the message's raw 8-bit header bytes together read
+    // best in (message_charset: more bytes than any one field, uchardet's
+    // answer included): a second prior. May be empty.
     std::string context_charset;
 };
 
