@@ -3,7 +3,7 @@
 binaries parse the same generated mail, and the share of subjects and body
 phrases decoded exactly is printed for each.
 
-  bench/charset_accuracy.py [--held-out] TRADEWIND [TRADEWIND...]
+  bench/charset_accuracy.py [--held-out | --names] TRADEWIND [TRADEWIND...]
 
 The mail: trade phrases in Simplified and Traditional Chinese, Japanese and
 Korean, sent the ways broken clients send them: raw 8-bit subjects with and
@@ -52,8 +52,20 @@ HELD_OUT = {
            "색상 지정이 가능합니까", "선불 할인", "새해 복 많이 받으세요", "지난주 회의록", "택배 회사가 수거했습니다",
            "박영희 과장님"],
 }
+# People's names: short, rare characters, and fluent in several charsets.
+NAMES = {
+    "zh-Hans": ["吴晴", "王伟", "李娜", "张敏", "刘洋", "陈静", "杨帆", "赵磊", "黄蕾", "周丽丽", "徐婷", "孙浩", "马骁",
+                "朱琳", "胡斌", "郭涛", "何璐", "高翔", "林嘉怡", "罗珊"],
+    "zh-Hant": ["吳晴", "王偉", "李娜", "張敏", "劉洋", "陳靜", "楊帆", "趙磊", "黃蕾", "周麗麗", "徐婷", "孫浩", "馬驍",
+                "朱琳", "胡斌", "郭濤", "何璐", "高翔", "林嘉怡", "羅珊"],
+    "ja": ["田中太郎", "鈴木花子", "佐藤健", "高橋誠", "渡辺美咲", "伊藤翔", "山本彩", "中村悠", "小林恵", "加藤匠",
+           "吉田優", "山田部長", "松本様", "井上課長", "木村様", "林真理子", "清水", "斎藤様", "森田", "池田"],
+    "ko": ["김철수", "이영희", "박민수", "최지우", "정다은", "강호동", "조수빈", "윤서연", "장민호", "임하늘",
+           "한지민", "오세훈", "서지수", "신동엽", "권나라", "황보라", "안재현", "송혜교", "류준열", "홍길동"],
+}
 CHARSETS = {"zh-Hans": ["gbk"], "zh-Hant": ["big5"], "ja": ["shift_jis", "euc_jp"], "ko": ["euc_kr"]}
-WRONG = {"gbk": "big5", "big5": "gbk", "shift_jis": "gbk", "euc_jp": "gbk", "euc_kr": "gbk"}
+LABEL = {"gbk": "GBK", "big5": "Big5", "shift_jis": "Shift_JIS", "euc_jp": "EUC-JP", "euc_kr": "EUC-KR"}  # as MIME writes them
+WRONG = {"gbk": "Big5", "big5": "GBK", "shift_jis": "GBK", "euc_jp": "GBK", "euc_kr": "GBK"}
 
 
 def messages(phrase_sets=PHRASES):
@@ -70,11 +82,15 @@ def messages(phrase_sets=PHRASES):
                             b"\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + body.encode(cs) + b"\r\n", subj, body))
                 # 2. raw subject, the body's right charset as the only label
                 out.append(("raw+label", (head % "lab").encode() + b"Subject: " + subj.encode(cs) +
-                            ("\r\nContent-Type: text/plain; charset=%s\r\n\r\n" % cs).encode() + body.encode(cs) + b"\r\n", subj, body))
+                            ("\r\nContent-Type: text/plain; charset=%s\r\n\r\n" % LABEL[cs]).encode() + body.encode(cs) + b"\r\n", subj, body))
                 # 3. the body labelled with another CJK charset
                 out.append(("wrong body label", (head % "wbl").encode() + b"Subject: x\r\n" +
                             ("Content-Type: text/plain; charset=%s\r\n\r\n" % WRONG[cs]).encode() + body.encode(cs) + b"\r\n", "x", body))
-                # 4. an encoded word with another CJK label
+                # 4. the right labels (the common case: nothing may be second-guessed)
+                word = "=?%s?B?%s?=" % (LABEL[cs], base64.b64encode(subj.encode(cs)).decode())
+                out.append(("right labels", (head % "rl").encode() + ("Subject: %s\r\n" % word).encode() +
+                            ("Content-Type: text/plain; charset=%s\r\n\r\n" % LABEL[cs]).encode() + body.encode(cs) + b"\r\n", subj, body))
+                # 5. an encoded word with another CJK label
                 word = "=?%s?B?%s?=" % (WRONG[cs], base64.b64encode(subj.encode(cs)).decode())
                 out.append(("wrong word label", (head % "wwl").encode() + ("Subject: %s\r\n\r\nbody\r\n" % word).encode(), subj, "body"))
     return out
@@ -103,15 +119,16 @@ def score(binary, msgs, folder):
 def main():
     args = sys.argv[1:]
     held_out = "--held-out" in args
-    args = [a for a in args if a != "--held-out"]
+    names = "--names" in args
+    args = [a for a in args if a not in ("--held-out", "--names")]
     if not args:
         print(__doc__)
         return 2
-    msgs = messages(HELD_OUT if held_out else PHRASES)
+    msgs = messages(NAMES if names else HELD_OUT if held_out else PHRASES)
     with tempfile.TemporaryDirectory() as folder:
         results = [(b, score(b, msgs, folder)) for b in args]
     print("%d messages (%s phrases); exact subjects / body phrases per way of sending"
-          % (len(msgs), "held-out" if held_out else "tuning"))
+          % (len(msgs), "names" if names else "held-out" if held_out else "tuning"))
     kinds = list(results[0][1])
     print("%-22s" % "way" + "".join("%28s" % os.path.relpath(b) [-28:] for b, _ in results))
     for kind in kinds + ["all"]:

@@ -447,24 +447,32 @@ bool is_japanese(const std::string& name) {
     return name == "CP932" || name == "SHIFT_JIS" || name.starts_with("EUC-JP") || name.starts_with("ISO-2022-JP");
 }
 
-// A reading this plausible (mean weight per character) is not second-guessed.
-constexpr double kGoodReading = 2.5;
+// Priors, in mean weight per character. A declared charset (a label, or the
+// body's charset for raw header text) is the writer's word: another must
+// read far better to be taken. Without one, this trade's mail is Chinese
+// first. Short texts (names) read fluently in several charsets by chance,
+// so their priors are larger.
+constexpr double kDetectedPrior = 0.15;
 
-// Priors, in mean weight per character: enough to settle a tie, not to keep
-// a reading with a few mojibake characters in it.
-constexpr double kDeclaredPrior = 0.25, kDetectedPrior = 0.15;
+size_t high_chars(std::string_view bytes) {
+    return size_t(std::count_if(bytes.begin(), bytes.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) / 2;
+}
+
+double declared_prior(std::string_view bytes) { return high_chars(bytes) < 4 ? 1.5 : 0.75; }
+double trade_prior(std::string_view bytes) { return high_chars(bytes) < 4 ? 0.5 : 0.25; }
 
 struct Choice {
     std::string charset;  // "" : none converted cleanly
     double score = -1e9;
 };
 
-// The charset whose clean conversion of bytes reads best; declared and
-// detected add a prior.
+// The charset whose clean conversion of bytes reads best, with the priors
+// above for declared and detected (GB18030 when nothing is declared).
 // cjk_only: among the Chinese, Japanese and Korean ones (a CJK label is
 // second-guessed only by another CJK charset).
 Choice best_charset(std::string_view bytes, const std::string& declared, const std::string& detected, bool cjk_only = false) {
     std::string_view probe = sample(bytes);
+    const double declared_bonus = declared_prior(probe), trade_bonus = declared.empty() ? trade_prior(probe) : 0;
     std::vector<std::string> names;
     for (const std::string& n : {declared, detected})
         if (!n.empty() && n != "UTF-8" && (!cjk_only || is_cjk_multibyte(n))) names.push_back(n);
@@ -475,7 +483,8 @@ Choice best_charset(std::string_view bytes, const std::string& declared, const s
         if (std::find(names.begin(), names.begin() + k, names[k]) != names.begin() + k) continue;
         std::string text = clean_convert(probe, names[k]);
         if (text.empty()) continue;
-        double score = plausibility(text, is_japanese(names[k])) + (names[k] == declared ? kDeclaredPrior : 0) + (names[k] == detected ? kDetectedPrior : 0);
+        double score = plausibility(text, is_japanese(names[k])) + (names[k] == declared ? declared_bonus : 0) +
+                       (names[k] == detected ? kDetectedPrior : 0) + (names[k] == "GB18030" ? trade_bonus : 0);
         if (score > best.score + 1e-9) best = {names[k], score};
     }
     return best;
@@ -518,10 +527,6 @@ std::string message_charset(std::string_view raw_header_bytes, std::string_view 
 std::string relabel_cjk(std::string_view bytes, const std::string& declared, std::string_view context, std::string* used) {
     std::string detected = context.empty() ? std::string() : normalize_charset(context);
     if (!is_common_mail_charset(detected)) detected = {};
-    // A label is kept unless its own reading looks like mojibake: a clean,
-    // common-character reading in the labelled charset is the writer's text.
-    std::string mine = clean_convert(sample(bytes), declared);
-    if (!mine.empty() && plausibility(mine, is_japanese(declared)) >= kGoodReading) return {};
     Choice c = best_charset(bytes, declared, detected, true);
     if (c.charset.empty() || c.charset == declared) return {};
     std::string out = clean_convert(bytes, c.charset);
