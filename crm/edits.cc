@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "archive/schema.h"
 #include "crm/crm.h"
 #include "mail/error.h"
 #include "mail/strutil.h"
@@ -109,8 +110,14 @@ bool Crm::create_document(const std::string& number, const std::string& type, in
 }
 
 void Crm::set_setting(const std::string& key, const std::string& value) {
-    if (key != "internal_domains" && key != "doc_patterns" && key != "pool_days")
-        throw InvalidError("no setting " + key + ": internal_domains, doc_patterns or pool_days");
+    // The settings are those the schema describes (archive/schema.h, kSettings).
+    std::string known;
+    bool listed = false;
+    for (const auto& k : schema::kSettings) {
+        known += (known.empty() ? "" : ", ") + std::string(k.name);
+        listed = listed || k.name == key;
+    }
+    if (!listed) throw InvalidError("no setting " + key + " (there are " + known + ")");
     if (key == "pool_days" && std::atoi(value.c_str()) <= 0) throw InvalidError("pool_days wants a positive number of days");
     if (key == "doc_patterns") set_doc_patterns(value);  // throws on a bad pattern, before it is saved
     SQLite::Statement& q = sql("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");

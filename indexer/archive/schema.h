@@ -1,75 +1,94 @@
-// The archive's on-disk layout, in one place (notmuch's database.cc comment
-// and mu's field table are the models).
+// The archive's on-disk layout, in one place, as data (notmuch's database.cc
+// comment and mu's field table are the models): the tables below (kTables),
+// with the columns they hold and what they are for, the meta keys (kMeta)
+// and settings (kSettings), the search fields and value slots of the Xapian
+// index (kFields, kSlot*). tests/unit/archive/test_schema.cc checks the live
+// SQLite schema, meta and settings against these tables.
 //
-// DATA/archive.db  SQLite (WAL), the source of truth:
-//   messages   one row per distinct message: id, message_id, synthetic, body_key
-//              (hash of what every copy shares; NULL until a second mail with the
-//              same Message-ID asks for it), sha256 (of the first copy's raw
-//              bytes), header_len (where its body starts: further copies with the
-//              same body are stored as their header only),
-//              thread, subject, base_subject, subject_key (base_subject without
-//              document numbers and punctuation, for the subject fallback), from_name, from_addr, date,
-//              date_source, in_reply_to, refs (JSON), size, attachments, problems (JSON)
-//   blobs      sha256 -> zstd(raw bytes) of a message's first copy, stored once
-//   locations  (account, folder, source) -> message. A copy whose body equals the
-//              stored one keeps only its own header block (`header`, trace headers
-//              differ per copy): the copy is that header + the blob's body, byte-exact.
-//              A copy that differs otherwise has its own blob (`blob`).
-//   location_state (account, folder, source) -> flags (IMAP, space-separated) and
-//              deleted (when sync found the mail gone from the server; it stays archived)
-//   parties    (message, address, name): every From/To/Cc address, lower-cased, and
-//              the display name it came with
-//   docs       (message, doc): trade document numbers seen in subject and text
-//   thread_ids (msgid, thread, soft): every Message-ID seen, own or referenced (ghosts
-//              too). soft = the id of a message placed by the subject fallback and not
-//              yet confirmed by a reference: a later reference moves that message
-//              rather than merging two conversations.
-//   relabeled  messages whose conversation changed and whose index document may
-//              still name the old one; cleared once the index has committed them
-//   meta       key -> value (schema version)
-//   accounts   the reps' IMAP mailboxes: address, imap_url, user, secret (the
-//              password sealed with libsodium secretbox: nonce || box, under the key
-//              in DATA/secret.key, mode 0600), since, folders (patterns), verify_tls,
-//              allow_plaintext, and the last sync's state, time and error
-//   folder_sync per (account, folder): the server's name for it, UIDVALIDITY, the
-//              highest UID archived (committed after the messages it covers),
-//              HIGHESTMODSEQ, last sync time and error (its message count is read
-//              from locations, not stored).
-//              IMAP locations have source "imap:UIDVALIDITY:UID".
-//   users      web users: name, role (rep, manager), password_hash (argon2id, libsodium),
-//              mailbox (the rep's own address: what they own and claim; schema 4)
-//   sessions   token_hash (SHA-256 of the cookie's random token) -> user, expires
-//   settings   key -> value: internal_domains (comma-separated; the accounts'
-//              domains are internal without it)
-//   customers  id, name, kind (company | freemail), named_by_user (a user's name
-//              survives relinking), owner (the rep of its earliest mail: the sender of
-//              sent mail, else the first of the firm's recipients), owner_by_user (a
-//              manager assigned it: kept), first_contact (that mail's date), created
-//              in_pool: released to the public pool (公海): no owner until a rep claims it
-//   conflicts  (撞单) customer, rep, other_rep (the owner, or the rep who quoted first),
-//              kind (not_owner: a rep who is not the owner started a conversation with
-//              the customer; double_quote: a second rep quoted the same customer),
-//              message, other_message, date, status (open | resolved)
-//   customer_owners  ownership history: (customer, owner, since, reason); the current
-//              owner is also customers.owner (first: the rep whose mailbox first had it)
-//   customer_domains  business domain -> customer (never a freemail domain)
-//   contacts   address -> name as first written, customer, by_user (moved by a
-//              user: relinking keeps it)
-//   message_customers (message, customer): automatic links (indexer/crm.cc)
-//   documents  number -> type, customer, status (sent | received | draft |
-//              confirmed | cancelled ...), amount, currency, edited (a user's
-//              correction: recognition never overwrites it), first_seen
-//   forwarded_parties (message, address, name): the From/To/Cc of the mail a
-//              message forwards (message/rfc822 parts): internal forwards link through them
-//   message_documents (message, number, place): where a message mentions a
-//              document: subject, body, filename, attachment
+// DATA/archive.db  SQLite (WAL), the source of truth. The archive's tables
+//   (indexer/archive/) and the CRM's (crm/) sit side by side in one file, so
+//   the CRM's links are written in the transaction that stores a message
+//   (archive/ingest_hook.h). The web's users and sessions live here too.
 // DATA/index/      Xapian, rebuildable from archive.db (`tradewind reindex`).
-//   Document id = messages.id. Value slots and prefixes: kFields below.
-//   Metadata "last_row" = the highest messages.id indexed, committed with the docs.
+//   Document id = messages.id. Metadata "last_row" = the highest messages.id
+//   indexed, committed with the documents.
+// DATA/secret.key  the libsodium secretbox key for account passwords (0600).
 #pragma once
 #include <string_view>
 
 namespace tw::schema {
+
+struct Table {
+    std::string_view name;
+    std::string_view owner;    // the code that owns it: archive, crm, web
+    std::string_view columns;  // in order, space-separated
+    std::string_view what;
+};
+
+inline constexpr Table kTables[] = {
+    {"meta", "archive", "key value", "key -> value: the keys of kMeta"},
+    {"blobs", "archive", "sha256 size data", "sha256 -> zstd(raw bytes) of a message's first copy, stored once"},
+    {"messages", "archive",
+     "id message_id synthetic body_key sha256 thread subject base_subject from_name from_addr date date_source in_reply_to "
+     "refs size header_len attachments problems subject_key",
+     "one row per distinct message. body_key: hash of what every copy shares (NULL until a second mail with the same "
+     "Message-ID asks for it); sha256: of the first copy's raw bytes; header_len: where its body starts (further copies "
+     "with the same body are stored as their header only); subject_key: base_subject without document numbers and "
+     "punctuation (the subject fallback); refs and problems: JSON"},
+    {"locations", "archive", "account folder source message blob header",
+     "(account, folder, source) -> message. A copy whose body equals the stored one keeps only its own header block "
+     "(header); a copy that differs otherwise has its own blob (blob). IMAP sources are imap:UIDVALIDITY:UID"},
+    {"parties", "archive", "message address name", "every From/To/Cc address of a message, lower-cased, with its display name"},
+    {"docs", "archive", "message doc", "document-number tokens seen in subject and text (threading hints)"},
+    {"thread_ids", "archive", "msgid thread soft",
+     "every Message-ID seen, own or referenced (ghosts too); soft: placed by the subject fallback and not yet confirmed "
+     "by a reference (a later reference moves that message rather than merging two conversations)"},
+    {"relabeled", "archive", "message", "messages whose conversation changed and whose index document may still name the old one"},
+    {"location_state", "archive", "account folder source flags deleted",
+     "as last seen on the server: IMAP flags (space-separated, sorted) and deleted (when sync found the mail gone; it stays archived)"},
+    {"accounts", "archive",
+     "address imap_url user secret since folders verify_tls allow_plaintext state last_sync last_error",
+     "the reps' IMAP mailboxes; secret: the password sealed with libsodium secretbox (nonce || box) under DATA/secret.key"},
+    {"users", "web", "name role password_hash created mailbox",
+     "web users: role (rep, manager), argon2id hash, mailbox (the rep's own address: what they own and claim)"},
+    {"sessions", "web", "token_hash user expires", "SHA-256 of the cookie's random token -> user, expiry"},
+    {"folder_sync", "archive", "account folder server_name uidvalidity last_uid highestmodseq last_sync last_error",
+     "per (account, folder): the server's name, UIDVALIDITY, the highest UID archived (committed after the messages it "
+     "covers), HIGHESTMODSEQ, last sync and error"},
+    {"settings", "crm", "key value", "key -> value: the keys of kSettings"},
+    {"customers", "crm", "id name kind named_by_user owner owner_by_user first_contact in_pool created",
+     "kind: company | freemail; owner: the rep of its earliest mail (owner_by_user: a manager or a claim decided); "
+     "first_contact: that mail's date; in_pool: released to the public pool (公海); named_by_user: a user's name survives relinking"},
+    {"conflicts", "crm", "id customer rep other_rep kind message other_message date status",
+     "撞单: kind not_owner (a rep who is not the owner opened a conversation) or double_quote (a second rep quoted the "
+     "customer); other_rep: the owner, or the rep who quoted first; status: open | closed"},
+    {"customer_owners", "crm", "customer owner since reason", "ownership history; the current owner is customers.owner"},
+    {"customer_domains", "crm", "domain customer", "business domain -> customer (never a freemail domain)"},
+    {"contacts", "crm", "address name customer by_user", "address -> name as first written, customer; by_user: moved by a user"},
+    {"message_customers", "crm", "message customer", "the links of every message to its customers"},
+    {"documents", "crm", "number type customer status amount currency edited first_seen",
+     "trade documents: status (sent, received, draft, confirmed, cancelled, paid, shipped, closed); edited: a user's "
+     "correction, never overwritten by recognition; first_seen: the date of its earliest mail"},
+    {"message_documents", "crm", "message number place", "where a message names a document: subject, body, filename, attachment"},
+    {"forwarded_parties", "crm", "message address name", "the From/To/Cc of the mail a message forwards (message/rfc822 parts)"},
+};
+
+struct Key {
+    std::string_view name;
+    std::string_view what;
+};
+
+inline constexpr Key kMeta[] = {
+    {"schema", "the schema version (kVersion)"},
+    {"customer_seq", "the highest customer id ever given: ids are never used twice (crm/)"},
+    {"index_relink", "a ticket: labels changed where the index could not be written; its writer brings them along"},
+};
+
+inline constexpr Key kSettings[] = {
+    {"internal_domains", "the firm's own domains, comma-separated (its accounts' domains are internal without it)"},
+    {"doc_patterns", "the firm's own document numbering: JSON {\"type\": [\"regex\", ...]}"},
+    {"pool_days", "days without mail from the owner before a customer goes to the public pool (default 30)"},
+};
 
 inline constexpr int kVersion = 4;
 
