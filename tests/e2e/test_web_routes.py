@@ -1,0 +1,136 @@
+"""End to end: the web's route table against the real tradewind serve over an
+imported archive. A table of {method, path, who, form, status, says}: typed
+parameters (a non-number id is a 400 that says why, never a 500), unknown
+ids are 404s, managers' routes are 403 for reps, forms from another site are
+403; and a GET changes nothing (the public pool shows idle customers as
+released without releasing them; a claim does)."""
+import http.cookiejar
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
+from common import Checker, args, terminate, write_file  # noqa: E402
+from dovecot_fixture import free_port  # noqa: E402
+
+A = args()
+TW = A.tradewind
+c = Checker("e2e.web_routes")
+
+MAIL = ("From: Anna Schmidt <anna@nord.example>\r\nTo: rep1@acme-trading.example\r\nSubject: Inquiry PI-2025-0034\r\n"
+        "Message-ID: <r1@nord.example>\r\nDate: Sat, 11 Jan 2025 10:00:00 +0000\r\n\r\nPlease quote.\r\n")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *a, **k):
+        return None
+
+
+def opener():
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect)
+
+
+def request(op, url, data=None, headers=None):
+    req = urllib.request.Request(url, data=urllib.parse.urlencode(data).encode() if data is not None else None,
+                                 headers=headers or {})
+    try:
+        r = op.open(req, timeout=20)
+        return r.status, r.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode("utf-8", "replace")
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    data = os.path.join(tmp, "data")
+    eml = write_file(tmp, "m.eml", MAIL)
+    subprocess.run([TW, "import", "--data", data, "--account", "rep1@acme-trading.example", eml], check=True, capture_output=True)
+    pw = write_file(tmp, "pw", "correct horse battery\n")
+    subprocess.run([TW, "user", "add", "--data", data, "--name", "lily", "--role", "rep", "--password-file", pw,
+                    "--mailbox", "rep2@acme-trading.example"], check=True, capture_output=True)
+    subprocess.run([TW, "user", "add", "--data", data, "--name", "mona", "--role", "manager", "--password-file", pw],
+                   check=True, capture_output=True)
+    cust = json.loads(subprocess.run([TW, "customers", "--data", data, "--json"], check=True, capture_output=True,
+                                     text=True).stdout.splitlines()[0])
+    cid = cust["id"]
+    port = free_port()
+    base = "http://127.0.0.1:%d" % port
+    serve = subprocess.Popen([TW, "serve", "--data", data, "--listen", "127.0.0.1:%d" % port, "--no-sync"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                import time
+                time.sleep(0.1)
+        users = {"anon": opener(), "rep": opener(), "manager": opener()}
+        for who, name in (("rep", "lily"), ("manager", "mona")):
+            st, _ = request(users[who], base + "/login", {"name": name, "password": "correct horse battery"})
+            c.check(st == 303, "%s logs in: %s" % (name, st))
+        J = {"Accept": "application/json"}
+        foreign = {"Accept": "application/json", "Origin": "http://evil.example"}
+        # method, path, who, form (None: GET), headers, status, a phrase the answer holds
+        table = [
+            ("GET", "/api/v1/customers/abc", "rep", None, J, 400, "wants a whole number"),
+            ("GET", "/api/v1/customers/0", "rep", None, J, 400, "from 1"),
+            ("GET", "/api/v1/customers/999999", "rep", None, J, 404, "no customer 999999"),
+            ("GET", "/customers/abc", "rep", None, {}, 400, "wants a whole number"),
+            ("GET", "/api/v1/conversation/xyz", "rep", None, J, 400, "thread"),
+            ("GET", "/api/v1/conversation/999999", "rep", None, J, 404, "No such conversation"),
+            ("GET", "/message/abc/html", "rep", None, {}, 400, "row"),
+            ("GET", "/message/1/attachment/99", "rep", None, J, 404, "no such attachment"),
+            ("GET", "/api/v1/search?q=quote&limit=abc", "rep", None, J, 400, "limit"),
+            ("GET", "/api/v1/search?q=quote&limit=100000", "rep", None, J, 200, "hits"),
+            ("GET", "/api/v1/document", "rep", None, J, 400, "missing parameter number"),
+            ("GET", "/api/v1/document?number=PI-2025-9999", "rep", None, J, 404, "no document"),
+            ("GET", "/api/v1/conflicts", "rep", None, J, 403, "managers only"),
+            ("GET", "/api/v1/conflicts", "manager", None, J, 200, "conflicts"),
+            ("GET", "/api/v1/customers", "anon", None, J, 401, "not logged in"),
+            ("POST", "/api/v1/customers/%s/rename" % cid, "rep", {"name": "X"}, J, 403, "managers only"),
+            ("POST", "/api/v1/customers/%s/rename" % cid, "manager", {"name": "X"}, foreign, 403, "another site"),
+            ("POST", "/api/v1/customers/%s/merge" % cid, "manager", {"into": "abc"}, J, 400, "into wants a customer number"),
+            ("POST", "/api/v1/customers/%s/merge" % cid, "manager", {"into": "999999"}, J, 404, "two different customers"),
+            ("POST", "/api/v1/customers/abc/claim", "rep", {"x": "1"}, J, 400, "wants a whole number"),
+            ("POST", "/api/v1/conflicts/abc/close", "manager", {"x": "1"}, J, 400, "wants a whole number"),
+            ("POST", "/api/v1/conflicts/999999/close", "manager", {"x": "1"}, J, 404, "no conflict"),
+            ("POST", "/api/v1/documents", "rep", {"number": "PO-77801"}, J, 400, "missing parameter type"),
+            ("POST", "/api/v1/documents", "rep", {"number": "PO-77801", "type": "purchase_order", "customer": "abc"}, J, 400,
+             "customer"),
+        ]
+        for method, path, who, form, headers, status, says in table:
+            st, body = request(users[who], base + path, form if method == "POST" else None, headers)
+            c.check(st == status and says in body, "%s %s as %s: want %d with \"%s\", got %d %s" % (method, path, who, status, says,
+                                                                                                    st, body[:160]))
+            c.check(st != 500, "%s %s never a 500" % (method, path))
+
+        # A GET changes nothing: the idle customer (mail of January 2025) shows in the pool, twice, and keeps its owner.
+        for _ in range(2):
+            st, body = request(users["rep"], base + "/api/v1/pool", None, J)
+            pool = json.loads(body).get("pool", []) if st == 200 else []
+            c.check([x["id"] for x in pool] == [cid] and pool[0]["owner"] == "" and pool[0]["in_pool"],
+                    "the pool shows the idle customer as released: %s" % body[:200])
+        st, body = request(users["rep"], base + "/api/v1/customers/%s" % cid, None, J)
+        got = json.loads(body) if st == 200 else {}
+        c.check(got.get("owner") == "rep1@acme-trading.example" and not got.get("in_pool")
+                and [h["reason"] for h in got.get("owner_history", [])] == ["first correspondent"],
+                "viewing the pool released nothing: %s" % body[:300])
+        # A claim releases (dated when it fell due) and claims, in one step.
+        st, body = request(users["rep"], base + "/api/v1/customers/%s/claim" % cid, {"x": "1"}, J)
+        c.check(st == 200 and json.loads(body).get("owner") == "rep2@acme-trading.example", "a rep claims it: %s %s" % (st, body))
+        st, body = request(users["rep"], base + "/api/v1/customers/%s" % cid, None, J)
+        reasons = [h["reason"] for h in json.loads(body).get("owner_history", [])] if st == 200 else []
+        c.check(len(reasons) == 3 and reasons[1].startswith("released to the pool") and reasons[2] == "claimed from the pool",
+                "the history shows the release and the claim: %s" % reasons)
+    finally:
+        code = terminate(serve)
+        err = serve.stderr.read().decode("utf-8", "replace")
+        c.check(code == 0, "serve stops cleanly on SIGTERM (%d): %s" % (code, err[-300:]))
+c.done()
