@@ -140,7 +140,8 @@ public:
     // arrived in does not matter); new ones recorded, handled ones kept; in a
     // transaction of its own. Returns how many are open.
     size_t scan_conflicts();
-    std::vector<ConflictRow> conflicts();  // scans first
+    // As last found; scan: found again first (the command line; a page only reads).
+    std::vector<ConflictRow> conflicts(bool scan = true);
     size_t open_conflicts();               // as last found
     void set_conflict_status(int64_t id, const std::string& status);  // open | closed
 

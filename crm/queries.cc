@@ -108,8 +108,8 @@ Deal Crm::deal(int64_t thread) {
     return d;
 }
 
-std::vector<ConflictRow> Crm::conflicts() {
-    scan_conflicts();
+std::vector<ConflictRow> Crm::conflicts(bool scan) {
+    if (scan) scan_conflicts();
     std::vector<ConflictRow> out;
     SQLite::Statement q(db_,
                         "SELECT x.id, x.customer, COALESCE(c.name, ''), x.rep, x.other_rep, x.kind, x.message, x.other_message, "

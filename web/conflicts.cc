@@ -1,4 +1,5 @@
-// Conflicts (撞单), for managers: the list, closed or opened again.
+// Conflicts (撞单), for managers: the list (as the sync and import raised
+// them: a GET changes nothing), closed or opened again.
 #include "crm/crm.h"
 #include "mail/date.h"
 #include "web/route.h"
@@ -8,7 +9,7 @@ namespace {
 
 Page conflicts(Context& ctx, const Request&) {
     json list = json::array();
-    for (const auto& x : LinkedArchive(ctx.o.data_dir).crm.conflicts())
+    for (const auto& x : LinkedArchive(ctx.o.data_dir).crm.conflicts(false))  // raised by the sync and import
         list.push_back({{"id", x.id}, {"customer", std::to_string(x.customer)}, {"customer_name", x.customer_name},
                         {"kind", x.kind}, {"rep", x.rep}, {"other_rep", x.other_rep}, {"message", x.message},
                         {"other_message", x.other_message}, {"subject", x.subject}, {"date", format_iso_utc(x.date)},
