@@ -79,13 +79,12 @@ struct MessageLinks {
 
 class Crm : public IngestHook {
 public:
-    // On the store's own connection: the ingest hook (Store, ArchiveWriter).
+    // On the store's own connection: the ingest hook (Store, ArchiveWriter);
+    // the CLI and the web open a LinkedArchive.
     explicit Crm(SQLite::Database& db);
-    // On a connection of its own to DIR/archive.db (the CLI, the web).
-    explicit Crm(const std::string& data_dir);
     ~Crm() override;
 
-    // A transaction for a user's decisions (own connection only).
+    // A transaction of the CRM's own (when the store has none open).
     void begin();
     void commit();
     void rollback();
@@ -178,7 +177,7 @@ public:
     int pool_days();  // the setting, default 30
 
 private:
-    struct Own;  // the connection when Crm opened its own
+    bool in_transaction();
     void log_owner(int64_t customer, const std::string& owner, int64_t when, const std::string& reason);
     SQLite::Statement& sql(const char* text);  // prepared once, reset for each use
     int64_t customer_for(const Party& p);
@@ -197,7 +196,6 @@ private:
     std::vector<int64_t> customers_of(int64_t row);
     void relink_all();
     void load_patterns();  // the firm's doc_patterns setting
-    std::unique_ptr<Own> own_;  // first: db_ may refer into it
     SQLite::Database& db_;
     std::unique_ptr<SQLite::Transaction> tx_;
     std::vector<std::string> internal_;

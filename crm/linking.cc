@@ -8,7 +8,6 @@
 #include <memory>
 #include <tuple>
 
-#include "archive/archive_db.h"
 #include "archive/store.h"
 #include "crm/rules.h"
 #include "mail/error.h"
@@ -39,18 +38,7 @@ Labels doc_labels(const std::vector<DocMention>& docs) {
 
 }  // namespace
 
-struct Crm::Own {
-    std::unique_ptr<SQLite::Database> db;
-};
-
 Crm::Crm(SQLite::Database& db) : db_(db), clock_([] { return int64_t(std::time(nullptr)); }) {
-    load_domains();
-    load_patterns();
-}
-
-Crm::Crm(const std::string& data_dir)
-    : own_(std::make_unique<Own>(Own{open_archive_db(data_dir)})), db_(*own_->db),
-      clock_([] { return int64_t(std::time(nullptr)); }) {
     load_domains();
     load_patterns();
 }

@@ -1,6 +1,7 @@
 // Owners' history, conflicts (撞单) and the public pool (公海): the facts
 // are loaded here, the decisions are crm/rules.h's.
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
 
 #include <map>
 #include <set>
@@ -11,6 +12,10 @@
 #include "mail/strutil.h"
 
 namespace tw {
+
+// Whether a transaction is open on the connection (the store's or ours):
+// then the change joins it instead of opening one of its own.
+bool Crm::in_transaction() { return tx_ || sqlite3_get_autocommit(db_.getHandle()) == 0; }
 
 void Crm::log_owner(int64_t customer, const std::string& owner, int64_t when, const std::string& reason) {
     SQLite::Statement& hist = sql("INSERT INTO customer_owners(customer, owner, since, reason) VALUES (?, ?, ?, ?)");
@@ -124,7 +129,7 @@ std::vector<CustomerRow> Crm::pool(int64_t now, int days) {
 }
 
 std::vector<int64_t> Crm::release_idle(int64_t now, int days) {
-    bool mine = !tx_;
+    bool mine = !in_transaction();
     if (mine) begin();
     std::vector<int64_t> released;
     SQLite::Statement& q = sql(kOwned);
@@ -141,7 +146,7 @@ std::vector<int64_t> Crm::release_idle(int64_t now, int days) {
 }
 
 void Crm::claim(int64_t customer, const std::string& rep, int64_t now, int days) {
-    bool mine = !tx_;
+    bool mine = !in_transaction();
     if (mine) begin();
     SQLite::Statement& q = sql(kOwned);
     q.bind(1, customer);
@@ -164,7 +169,7 @@ void Crm::claim(int64_t customer, const std::string& rep, int64_t now, int days)
 }
 
 void Crm::assign(int64_t customer, const std::string& rep, int64_t now) {
-    bool mine = !tx_;
+    bool mine = !in_transaction();
     if (mine) begin();
     SQLite::Statement& u = sql("UPDATE customers SET owner = ?, owner_by_user = 1, in_pool = 0 WHERE id = ?");
     u.bind(1, rep);

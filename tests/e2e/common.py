@@ -86,3 +86,22 @@ def write_file(directory, name, text):
     with open(path, "w") as f:
         f.write(text)
     return path
+
+
+class NoRedirect(__import__("urllib.request").request.HTTPRedirectHandler):
+    """Keeps a 303 as the answer (the tests check where it points)."""
+    def redirect_request(self, *a, **k):
+        return None
+
+
+def request(opener, url, data=None, headers=None):
+    """An HTTP request through opener (a form POST when data is given); returns (status, headers, body)."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+    req = urllib.request.Request(url, data=urllib.parse.urlencode(data).encode() if data else None, headers=headers or {})
+    try:
+        r = opener.open(req, timeout=20)
+        return r.status, dict(r.headers), r.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read().decode("utf-8", "replace")

@@ -20,7 +20,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
-from common import SKIP, Checker, args, terminate, write_file  # noqa: E402
+from common import SKIP, Checker, NoRedirect, args, request, terminate, write_file  # noqa: E402
 from dovecot_fixture import Dovecot, free_port  # noqa: E402
 
 A = args()
@@ -34,20 +34,6 @@ HTML_MAIL = ("From: Anna Schmidt <anna@nord.example>\r\nTo: rep1@acme-trading.ex
              "<html><body><p id=greet>Dear team, please see PI-2025-0034.</p>"
              "<img id=remote src=\"http://127.0.0.1:%d/track.gif\">"
              "<script>document.title='pwned'</script></body></html>\r\n")
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *a, **k):
-        return None
-
-
-def request(opener, url, data=None, headers=None):
-    req = urllib.request.Request(url, data=urllib.parse.urlencode(data).encode() if data else None, headers=headers or {})
-    try:
-        r = opener.open(req, timeout=20)
-        return r.status, dict(r.headers), r.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as e:
-        return e.code, dict(e.headers), e.read().decode("utf-8", "replace")
 
 
 def chromium_check(base, cookie, thread_id, claim_id=None):

@@ -11,13 +11,11 @@ import socket
 import subprocess
 import sys
 import tempfile
-import urllib.error
-import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
-from common import Checker, args, terminate, write_file  # noqa: E402
+from common import Checker, NoRedirect, args, request, terminate, write_file  # noqa: E402
 from dovecot_fixture import free_port  # noqa: E402
 
 A = args()
@@ -28,23 +26,13 @@ MAIL = ("From: Anna Schmidt <anna@nord.example>\r\nTo: rep1@acme-trading.example
         "Message-ID: <r1@nord.example>\r\nDate: Sat, 11 Jan 2025 10:00:00 +0000\r\n\r\nPlease quote.\r\n")
 
 
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *a, **k):
-        return None
-
-
 def opener():
     return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect)
 
 
-def request(op, url, data=None, headers=None):
-    req = urllib.request.Request(url, data=urllib.parse.urlencode(data).encode() if data is not None else None,
-                                 headers=headers or {})
-    try:
-        r = op.open(req, timeout=20)
-        return r.status, r.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode("utf-8", "replace")
+def call(op, url, data=None, headers=None):
+    st, _, body = request(op, url, data, headers)
+    return st, body
 
 
 with tempfile.TemporaryDirectory() as tmp:
@@ -73,7 +61,7 @@ with tempfile.TemporaryDirectory() as tmp:
                 time.sleep(0.1)
         users = {"anon": opener(), "rep": opener(), "manager": opener()}
         for who, name in (("rep", "lily"), ("manager", "mona")):
-            st, _ = request(users[who], base + "/login", {"name": name, "password": "correct horse battery"})
+            st, _ = call(users[who], base + "/login", {"name": name, "password": "correct horse battery"})
             c.check(st == 303, "%s logs in: %s" % (name, st))
         J = {"Accept": "application/json"}
         foreign = {"Accept": "application/json", "Origin": "http://evil.example"}
@@ -106,26 +94,26 @@ with tempfile.TemporaryDirectory() as tmp:
              "customer"),
         ]
         for method, path, who, form, headers, status, says in table:
-            st, body = request(users[who], base + path, form if method == "POST" else None, headers)
+            st, body = call(users[who], base + path, form if method == "POST" else None, headers)
             c.check(st == status and says in body, "%s %s as %s: want %d with \"%s\", got %d %s" % (method, path, who, status, says,
                                                                                                     st, body[:160]))
             c.check(st != 500, "%s %s never a 500" % (method, path))
 
         # A GET changes nothing: the idle customer (mail of January 2025) shows in the pool, twice, and keeps its owner.
         for _ in range(2):
-            st, body = request(users["rep"], base + "/api/v1/pool", None, J)
+            st, body = call(users["rep"], base + "/api/v1/pool", None, J)
             pool = json.loads(body).get("pool", []) if st == 200 else []
             c.check([x["id"] for x in pool] == [cid] and pool[0]["owner"] == "" and pool[0]["in_pool"],
                     "the pool shows the idle customer as released: %s" % body[:200])
-        st, body = request(users["rep"], base + "/api/v1/customers/%s" % cid, None, J)
+        st, body = call(users["rep"], base + "/api/v1/customers/%s" % cid, None, J)
         got = json.loads(body) if st == 200 else {}
         c.check(got.get("owner") == "rep1@acme-trading.example" and not got.get("in_pool")
                 and [h["reason"] for h in got.get("owner_history", [])] == ["first correspondent"],
                 "viewing the pool released nothing: %s" % body[:300])
         # A claim releases (dated when it fell due) and claims, in one step.
-        st, body = request(users["rep"], base + "/api/v1/customers/%s/claim" % cid, {"x": "1"}, J)
+        st, body = call(users["rep"], base + "/api/v1/customers/%s/claim" % cid, {"x": "1"}, J)
         c.check(st == 200 and json.loads(body).get("owner") == "rep2@acme-trading.example", "a rep claims it: %s %s" % (st, body))
-        st, body = request(users["rep"], base + "/api/v1/customers/%s" % cid, None, J)
+        st, body = call(users["rep"], base + "/api/v1/customers/%s" % cid, None, J)
         reasons = [h["reason"] for h in json.loads(body).get("owner_history", [])] if st == 200 else []
         c.check(len(reasons) == 3 and reasons[1].startswith("released to the pool") and reasons[2] == "claimed from the pool",
                 "the history shows the release and the claim: %s" % reasons)
