@@ -7,7 +7,7 @@ PKGS="cmake g++ make pkg-config python3 ca-certificates
   libzip-dev libzstd-dev libsodium-dev libssl-dev libjemalloc-dev dovecot-imapd
   libcpp-httplib-dev libkainjow-mustache-dev"
 # The web tests drive a real headless Chromium.
-[ "${TRADEWIND_TESTS:-0}" = 1 ] && PKGS="$PKGS chromium python3-websocket"
+[ "${TRADEWIND_TESTS:-0}" = 1 ] && PKGS="$PKGS chromium python3-websocket fonts-wqy-microhei"
 [ "${TRADEWIND_FUZZ:-0}" = 1 ] && PKGS="$PKGS clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do

@@ -11,7 +11,7 @@ Page conflicts(Context& ctx, const Request&) {
     json list = json::array();
     for (const auto& x : LinkedArchive(ctx.o.data_dir).crm.conflicts(false))  // raised by the sync and import
         list.push_back({{"id", x.id}, {"customer", std::to_string(x.customer)}, {"customer_name", x.customer_name},
-                        {"kind", x.kind}, {"rep", x.rep}, {"other_rep", x.other_rep}, {"message", x.message},
+                        {"kind", x.kind}, {"kind_label", label(x.kind)}, {"rep", x.rep}, {"other_rep", x.other_rep}, {"message", x.message},
                         {"other_message", x.other_message}, {"subject", x.subject}, {"date", format_iso_utc(x.date)},
                         {"day", when(x.date)}, {"status", x.status}, {"open", x.status == "open"}});
     return page("Conflicts", "conflicts", {{"conflicts", list}}, {{"none", list.empty()}});

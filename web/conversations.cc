@@ -80,7 +80,7 @@ Page conversation(Context& ctx, const Request& r) {
     for (const auto& x : deal.customers)
         customers.push_back({{"id", std::to_string(x.id)}, {"name", x.name}, {"owner", x.owner}, {"in_pool", x.in_pool}});
     for (const auto& x : deal.documents)
-        documents.push_back({{"number", x.number}, {"type", x.type}, {"status", x.status}, {"amount", x.amount},
+        documents.push_back({{"number", x.number}, {"type", x.type}, {"type_label", label(x.type)}, {"status", x.status}, {"amount", x.amount},
                              {"currency", x.currency}, {"has_amount", !x.amount.empty()}});
     return page(title, "conversation", {{"thread", thread}, {"messages", msgs}, {"customers", customers}, {"documents", documents}},
                 {{"subject", title.empty() ? "(no subject)" : title}, {"messages", shown},

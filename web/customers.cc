@@ -17,13 +17,13 @@ namespace {
 json customer_json(const CustomerRow& x) {
     json contacts = json::array();
     for (const auto& [addr, name] : x.contacts) contacts.push_back({{"address", addr}, {"name", name}});
-    return {{"id", std::to_string(x.id)}, {"name", x.name}, {"kind", x.kind}, {"owner", x.owner},
+    return {{"id", std::to_string(x.id)}, {"name", x.name}, {"kind", x.kind}, {"kind_label", label(x.kind)}, {"owner", x.owner},
             {"in_pool", x.in_pool}, {"domains", x.domains}, {"contacts", contacts}, {"messages", x.messages},
             {"last", x.last ? format_iso_utc(x.last) : ""}, {"last_day", when(x.last)}};
 }
 
 json document_json(const DocumentRow& x) {
-    return {{"number", x.number}, {"type", x.type}, {"status", x.status},
+    return {{"number", x.number}, {"type", x.type}, {"type_label", label(x.type)}, {"status", x.status},
             {"customer", x.customer ? std::to_string(x.customer) : ""}, {"customer_name", x.customer_name},
             {"amount", x.amount}, {"currency", x.currency}, {"has_amount", !x.amount.empty()},
             {"has_customer", x.customer != 0}, {"messages", x.messages},

@@ -60,6 +60,23 @@ std::string when(int64_t t) {
     return iso.substr(0, 10) + " " + iso.substr(11, 5);
 }
 
+std::string label(std::string_view value) {
+    static const std::pair<std::string_view, std::string_view> kLabels[] = {
+        {"quotation", "Quotation"}, {"proforma_invoice", "Proforma invoice (PI)"}, {"purchase_order", "Purchase order"},
+        {"contract", "Contract"}, {"commercial_invoice", "Commercial invoice"}, {"packing_list", "Packing list"},
+        {"bill_of_lading", "Bill of lading"}, {"letter_of_credit", "Letter of credit"}, {"other", "Other"},
+        {"not_owner", "Not the owner's customer"}, {"double_quote", "Quoted by a second rep"},
+        {"company", "Company"}, {"freemail", "Person (freemail address)"},
+    };
+    for (const auto& [k, v] : kLabels)
+        if (k == value) return std::string(v);
+    std::string out(value);
+    for (char& c : out)
+        if (c == '_') c = ' ';
+    if (!out.empty() && out[0] >= 'a' && out[0] <= 'z') out[0] = char(out[0] - 'a' + 'A');
+    return out;
+}
+
 std::string mark_snippet(std::string s) {
     for (auto [from, to] : {std::pair<std::string, std::string>{"[[", "<mark>"}, {"]]", "</mark>"}}) {
         for (size_t p = 0; (p = s.find(from, p)) != std::string::npos; p += to.size()) s.replace(p, from.size(), to);
