@@ -386,8 +386,9 @@ bool is_kana(uint32_t c) { return c >= 0x3041 && c <= 0x30FF; }
 // compatibility and which Chinese and Korean writers hardly use (EUC-JP's
 // kana bytes are the same as GB2312's).
 double char_weight(const std::vector<uint32_t>& cps, size_t i, bool japanese, bool foreign_kana) {
-    const auto& common = common_chars();
     uint32_t c = cps[i];
+    if (c >= 0x10000) return c >= 0x20000 && c < 0x3FFFF ? -2 : -2.5;  // rare ideographs (GB18030's extension B), or stranger
+    const auto& common = common_chars();
     auto near_letter = [&] {
         return (i > 0 && is_ascii_letter(cps[i - 1])) || (i + 1 < cps.size() && is_ascii_letter(cps[i + 1]));
     };

@@ -98,3 +98,9 @@ TEST_CASE("encoded words with a wrong CJK label keep their kana", "[charset][cjk
     ctx.fallback_charset = "euc-kr";
     CHECK(tw::decode_header_text("\xC8\xAE\xC0\xCE \xBA\xCE\xC5\xB9\xB5\xE5", ctx) == "확인 부탁드");
 }
+
+TEST_CASE("characters beyond the BMP are scored without reading past the tables", "[charset][cjk]") {
+    // GB18030's four-byte U+20000 in a gbk-labelled word (the fuzzer's find, under ASan).
+    CHECK(tw::to_utf8("\x95\x32\x82\x36 new char", "gbk").text == "\xF0\xA0\x80\x80 new char");
+    CHECK(tw::is_valid_utf8(tw::guess_to_utf8("\x95\x32\x82\x36\x95\x32\x82\x37 \xF0\x9F")));
+}
