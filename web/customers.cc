@@ -119,6 +119,9 @@ Page customer_edit(Context& ctx, const Request& r) {
     if (what == "assign") {
         std::string rep = to_lower(r.http.get_param_value("rep"));
         if (rep.find('@') == std::string::npos) throw InvalidError("assign to a rep's mail address, not \"" + rep + "\"");
+        if (!a.crm.internal(address_domain(rep)))
+            throw InvalidError(rep + " is not an address of the firm (its accounts' domains, or `tradewind settings set "
+                               "internal_domains`): assign customers to the firm's reps");
         a.crm.assign(id, rep, now());
         return after_form({{"customer", std::to_string(id)}, {"owner", rep}}, back);
     }

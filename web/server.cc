@@ -7,6 +7,7 @@
 #include <httplib.h>
 #include <kainjow/mustache.hpp>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -73,7 +74,7 @@ void take_param(const web::Param& p, const std::string* given, web::Request& r) 
         r.flags[p.name] = given && *given == "1";
         return;
     }
-    if (!given && p.required) throw InvalidError("missing parameter " + p.name);
+    if (p.required && (!given || given->empty())) throw InvalidError("missing parameter " + p.name);
     std::string v = given ? *given : p.def;
     if (p.type == T::Text) {
         if (v.size() > p.max_length) throw InvalidError(p.name + " is longer than " + std::to_string(p.max_length) + " bytes");
@@ -213,9 +214,12 @@ struct WebServer::Impl {
             }
             send(r, res, route.handler(r));
         } catch (const std::exception& e) {
-            // The one catch-all: a typed error is its status, anything else a 500.
+            // The one catch-all: a typed error is its status and its message;
+            // anything else is a bug: a 500 that shows no internals (they go to the log).
             auto kind = kind_of(e);
-            send_error(r, res, kind ? http_status(*kind) : 500, e.what());
+            if (kind) return send_error(r, res, http_status(*kind), e.what());
+            std::fprintf(stderr, "tradewind serve: %s %s failed: %s\n", req.method.c_str(), req.path.c_str(), e.what());
+            send_error(r, res, 500, "Something went wrong on our side; the details are in the server's log.");
         }
     }
 
