@@ -36,6 +36,10 @@ class Transaction;
 
 namespace tw {
 
+namespace rules {
+struct Release;
+}
+
 struct CustomerRow {
     int64_t id = 0;
     std::string name, kind, owner;
@@ -79,17 +83,12 @@ struct MessageLinks {
 
 class Crm : public IngestHook {
 public:
+    using Clock = std::function<int64_t()>;  // seconds since the epoch
     // On the store's own connection: the ingest hook (Store, ArchiveWriter);
-    // the CLI and the web open a LinkedArchive.
-    explicit Crm(SQLite::Database& db);
+    // the CLI and the web open a LinkedArchive. clock: what new records are
+    // stamped with (none: the wall clock).
+    explicit Crm(SQLite::Database& db, Clock clock = {});
     ~Crm() override;
-
-    // A transaction of the CRM's own (when the store has none open).
-    void begin();
-    void commit();
-    void rollback();
-    // The clock new records are stamped with (tests pass their own).
-    void set_clock(std::function<int64_t()> clock);
 
     // ---- The ingest hook (archive/ingest_hook.h)
     std::shared_ptr<const HookFacts> prepare(const Message& m) const override;
@@ -117,6 +116,8 @@ public:
     // rebuilt, users' decisions (named customers, moved contacts) are kept.
     // Returns (row, customer ids) for every message.
     std::vector<std::pair<int64_t, std::vector<int64_t>>> relink();
+    // Every message's customers (none for some), by row.
+    std::vector<std::pair<int64_t, std::vector<int64_t>>> links();
 
     // ---- Reads
     std::vector<CustomerRow> customers(int64_t id = 0);  // all, or that one
@@ -177,7 +178,13 @@ public:
     int pool_days();  // the setting, default 30
 
 private:
+    // A transaction of the CRM's own, when none is open on the connection.
     bool in_transaction();
+    void begin();
+    void commit();
+    void rollback();
+    std::vector<rules::Release> due(int64_t customer, int64_t now, int days);
+    void release(const rules::Release& r);
     void log_owner(int64_t customer, const std::string& owner, int64_t when, const std::string& reason);
     SQLite::Statement& sql(const char* text);  // prepared once, reset for each use
     int64_t customer_for(const Party& p);
@@ -206,7 +213,7 @@ private:
 };
 
 // The archive's ingest hook factory: a Crm on the store's connection.
-IngestHook::Factory crm_linker();
+IngestHook::Factory crm_linker(Crm::Clock clock = {});
 
 // The values the search's Expanded fields take (schema::kFields: owner:REP ->
 // the ids of the customers REP owns now), for SearchOptions::expand.

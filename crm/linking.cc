@@ -38,7 +38,8 @@ Labels doc_labels(const std::vector<DocMention>& docs) {
 
 }  // namespace
 
-Crm::Crm(SQLite::Database& db) : db_(db), clock_([] { return int64_t(std::time(nullptr)); }) {
+Crm::Crm(SQLite::Database& db, Clock clock)
+    : db_(db), clock_(clock ? std::move(clock) : Clock([] { return int64_t(std::time(nullptr)); })) {
     load_domains();
     load_patterns();
 }
@@ -62,8 +63,6 @@ void Crm::rollback() {
     reset();
     tx_.reset();
 }
-
-void Crm::set_clock(std::function<int64_t()> clock) { clock_ = std::move(clock); }
 
 std::shared_ptr<const HookFacts> Crm::prepare(const Message& m) const {
     auto f = std::make_shared<LinkFacts>();
@@ -99,12 +98,21 @@ Labels Crm::labels_of(int64_t row) {
 std::vector<std::pair<int64_t, std::vector<std::string>>> Crm::field_values(const std::string& field) {
     std::vector<std::pair<int64_t, std::vector<std::string>>> out;
     if (field != "customer") return out;  // documents do not move
+    for (const auto& [row, ids] : links()) {
+        out.emplace_back(row, std::vector<std::string>());
+        for (int64_t id : ids) out.back().second.push_back(std::to_string(id));
+    }
+    return out;
+}
+
+std::vector<std::pair<int64_t, std::vector<int64_t>>> Crm::links() {
+    std::vector<std::pair<int64_t, std::vector<int64_t>>> out;
     SQLite::Statement& q = sql("SELECT m.id, mc.customer FROM messages m LEFT JOIN message_customers mc ON mc.message = m.id "
                                "ORDER BY m.id, mc.customer");
     while (q.executeStep()) {
         int64_t row = q.getColumn(0).getInt64();
-        if (out.empty() || out.back().first != row) out.emplace_back(row, std::vector<std::string>());
-        if (!q.getColumn(1).isNull()) out.back().second.push_back(std::to_string(q.getColumn(1).getInt64()));
+        if (out.empty() || out.back().first != row) out.emplace_back(row, std::vector<int64_t>());
+        if (!q.getColumn(1).isNull()) out.back().second.push_back(q.getColumn(1).getInt64());
     }
     return out;
 }
@@ -126,18 +134,14 @@ bool Crm::sent_by_firm(const Message& m, const std::string& account) {
 std::vector<std::pair<int64_t, std::vector<int64_t>>> Crm::relink() {
     SQLite::Transaction t(db_);
     relink_all();
-    std::vector<std::pair<int64_t, std::vector<int64_t>>> out;
-    for (auto& [row, values] : field_values("customer")) {
-        out.emplace_back(row, std::vector<int64_t>());
-        for (const auto& v : values) out.back().second.push_back(std::stoll(v));
-    }
+    auto out = links();
     reset();
     t.commit();
     return out;
 }
 
-IngestHook::Factory crm_linker() {
-    return [](SQLite::Database& db) { return std::make_unique<Crm>(db); };
+IngestHook::Factory crm_linker(Crm::Clock clock) {
+    return [clock](SQLite::Database& db) { return std::make_unique<Crm>(db, clock); };
 }
 
 LinkedArchive::LinkedArchive(const std::string& data_dir)

@@ -114,15 +114,28 @@ constexpr const char* kOwned =
 
 }  // namespace
 
-std::vector<CustomerRow> Crm::pool(int64_t now, int days) {
-    std::set<int64_t> due;
+// The owned customers (customer: that one; 0: all) whose release is due at now.
+std::vector<rules::Release> Crm::due(int64_t customer, int64_t now, int days) {
     SQLite::Statement& q = sql(kOwned);
-    q.bind(1, int64_t(0));  // all of them
-    for (const auto& r : rules::due_for_pool(owned(q), now, days)) due.insert(r.id);
+    q.bind(1, customer);
+    return rules::due_for_pool(owned(q), now, days);
+}
+
+// Releases one customer to the pool, logged at the moment it fell due.
+void Crm::release(const rules::Release& r) {
+    SQLite::Statement& u = sql("UPDATE customers SET owner = '', owner_by_user = 1, in_pool = 1 WHERE id = ?");
+    u.bind(1, r.id);
+    u.exec();
+    log_owner(r.id, "", r.at, r.reason);
+}
+
+std::vector<CustomerRow> Crm::pool(int64_t now, int days) {
+    std::set<int64_t> due_ids;
+    for (const auto& r : due(0, now, days)) due_ids.insert(r.id);
     std::vector<CustomerRow> out;
     for (auto& c : customers())
-        if (c.in_pool || due.count(c.id)) {
-            if (due.count(c.id)) c.owner.clear(), c.in_pool = true;  // as it will be when released
+        if (c.in_pool || due_ids.count(c.id)) {
+            if (due_ids.count(c.id)) c.owner.clear(), c.in_pool = true;  // as it will be when released
             out.push_back(std::move(c));
         }
     return out;
@@ -132,13 +145,8 @@ std::vector<int64_t> Crm::release_idle(int64_t now, int days) {
     bool mine = !in_transaction();
     if (mine) begin();
     std::vector<int64_t> released;
-    SQLite::Statement& q = sql(kOwned);
-    q.bind(1, int64_t(0));  // all of them
-    for (const auto& r : rules::due_for_pool(owned(q), now, days)) {
-        SQLite::Statement& u = sql("UPDATE customers SET owner = '', owner_by_user = 1, in_pool = 1 WHERE id = ?");
-        u.bind(1, r.id);
-        u.exec();
-        log_owner(r.id, "", r.at, r.reason);
+    for (const auto& r : due(0, now, days)) {
+        release(r);
         released.push_back(r.id);
     }
     if (mine) commit();
@@ -148,14 +156,7 @@ std::vector<int64_t> Crm::release_idle(int64_t now, int days) {
 void Crm::claim(int64_t customer, const std::string& rep, int64_t now, int days) {
     bool mine = !in_transaction();
     if (mine) begin();
-    SQLite::Statement& q = sql(kOwned);
-    q.bind(1, customer);
-    for (const auto& r : rules::due_for_pool(owned(q), now, days)) {  // due: released first, at the moment it fell due
-        SQLite::Statement& u = sql("UPDATE customers SET owner = '', owner_by_user = 1, in_pool = 1 WHERE id = ?");
-        u.bind(1, r.id);
-        u.exec();
-        log_owner(r.id, "", r.at, r.reason);
-    }
+    for (const auto& r : due(customer, now, days)) release(r);  // due: released first
     SQLite::Statement& u = sql("UPDATE customers SET owner = ?, owner_by_user = 1, in_pool = 0 WHERE id = ? AND in_pool = 1");
     u.bind(1, rep);
     u.bind(2, customer);

@@ -22,7 +22,9 @@ json customer_json(const CustomerRow& x) {
             {"last", x.last ? format_iso_utc(x.last) : ""}, {"last_day", when(x.last)}};
 }
 
-json document_json(const DocumentRow& x) {
+}  // namespace
+
+json document_row_json(const DocumentRow& x) {
     return {{"number", x.number}, {"type", x.type}, {"type_label", label(x.type)}, {"status", x.status},
             {"customer", x.customer ? std::to_string(x.customer) : ""}, {"customer_name", x.customer_name},
             {"amount", x.amount}, {"currency", x.currency}, {"has_amount", !x.amount.empty()},
@@ -30,6 +32,8 @@ json document_json(const DocumentRow& x) {
             {"conversations", x.threads}, {"first_seen", x.first_seen ? format_iso_utc(x.first_seen) : ""},
             {"first_day", when(x.first_seen)}};
 }
+
+namespace {
 
 int64_t now() { return int64_t(std::time(nullptr)); }
 
@@ -63,7 +67,7 @@ Page customer(Context& ctx, const Request& r) {
     json history = json::array();
     for (const auto& [owner, reason] : a.crm.owner_history(id)) history.push_back({{"owner", owner}, {"reason", reason}});
     json docs = json::array();
-    for (const auto& x : a.crm.documents(id)) docs.push_back(document_json(x));
+    for (const auto& x : a.crm.documents(id)) docs.push_back(document_row_json(x));
     j["owner_history"] = history;
     j["documents"] = docs;
     bool manager = r.user.role == "manager";
@@ -168,8 +172,5 @@ std::vector<Route> customer_routes(Context& ctx) {
     }
     return out;
 }
-
-// Shared with documents.cc.
-json document_row_json(const DocumentRow& x) { return document_json(x); }
 
 }  // namespace tw::web

@@ -2,6 +2,8 @@
 // linking over a real archive in a temporary directory.
 #include <catch2/catch.hpp>
 
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include <map>
 #include <set>
 
@@ -22,15 +24,6 @@ std::vector<tw::CustomerRow> pool_at(Archive& a, int64_t now, int days, std::vec
     return a.crm.pool(now, days);
 }
 
-// Every message's customers, as the index gets them.
-std::vector<std::pair<int64_t, std::vector<int64_t>>> links(Archive& a) {
-    std::vector<std::pair<int64_t, std::vector<int64_t>>> out;
-    for (const auto& [row, values] : a.crm.field_values("customer")) {
-        out.emplace_back(row, std::vector<int64_t>());
-        for (const auto& v : values) out.back().second.push_back(std::stoll(v));
-    }
-    return out;
-}
 
 TEST_CASE("freemail domains never stand for a company", "[crm]") {
     for (const char* d : {"gmail.com", "qq.com", "163.com", "126.com", "yeah.net", "aliyun.com", "mail.ru", "gmx.de", "gmx.net",
@@ -404,7 +397,7 @@ TEST_CASE("a conversation with two customers keeps each message with its own aft
     REQUIRE(r2.thread == r3.thread);
     auto links_of = [&] {
         std::map<int64_t, std::vector<int64_t>> out;
-        for (const auto& [row, ids] : links(a)) out[row] = ids;
+        for (const auto& [row, ids] : a.crm.links()) out[row] = ids;
         return out;
     };
     auto before = links_of();
@@ -421,4 +414,18 @@ TEST_CASE("a conversation with two customers keeps each message with its own aft
     int64_t split = a.crm.split({"bob@sud.example"}, "Sud Branch");
     a.store.commit();
     CHECK(split > std::max(nord, sud));
+}
+
+TEST_CASE("new customers are stamped with the clock the CRM is given, not the wall clock", "[crm]") {
+    TempDir dir;
+    tw::Store store(dir.path.string(), tw::crm_linker([] { return int64_t(1234567); }));
+    tw::Message m = tw::parse_message(mail("clock1@orion0-de.example", "Anna <anna@orion0-de.example>",
+                                           "lily.zhou@acme-trading.example", "Inquiry", kDate, "hi"),
+                                      0);
+    store.begin();
+    store.add(m, {"lily.zhou@acme-trading.example", "INBOX", "1", {}, 0}, "acme-trading.example");
+    store.commit();
+    SQLite::Statement q(store.database(), "SELECT created FROM customers");
+    REQUIRE(q.executeStep());
+    CHECK(q.getColumn(0).getInt64() == 1234567);
 }
