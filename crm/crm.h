@@ -102,7 +102,7 @@ public:
 
     // ---- The firm's domains
     void load_domains();  // accounts, archived mailboxes, internal_domains
-    bool internal(std::string_view domain) const;
+    bool internal(std::string_view domain);
     void add_internal(const std::string& domain);  // a domain of the firm's own mailboxes
 
     // ---- Linking
@@ -205,7 +205,9 @@ private:
     void load_patterns();  // the firm's doc_patterns setting
     SQLite::Database& db_;
     std::unique_ptr<SQLite::Transaction> tx_;
+    const std::vector<std::string>& domains();  // the firm's, loaded on first use
     std::vector<std::string> internal_;
+    bool domains_loaded_ = false;
     std::map<const char*, std::unique_ptr<SQLite::Statement>> stmts_;  // keyed by the literal's address
     std::string owner_;  // the mailbox of the message being linked: new customers' owner
     int64_t now_ = 0;    // its date

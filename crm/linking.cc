@@ -40,8 +40,7 @@ Labels doc_labels(const std::vector<DocMention>& docs) {
 
 Crm::Crm(SQLite::Database& db, Clock clock)
     : db_(db), clock_(clock ? std::move(clock) : Clock([] { return int64_t(std::time(nullptr)); })) {
-    load_domains();
-    load_patterns();
+    load_patterns();  // before any parsing thread recognises documents
 }
 
 Crm::~Crm() {
@@ -176,14 +175,22 @@ void Crm::load_domains() {
     }
     std::sort(internal_.begin(), internal_.end());
     internal_.erase(std::unique(internal_.begin(), internal_.end()), internal_.end());
+    domains_loaded_ = true;
+}
+
+// Loaded on first use: most readers (pages, listings) never need them.
+const std::vector<std::string>& Crm::domains() {
+    if (!domains_loaded_) load_domains();
+    return internal_;
 }
 
 void Crm::add_internal(const std::string& domain) {
+    domains();
     if (domain.empty() || std::binary_search(internal_.begin(), internal_.end(), domain)) return;
     internal_.insert(std::upper_bound(internal_.begin(), internal_.end(), domain), domain);
 }
 
-bool Crm::internal(std::string_view domain) const { return rules::is_internal(domain, internal_); }
+bool Crm::internal(std::string_view domain) { return rules::is_internal(domain, domains()); }
 
 int64_t Crm::customer_for(const Party& p) {
     SQLite::Statement& c = sql("SELECT customer FROM contacts WHERE address = ?");
@@ -316,7 +323,7 @@ std::vector<int64_t> Crm::link_customers(int64_t row, int64_t thread, const std:
 std::vector<int64_t> Crm::link(int64_t row, int64_t thread, const std::vector<Party>& parties,
                                const std::vector<DocMention>& docs, bool sent_by_firm, const std::vector<Party>& forwarded,
                                const std::string& account, int64_t date, const std::optional<Money>& total) {
-    owner_ = rules::rep_of(parties, account, internal_);
+    owner_ = rules::rep_of(parties, account, domains());
     now_ = date;
     for (const auto& f : forwarded) {
         SQLite::Statement& ins = sql("INSERT OR IGNORE INTO forwarded_parties(message, address, name) VALUES (?, ?, ?)");
@@ -436,7 +443,7 @@ void Crm::relink_all() {
     }
     for (const auto& [row, thread] : order) {
         std::tie(owner_, now_) = first[row];
-        owner_ = rules::rep_of(parties[row], owner_, internal_);
+        owner_ = rules::rep_of(parties[row], owner_, domains());
         link_customers(row, thread, parties[row], forwarded[row], docs[row], false);
     }
     // Messages still linked to nobody (internal mail older than the conversation's

@@ -59,7 +59,7 @@ size_t Crm::scan_conflicts() {
             quotes.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getInt64(),
                               q.getColumn(3).getString()});
     }
-    for (const auto& c : rules::find_conflicts(sent, opener, quotes, internal_)) {
+    for (const auto& c : rules::find_conflicts(sent, opener, quotes, domains())) {
         SQLite::Statement& ins = sql(
             "INSERT OR IGNORE INTO conflicts(customer, rep, other_rep, kind, message, other_message, date) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)");
