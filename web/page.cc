@@ -57,7 +57,7 @@ Page after_form(json model, const std::string& back) {
 std::string when(int64_t t) {
     if (t <= 0) return "";
     std::string iso = format_iso_utc(t);  // 2025-01-11T10:00:00Z
-    return iso.substr(0, 10) + " " + iso.substr(11, 5);
+    return iso.substr(0, 10) + " " + iso.substr(11, 5) + " UTC";  // labelled: users' own zones come with their calendars
 }
 
 std::string label(std::string_view value) {

@@ -91,7 +91,7 @@ struct Context {
 };
 
 // Display helpers.
-std::string when(int64_t t);                 // "2025-01-11 10:00" (UTC), "" for 0
+std::string when(int64_t t);                 // "2025-01-11 10:00 UTC", "" for 0
 std::string mark_snippet(std::string s);     // the index's [[ ]] -> <mark>
 // What a page shows for a stored value (proforma_invoice -> "Proforma invoice
 // (PI)", not_owner -> ...): no raw enum name reaches a page. Unknown values
