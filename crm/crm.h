@@ -26,6 +26,7 @@
 
 #include "archive/ingest_hook.h"
 #include "archive/store.h"
+#include "crm/access.h"
 #include "crm/documents.h"
 
 namespace SQLite {
@@ -227,6 +228,7 @@ struct LinkedArchive {
     explicit LinkedArchive(const std::string& data_dir);
     Store store;
     Crm& crm;
+    People people;  // users, teams and who sees what (crm/access.h)
 };
 
 }  // namespace tw

@@ -144,7 +144,7 @@ IngestHook::Factory crm_linker(Crm::Clock clock) {
 }
 
 LinkedArchive::LinkedArchive(const std::string& data_dir)
-    : store(data_dir, crm_linker()), crm(*static_cast<Crm*>(store.hook())) {}
+    : store(data_dir, crm_linker()), crm(*static_cast<Crm*>(store.hook())), people(store.database()) {}
 
 SQLite::Statement& Crm::sql(const char* text) {
     auto& st = stmts_[text];

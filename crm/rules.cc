@@ -74,4 +74,19 @@ std::optional<size_t> takes_total(const std::vector<DocMention>& docs) {
     return std::nullopt;
 }
 
+std::optional<Role> role_named(std::string_view name) {
+    if (name == "rep") return Role::Rep;
+    if (name == "manager") return Role::Manager;
+    if (name == "auditor") return Role::Auditor;
+    if (name == "admin") return Role::Admin;
+    return std::nullopt;
+}
+
+bool sees_all_mail(Role r) { return r == Role::Auditor || r == Role::Admin; }
+bool may_change(Role r) { return r != Role::Auditor; }
+bool changes_everything(Role r) { return r == Role::Admin; }
+bool manages_users(Role r) { return r == Role::Admin; }
+bool always_audited(Role r) { return r == Role::Auditor; }
+bool reads_audit(Role r) { return r == Role::Auditor || r == Role::Admin; }
+
 }  // namespace tw::rules

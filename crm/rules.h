@@ -107,4 +107,15 @@ bool sighting_decides(const std::optional<DocumentState>& known, int64_t date);
 // carries an amount (not a packing list or B/L); nullopt: none.
 std::optional<size_t> takes_total(const std::vector<DocMention>& docs);
 
+// ---- Roles (crm/access.h applies them)
+
+enum class Role { Rep, Manager, Auditor, Admin };
+std::optional<Role> role_named(std::string_view name);  // "rep" ... "admin"; nullopt for anything else
+bool sees_all_mail(Role r);    // auditor, admin
+bool may_change(Role r);       // every role but the auditor
+bool changes_everything(Role r);  // admin
+bool manages_users(Role r);    // admin
+bool always_audited(Role r);   // auditor: every read is recorded
+bool reads_audit(Role r);      // auditor, admin
+
 }  // namespace tw::rules

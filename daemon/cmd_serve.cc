@@ -23,14 +23,12 @@ namespace {
 
 const char* kServeUsage =
     "usage: tradewind serve [--data DIR] [--listen 127.0.0.1:8080] [--templates DIR] [--poll SECONDS]\n"
-    "                       [--no-sync] [--secure-cookie] [--log FILE]\n"
+    "                       [--no-sync] [--secure-cookie] [--log FILE] [--public-host NAME[:PORT],...] [--routes]\n"
+    "  --public-host: the host names browsers use for this server (behind a proxy, its name); any other\n"
+    "  Host header is refused (DNS rebinding). Default: the --listen address. --routes prints the route\n"
+    "  table as JSON (who may use each route) and exits.\n"
     "  Runs the sync loop (see `tradewind sync`) and the web UI in one process; stops cleanly on\n"
     "  SIGTERM. Bind to 127.0.0.1 and put a TLS reverse proxy in front (then --secure-cookie).\n";
-
-const char* kUserUsage =
-    "usage: tradewind user add [--data DIR] --name NAME --password-file F [--role rep|manager] [--mailbox ADDR]\n"
-    "  --mailbox: a rep's own mail address: the customers they own, and what they claim from the pool\n"
-    "       tradewind user list [--data DIR]\n";
 
 std::atomic<bool> g_stop{false};
 
@@ -40,30 +38,9 @@ void on_signal(int) {
 
 }  // namespace
 
-int cmd_user(const std::vector<std::string>& args) {
-    Opts o;
-    if (args.empty() || !parse_opts(args, {"--name", "--password-file", "--role", "--mailbox"}, o, "user") || o.has("--help")) {
-        std::fputs(kUserUsage, o.has("--help") ? stdout : stderr);
-        return o.has("--help") ? 0 : 2;
-    }
-    Auth auth(o.get("--data"));
-    if (args[0] == "list") {
-        for (const auto& u : auth.users()) std::printf("%s  %s  %s\n", u.name.c_str(), u.role.c_str(), u.mailbox.c_str());
-        return 0;
-    }
-    if (args[0] != "add" || o.get("--name").empty() || o.get("--password-file").empty()) {
-        std::fputs(kUserUsage, stderr);
-        return 2;
-    }
-    std::string role = o.get("--role", "rep");
-    auth.add_user(o.get("--name"), role, read_secret_file(o.get("--password-file")), o.get("--mailbox"));
-    std::printf("user %s added (%s)\n", o.get("--name").c_str(), role.c_str());
-    return 0;
-}
-
 int cmd_serve(const std::vector<std::string>& args) {
     Opts o;
-    if (!parse_opts(args, {"--listen", "--templates", "--poll", "--log"}, o, "serve")) return 2;
+    if (!parse_opts(args, {"--listen", "--templates", "--poll", "--log", "--public-host"}, o, "serve")) return 2;
     if (o.has("--help") || o.has("-h")) {
         std::fputs(kServeUsage, stdout);
         return 0;
@@ -81,6 +58,17 @@ int cmd_serve(const std::vector<std::string>& args) {
     wo.host = listen.substr(0, colon);
     wo.port = std::atoi(listen.substr(colon + 1).c_str());
     wo.secure_cookie = o.has("--secure-cookie");
+    for (size_t pos = 0, end; pos < o.get("--public-host").size(); pos = end + 1) {
+        std::string hosts = o.get("--public-host");
+        end = hosts.find(',', pos);
+        if (end == std::string::npos) end = hosts.size();
+        if (end > pos) wo.public_hosts.push_back(hosts.substr(pos, end - pos));
+    }
+    if (o.has("--routes")) {
+        wo.port = 0;
+        std::printf("%s\n", WebServer(wo).routes_json().c_str());
+        return 0;
+    }
     std::string log_path = o.get("--log");
     if (!log_path.empty() && !std::freopen(log_path.c_str(), "a", stderr))
         throw StoreError("cannot open the log file " + log_path);

@@ -30,6 +30,8 @@ int cmd_sync(const std::vector<std::string>& args);
 // tradewind serve (sync + web UI) and tradewind user add|list.
 int cmd_serve(const std::vector<std::string>& args);
 int cmd_user(const std::vector<std::string>& args);
+int cmd_team(const std::vector<std::string>& args);
+int cmd_audit(const std::vector<std::string>& args);
 
 // tradewind _extract-worker FD: the attachment text worker (internal).
 int cmd_extract_worker(const std::vector<std::string>& args);

@@ -29,7 +29,9 @@ void usage(FILE* out) {
         "  account add|list|test|remove   the reps' IMAP accounts (passwords stored encrypted)\n"
         "  sync [--once]            pull new mail from every account into the archive\n"
         "  serve [--listen H:P]     sync loop and web UI in one process\n"
-        "  user add|list            web users (argon2id password hashes)\n"
+        "  user add|set|list        users: roles (rep, manager, auditor, admin), teams, mailboxes\n"
+        "  team add|set|list        teams of reps and the managers who lead them\n"
+        "  audit [verify]           the audit trail (who read or changed what); verify checks its hash chain\n"
         "  (archive commands take --data DIR; default $TRADEWIND_DATA or ./data)\n"
         "  help                     this text\n"
         "\n"
@@ -64,6 +66,8 @@ int main(int argc, char** argv) {
         if (cmd == "sync") return tw::cmd_sync(args);
         if (cmd == "serve") return tw::cmd_serve(args);
         if (cmd == "user") return tw::cmd_user(args);
+        if (cmd == "team") return tw::cmd_team(args);
+        if (cmd == "audit") return tw::cmd_audit(args);
     } catch (const std::exception& e) {
         // The one place the CLI turns an error into its message and exit code.
         if (auto kind = tw::kind_of(e)) {

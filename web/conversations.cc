@@ -59,11 +59,28 @@ json message_view(const json& j, const Message& m, size_t blocked) {
     return v;
 }
 
+// The rows of a conversation the reader may see (none: 404, as if it did not exist).
+std::vector<int64_t> visible_rows(LinkedArchive& a, const Visibility& v, int64_t thread) {
+    std::vector<int64_t> out;
+    for (int64_t row : a.store.thread_rows(thread))
+        if (a.people.sees_message(v, row)) out.push_back(row);
+    return out;
+}
+
+// Reading someone else's mail (a manager auditing a rep, an auditor) is recorded.
+void audit_read(Context& ctx, const Request& r, LinkedArchive& a, int64_t row, const char* action, const std::string& target,
+                bool allowed, const std::string& detail = {}) {
+    auto boxes = a.people.mailboxes_of(row);
+    if (allowed && !others_mail(r.user, boxes) && r.user.role != "auditor") return;
+    ctx.audit(r, audit_entry(action, action == std::string("view_message") ? "message" : "attachment", target, joined(boxes), allowed, detail));
+}
+
 Page conversation(Context& ctx, const Request& r) {
     int64_t thread = r.id("thread");
     LinkedArchive a(ctx.o.data_dir);
-    std::vector<int64_t> rows = a.store.thread_rows(thread);
+    std::vector<int64_t> rows = visible_rows(a, a.people.visibility(r.user), thread);
     if (rows.empty()) throw NotFoundError("No such conversation.");
+    for (int64_t row : rows) audit_read(ctx, r, a, row, "view_message", std::to_string(row), true, "conversation " + std::to_string(thread));
     json msgs = json::array(), shown = json::array();
     std::string title;
     ParseLimits lim;
@@ -87,11 +104,20 @@ Page conversation(Context& ctx, const Request& r) {
                  {"deal", !deal.customers.empty() || !deal.documents.empty()}});
 }
 
-Message load(Context& ctx, int64_t row) {
+// A message the reader may see, or a 404 (recorded as denied when it exists).
+Message load(Context& ctx, const Request& r, const char* action, const std::string& target) {
+    int64_t row = r.id("row");
+    LinkedArchive a(ctx.o.data_dir);
+    if (row > a.store.max_row()) throw NotFoundError("no message " + std::to_string(row));
+    if (!a.people.sees_message(a.people.visibility(r.user), row)) {
+        audit_read(ctx, r, a, row, action, target, false, "not visible to this user");
+        throw NotFoundError("no message " + std::to_string(row));
+    }
+    audit_read(ctx, r, a, row, action, target, true);
     ParseLimits lim;
     lim.extract_attachment_text = false;
     lim.keep_attachment_data = true;
-    return parse_message(Store(ctx.o.data_dir).raw(row), 0, lim);
+    return parse_message(a.store.raw(row), 0, lim);
 }
 
 // The HTML part rebuilt from an allow-list, inside the sandbox the CSP sets up.
@@ -99,7 +125,7 @@ Message load(Context& ctx, int64_t row) {
 // origin, so it could not fetch them from us with the session cookie.
 // Remote images only with ?images=1 (the reader's choice, per message).
 Page message_html(Context& ctx, const Request& r) {
-    Message m = load(ctx, r.id("row"));
+    Message m = load(ctx, r, "view_message", std::to_string(r.id("row")));
     bool remote = r.flag("images");
     Page p;
     p.body = view_html(m, remote).html;
@@ -110,7 +136,7 @@ Page message_html(Context& ctx, const Request& r) {
 
 // An attachment as a download: never rendered by the browser, whatever its type.
 Page attachment(Context& ctx, const Request& r) {
-    Message m = load(ctx, r.id("row"));
+    Message m = load(ctx, r, "download", std::to_string(r.id("row")) + "/" + std::to_string(r.id("part")));
     size_t i = size_t(r.id("part"));
     if (i >= m.attachments.size()) throw NotFoundError("no such attachment");
     const Attachment& a = m.attachments[i];
@@ -135,12 +161,13 @@ Page attachment(Context& ctx, const Request& r) {
 
 std::vector<Route> conversation_routes(Context& ctx) {
     return {
-        {"GET", {R"(/conversation/([^/]+))", R"(/api/v1/conversation/([^/]+))"}, Access::User, {"thread"},
-         {int_param("thread", true, 0, 1)}, [&ctx](const Request& r) { return conversation(ctx, r); }},
-        {"GET", {R"(/message/([^/]+)/html)"}, Access::User, {"row"}, {int_param("row", true, 0, 1), flag_param("images")},
-         [&ctx](const Request& r) { return message_html(ctx, r); }},
-        {"GET", {R"(/message/([^/]+)/attachment/([^/]+))"}, Access::User, {"row", "part"},
-         {int_param("row", true, 0, 1), int_param("part", true, 0, 0)}, [&ctx](const Request& r) { return attachment(ctx, r); }},
+        {"GET", {R"(/conversation/([^/]+))", R"(/api/v1/conversation/([^/]+))"}, kUsers, {"thread"},
+         {int_param("thread", true, 0, 1)}, [&ctx](const Request& r) { return conversation(ctx, r); }, "conversation"},
+        {"GET", {R"(/message/([^/]+)/html)"}, kUsers, {"row"}, {int_param("row", true, 0, 1), flag_param("images")},
+         [&ctx](const Request& r) { return message_html(ctx, r); }, "message"},
+        {"GET", {R"(/message/([^/]+)/attachment/([^/]+))"}, kUsers, {"row", "part"},
+         {int_param("row", true, 0, 1), int_param("part", true, 0, 0)}, [&ctx](const Request& r) { return attachment(ctx, r); },
+         "message"},
     };
 }
 

@@ -4,15 +4,20 @@
 
 #include "crm/crm.h"
 #include "mail/date.h"
+#include "mail/strutil.h"
 #include "web/route.h"
 
 namespace tw::web {
 namespace {
 
-Page documents(Context& ctx, const Request&) {
+Page documents(Context& ctx, const Request& r) {
     json list = json::array();
-    for (const auto& x : LinkedArchive(ctx.o.data_dir).crm.documents()) list.push_back(document_row_json(x));
-    return page("Documents", "documents", {{"documents", list}}, {{"none", list.empty()}});
+    LinkedArchive a(ctx.o.data_dir);
+    Visibility v = a.people.visibility(r.user);
+    for (const auto& x : a.crm.documents())
+        if (a.people.sees_document(v, x.number)) list.push_back(document_row_json(x));
+    return page("Documents", "documents", {{"documents", list}},
+                {{"none", list.empty()}, {"may_change", bool(role_bit(r.user.role) & kEditors)}});
 }
 
 // /document?number=PI-2025-0034: the record and every message and attachment that names it.
@@ -20,19 +25,40 @@ Page document(Context& ctx, const Request& r) {
     const std::string& number = r.text("number");
     LinkedArchive a(ctx.o.data_dir);
     auto one = a.crm.documents(0, number);
-    if (one.empty()) throw NotFoundError("no document " + number);
+    Visibility v = a.people.visibility(r.user);
+    if (one.empty() || !a.people.sees_document(v, number)) throw NotFoundError("no document " + number);
+    if (r.user.role == "auditor")
+        ctx.audit(r, audit_entry("view_document", "document", number, "", true, ""));
     json j = document_row_json(one.front());
     json mentions = json::array();
     for (const auto& m : a.crm.document_mentions(number))
-        mentions.push_back({{"row", m.row}, {"thread", m.thread}, {"date", format_iso_utc(m.date)}, {"day", when(m.date)},
+        if (a.people.sees_message(v, m.row)) mentions.push_back({{"row", m.row}, {"thread", m.thread}, {"date", format_iso_utc(m.date)}, {"day", when(m.date)},
                             {"from", m.from}, {"subject", m.subject.empty() ? "(no subject)" : m.subject}, {"place", m.place}});
     j["mentions"] = mentions;
     return page(number + " - Documents", "document", j);
 }
 
+// A rep changes the documents of customers they own (a manager their teams', an admin any);
+// a document of no customer, where its mail is visible.
+void check_customer(LinkedArchive& a, const User& u, int64_t customer) {
+    if (!customer) return;
+    auto c = a.crm.customers(customer);
+    if (c.empty()) throw NotFoundError("no customer " + std::to_string(customer));
+    if (!a.people.may_edit_customer(u, c.front().owner))
+        throw ForbiddenError(c.front().name + " is " + (c.front().owner.empty() ? "nobody's" : c.front().owner + "'s") +
+                             ": its documents are changed by its owner, their manager or an admin");
+}
+
+void check_document(LinkedArchive& a, const User& u, const std::string& number) {
+    auto one = a.crm.documents(0, number);
+    if (one.empty() || !a.people.sees_document(a.people.visibility(u), number)) throw NotFoundError("no document " + number);
+    if (one.front().customer) check_customer(a, u, one.front().customer);
+}
+
 Page create(Context& ctx, const Request& r) {
     const std::string& number = r.text("number");
     LinkedArchive a(ctx.o.data_dir);
+    check_customer(a, r.user, r.id("customer"));
     a.store.begin();
     bool ok = a.crm.create_document(number, r.text("type"), r.id("customer"), r.text("status"), int64_t(std::time(nullptr)));
     if (!ok) {
@@ -40,6 +66,8 @@ Page create(Context& ctx, const Request& r) {
         throw ConflictError("document " + number + " exists already: correct it on /documents instead");
     }
     a.store.commit();
+    ctx.audit(r, audit_entry("document_create", "document", number, "", true,
+                  "type " + r.text("type") + ", customer " + std::to_string(r.id("customer")) + ", status " + r.text("status")));
     return after_form({{"number", number}, {"created", true}}, "/documents");
 }
 
@@ -47,6 +75,11 @@ Page create(Context& ctx, const Request& r) {
 Page edit(Context& ctx, const Request& r) {
     const std::string& number = r.text("number");
     LinkedArchive a(ctx.o.data_dir);
+    check_document(a, r.user, number);
+    if (r.has("customer")) {
+        auto to = parse_int(r.http.get_param_value("customer"));
+        if (to && *to > 0) check_customer(a, r.user, *to);
+    }
     a.store.begin();
     json changed = json::object();
     try {
@@ -62,6 +95,9 @@ Page edit(Context& ctx, const Request& r) {
         throw;
     }
     a.store.commit();
+    std::string detail;
+    for (auto it = changed.begin(); it != changed.end(); ++it) detail += (detail.empty() ? "" : ", ") + it.key() + "=" + it.value().get<std::string>();
+    ctx.audit(r, audit_entry("document_edit", "document", number, "", true, detail));
     return after_form({{"number", number}, {"changed", changed}}, "/documents");
 }
 
@@ -69,17 +105,17 @@ Page edit(Context& ctx, const Request& r) {
 
 std::vector<Route> document_routes(Context& ctx) {
     std::vector<Route> out = {
-        {"GET", {"/documents", "/api/v1/documents"}, Access::User, {}, {}, [&ctx](const Request& r) { return documents(ctx, r); }},
-        {"GET", {"/document", "/api/v1/document"}, Access::User, {}, {text_param("number", true, "", 64)},
-         [&ctx](const Request& r) { return document(ctx, r); }},
+        {"GET", {"/documents", "/api/v1/documents"}, kUsers, {}, {}, [&ctx](const Request& r) { return documents(ctx, r); }, ""},
+        {"GET", {"/document", "/api/v1/document"}, kUsers, {}, {text_param("number", true, "", 64)},
+         [&ctx](const Request& r) { return document(ctx, r); }, "document"},
     };
     for (std::string api : {"", "/api/v1"}) {
-        out.push_back({"POST", {api + "/documents"}, Access::User, {},
+        out.push_back({"POST", {api + "/documents"}, kEditors, {},
                        {text_param("number", true, "", 64), text_param("type", true, "", 64), int_param("customer", false, 0, 0),
                         text_param("status", false, "draft", 32)},
-                       [&ctx](const Request& r) { return create(ctx, r); }});
-        out.push_back({"POST", {api + "/documents/edit"}, Access::User, {}, {text_param("number", true, "", 64)},
-                       [&ctx](const Request& r) { return edit(ctx, r); }});
+                       [&ctx](const Request& r) { return create(ctx, r); }, ""});
+        out.push_back({"POST", {api + "/documents/edit"}, kEditors, {}, {text_param("number", true, "", 64)},
+                       [&ctx](const Request& r) { return edit(ctx, r); }, "document"});
     }
     return out;
 }

@@ -1,4 +1,6 @@
 // Parameters, pages and display helpers shared by the handlers.
+#include <algorithm>
+
 #include "mail/date.h"
 #include "web/route.h"
 
@@ -74,6 +76,50 @@ std::string label(std::string_view value) {
     for (char& c : out)
         if (c == '_') c = ' ';
     if (!out.empty() && out[0] >= 'a' && out[0] <= 'z') out[0] = char(out[0] - 'a' + 'A');
+    return out;
+}
+
+std::string query_escape(const std::string& s) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~')
+            out += char(c);
+        else
+            out += {'%', hex[c >> 4], hex[c & 15]};
+    }
+    return out;
+}
+
+AuditEntry audit_entry(std::string action, std::string kind, std::string target, std::string mailbox, bool allowed,
+                       std::string detail) {
+    AuditEntry e;
+    e.action = std::move(action);
+    e.target_kind = std::move(kind);
+    e.target = std::move(target);
+    e.mailbox_owner = std::move(mailbox);
+    e.allowed = allowed;
+    e.detail = std::move(detail);
+    return e;
+}
+
+unsigned role_bit(const std::string& role) {
+    if (role == "rep") return kRep;
+    if (role == "manager") return kManager;
+    if (role == "auditor") return kAuditor;
+    if (role == "admin") return kAdmin;
+    return 0;
+}
+
+bool others_mail(const User& u, const std::vector<std::string>& mailboxes) {
+    for (const auto& m : mailboxes)
+        if (std::find(u.mailboxes.begin(), u.mailboxes.end(), m) != u.mailboxes.end()) return false;
+    return true;
+}
+
+std::string joined(const std::vector<std::string>& v, const char* sep) {
+    std::string out;
+    for (const auto& x : v) out += (out.empty() ? "" : sep) + x;
     return out;
 }
 

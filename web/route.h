@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "crm/access.h"
+#include "crm/audit.h"
 #include "web/auth.h"
 #include "web/server.h"
 
@@ -28,7 +30,21 @@ namespace tw::web {
 
 using json = nlohmann::json;
 
-enum class Access { Anyone, User, Manager };
+// Who may use a route: a set of roles (crm/rules.h), or anyone (the login page).
+// What they may then see or change of the object it names is the visibility
+// rule's (crm/access.h), applied by the handler: an object the user may not
+// see is a 404, as if it did not exist.
+enum Role : unsigned { kRep = 1, kManager = 2, kAuditor = 4, kAdmin = 8 };
+enum Access : unsigned {
+    kAnyone = 0,
+    kUsers = kRep | kManager | kAuditor | kAdmin,
+    kEditors = kRep | kManager | kAdmin,  // the auditor changes nothing
+    kManagers = kManager | kAdmin,
+    kOverseers = kManager | kAuditor | kAdmin,  // read what managers read
+    kAuditors = kAuditor | kAdmin,
+    kAdmins = kAdmin,
+};
+unsigned role_bit(const std::string& role);  // 0 for an unknown role
 
 struct Param {
     enum class Type { Int, Text, Flag } type = Type::Text;
@@ -48,6 +64,7 @@ struct Request {
     const httplib::Request& http;
     User user;
     bool json = false;
+    std::string csrf;  // the session's form token (every form carries it)
     std::map<std::string, int64_t> ints;       // declared Int parameters (path captures included)
     std::map<std::string, std::string> texts;  // declared Text parameters and path captures
     std::map<std::string, bool> flags;
@@ -78,21 +95,37 @@ using Handler = std::function<Page(const Request&)>;
 struct Route {
     std::string method;              // GET | POST
     std::vector<std::string> paths;  // regexes; captures fill `captures` in order
-    Access access = Access::User;
+    unsigned access = kUsers;        // Access: the roles that may use it
     std::vector<std::string> captures;  // names of path captures (Int if also declared as such in params)
     std::vector<Param> params;
     Handler handler;
+    // What the route's id names, for the access matrix (`serve --routes`):
+    // message, conversation, customer, document, conflict, user, or "" (none).
+    std::string object;
 };
 
-// What handlers share: the options and the users.
+// What handlers share: the options, the users, and the audit trail.
 struct Context {
     const WebOptions& o;
     Auth& auth;
+    // Appends to the audit trail with the request's actor, role, address and
+    // user agent filled in.
+    std::function<void(const Request&, AuditEntry)> audit;
 };
+
+// An audit row (actor, role, address and agent are filled in by Context::audit).
+AuditEntry audit_entry(std::string action, std::string kind, std::string target, std::string mailbox = {}, bool allowed = true,
+                       std::string detail = {});
+
+// The mailboxes a message was archived from, and whether reading it is
+// reading someone else's mail (to be audited): none of them is the reader's.
+bool others_mail(const User& u, const std::vector<std::string>& mailboxes);
+std::string joined(const std::vector<std::string>& v, const char* sep = ",");
 
 // Display helpers.
 std::string when(int64_t t);                 // "2025-01-11 10:00 UTC", "" for 0
 std::string mark_snippet(std::string s);     // the index's [[ ]] -> <mark>
+std::string query_escape(const std::string& s);  // for a URL's query (percent-encoded UTF-8)
 // What a page shows for a stored value (proforma_invoice -> "Proforma invoice
 // (PI)", not_owner -> ...): no raw enum name reaches a page. Unknown values
 // (a firm's own document types) read with '_' as spaces.
@@ -107,5 +140,7 @@ std::vector<Route> customer_routes(Context& c);
 std::vector<Route> document_routes(Context& c);
 std::vector<Route> conflict_routes(Context& c);
 std::vector<Route> status_routes(Context& c);
+std::vector<Route> admin_routes(Context& c);
+std::vector<Route> audit_routes(Context& c);
 
 }  // namespace tw::web

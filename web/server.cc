@@ -6,6 +6,7 @@
 
 #include <httplib.h>
 #include <kainjow/mustache.hpp>
+#include <sodium.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include <iterator>
 #include <regex>
 
+#include "crm/audit.h"
 #include "crm/crm.h"
 #include "mail/error.h"
 #include "mail/strutil.h"
@@ -99,14 +101,23 @@ struct WebServer::Impl {
     WebOptions o;
     httplib::Server svr;
     Auth auth;
-    web::Context ctx{o, auth};
+    AuditLog audit_log;
+    web::Context ctx{o, auth, [this](const web::Request& r, AuditEntry e) { record(r, std::move(e)); }};
     std::map<std::string, std::string> templates;
     int bound_port = 0;
 
-    explicit Impl(const WebOptions& opts) : o(opts), auth(opts.data_dir) {
+    void record(const web::Request& r, AuditEntry e) {
+        if (e.actor.empty()) e.actor = r.user.name;
+        if (e.role.empty()) e.role = r.user.role;
+        e.ip = r.http.remote_addr;
+        e.user_agent = r.http.get_header_value("User-Agent").substr(0, 300);
+        audit_log.record(std::move(e));
+    }
+
+    explicit Impl(const WebOptions& opts) : o(opts), auth(opts.data_dir), audit_log(opts.data_dir) {
         namespace fs = std::filesystem;
         for (const char* name : {"layout", "login", "search", "conversation", "status", "customers", "customer", "pool",
-                                 "documents", "document", "conflicts"}) {
+                                 "documents", "document", "conflicts", "users", "audit"}) {
             fs::path p = fs::path(o.templates_dir) / (std::string(name) + ".mustache");
             std::ifstream in(p);
             if (!in) throw StoreError("cannot read the template " + p.string() + ": give --templates DIR");
@@ -124,16 +135,27 @@ struct WebServer::Impl {
         res.set_content(j.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
     }
 
-    void send_html(httplib::Response& res, const User& user, const std::string& title, const std::string& body, int status) {
+    void send_html(httplib::Response& res, const web::Request& r, const std::string& title, const std::string& body, int status) {
+        const User& user = r.user;
         mu::data layout;
         layout.set("title", title);
         layout.set("body", body);
         layout.set("user", user.name);
+        layout.set("role", web::label(user.role));
+        layout.set("csrf", r.csrf);
         layout.set("logged_in", !user.name.empty());
-        layout.set("manager", user.role == "manager");
-        if (user.role == "manager") {  // raised by the sync as mail arrives
-            size_t open = LinkedArchive(o.data_dir).crm.open_conflicts();
+        unsigned bit = web::role_bit(user.role);
+        bool overseer = bit & web::kOverseers;
+        layout.set("manager", overseer);
+        layout.set("reads_audit", bool(bit & web::kAuditors));
+        layout.set("admin", bool(bit & web::kAdmins));
+        if (overseer) {  // raised by the sync as mail arrives
+            LinkedArchive a(o.data_dir);
+            size_t open = a.crm.open_conflicts();
             if (open) layout.set("open_conflicts", std::to_string(open));
+            (void)a;
+        } else if (!user.name.empty() && LinkedArchive(o.data_dir).crm.setting("audit_open_to_reps") == "1") {
+            layout.set("audit_mine", true);
         }
         res.status = status;
         res.set_header("Content-Security-Policy", kPageCsp);
@@ -155,37 +177,86 @@ struct WebServer::Impl {
         }
         json model = p.model;
         for (auto it = p.view_only.begin(); it != p.view_only.end(); ++it) model[it.key()] = it.value();
-        send_html(res, r.user, p.title, render(p.view, to_data(model)), p.status);
+        model["csrf"] = r.csrf;  // every form carries it
+        send_html(res, r, p.title, render(p.view, to_data(model)), p.status);
     }
 
     void send_error(const web::Request& r, httplib::Response& res, int status, const std::string& error) {
         if (r.json) return send_json(res, {{"error", error}}, status);
         mu::data d;
         d.set("error", error);
-        send_html(res, r.user, status == 403 ? "Not allowed" : status == 404 ? "Not found" : "Not done",
+        d.set("csrf", r.csrf);
+        send_html(res, r, status == 403 ? "Not allowed" : status == 404 ? "Not found" : status == 429 ? "Wait" : "Not done",
                   render("search", d), status);
+    }
+
+    // The Host names served (DNS rebinding): the configured ones, else the listen address.
+    bool host_ok(const std::string& host) const {
+        std::vector<std::string> hosts = o.public_hosts;
+        if (hosts.empty()) hosts.push_back(o.host + ":" + std::to_string(bound_port));
+        std::string h = to_lower(host);
+        for (const auto& allowed : hosts) {
+            std::string a = to_lower(allowed);
+            if (h == a) return true;
+            if (a.find(':') == std::string::npos && h.substr(0, h.rfind(':')) == a) return true;  // any port
+        }
+        return false;
+    }
+
+    // A POST must come from our own pages: Origin, else Referer, names this host.
+    std::string foreign_post(const httplib::Request& req) const {
+        std::string host = req.get_header_value("Host"), origin = req.get_header_value("Origin");
+        auto ours = [&](const std::string& url) {
+            for (const char* scheme : {"http://", "https://"}) {
+                std::string base = scheme + host;
+                if (url == base || url.rfind(base + "/", 0) == 0) return true;
+            }
+            return false;
+        };
+        if (!origin.empty()) return ours(origin) ? "" : "this form was sent from another site (" + origin + ")";
+        std::string referer = req.get_header_value("Referer");
+        if (!referer.empty()) return ours(referer) ? "" : "this form was sent from another site (" + referer + ")";
+        return "a POST must say where it comes from: send it from Tradewind's own page (an API client sends Origin: http://" +
+               host + ")";
     }
 
     // Who is asking, and whether they may: false after answering.
     bool admit(const web::Route& route, web::Request& r, httplib::Response& res) {
-        if (route.access == web::Access::Anyone) return true;
-        auto user = auth.session_user(cookie_value(r.http, kCookie));
+        if (!host_ok(r.http.get_header_value("Host"))) {
+            send_error(r, res, 421, "this server does not answer to the host name \"" + r.http.get_header_value("Host") +
+                                        "\": open it as " + (o.public_hosts.empty() ? o.host + ":" + std::to_string(bound_port)
+                                                                                    : o.public_hosts.front()) +
+                                        " (or start it with --public-host)");
+            return false;
+        }
+        if (route.method == "POST") {
+            std::string why = foreign_post(r.http);
+            if (!why.empty()) {
+                send_error(r, res, 403, why);
+                return false;
+            }
+        }
+        if (route.access == web::kAnyone) return true;
+        std::string token = cookie_value(r.http, kCookie);
+        auto user = auth.session_user(token);
         if (!user) {
-            if (r.json) send_json(res, {{"error", "not logged in: POST /login with name and password"}}, 401);
+            if (r.json) send_json(res, {{"error", "not logged in: POST /login with name, password and csrf (from GET /login)"}}, 401);
             else res.status = 303, res.set_header("Location", "/login");
             return false;
         }
         r.user = *user;
-        if (route.access == web::Access::Manager && r.user.role != "manager") {
-            if (r.json) send_json(res, {{"error", "managers only"}}, 403);
-            else send_error(r, res, 403, "This page is for managers.");
+        r.csrf = Auth::csrf_of(token);
+        if (!(route.access & web::role_bit(r.user.role))) {
+            std::string who = route.access == web::kAdmins ? "admins" : route.access == web::kAuditors ? "auditors and admins"
+                              : route.access == web::kManagers ? "managers" : route.access == web::kOverseers ? "managers and auditors"
+                              : "other roles";
+            send_error(r, res, 403, "This page is for " + who + "; you are logged in as a " + r.user.role + ".");
             return false;
         }
         if (route.method == "POST") {
-            // Forms only from our own pages (the session cookie is SameSite=Strict too).
-            std::string origin = r.http.get_header_value("Origin"), host = r.http.get_header_value("Host");
-            if (!origin.empty() && origin != "http://" + host && origin != "https://" + host) {
-                send_error(r, res, 403, "this form was sent from another site (" + origin + ")");
+            std::string given = r.http.has_param("csrf") ? r.http.get_param_value("csrf") : r.http.get_header_value("X-CSRF-Token");
+            if (given.size() != r.csrf.size() || sodium_memcmp(given.data(), r.csrf.data(), given.size()) != 0) {
+                send_error(r, res, 403, "this form has no valid token (csrf): reload the page and send it again");
                 return false;
             }
         }
@@ -193,7 +264,7 @@ struct WebServer::Impl {
     }
 
     void serve(const web::Route& route, const httplib::Request& req, httplib::Response& res) {
-        web::Request r{req, {}, wants_json(req), {}, {}, {}};
+        web::Request r{req, {}, wants_json(req), {}, {}, {}, {}};
         res.set_header("X-Content-Type-Options", "nosniff");
         res.set_header("Referrer-Policy", "same-origin");  // nothing leaves; our own forms carry their Origin
         res.set_header("Cache-Control", "no-store");
@@ -225,6 +296,7 @@ struct WebServer::Impl {
 
     void add(web::Route route) {
         auto shared = std::make_shared<web::Route>(std::move(route));
+        table.push_back(shared);
         for (const auto& path : shared->paths) {
             auto h = [this, shared](const httplib::Request& req, httplib::Response& res) { serve(*shared, req, res); };
             if (shared->method == "GET") svr.Get(path, h);
@@ -232,41 +304,96 @@ struct WebServer::Impl {
         }
     }
 
+    // The login form's token (login CSRF): a cookie of its own, set by GET /login, that the form repeats.
+    static constexpr const char* kLoginCookie = "tw_login";
+
     web::Page login_page(const web::Request& r, const std::string& error, int status) {
-        web::Page p = web::page("Log in", "login", json::object());
-        if (r.json) p.model = {{"error", error.empty() ? "POST /login with name and password" : error}};
+        std::string token = cookie_value(r.http, kLoginCookie);
+        bool fresh = token.size() != 64;
+        if (fresh) {
+            unsigned char raw[32];
+            randombytes_buf(raw, sizeof raw);
+            char hex[65];
+            sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
+            token = hex;
+        }
+        web::Page p = web::page("Log in", "login", json::object(), {{"csrf", token}});
+        if (r.json) p.model = {{"error", error.empty() ? "POST /login with name, password and csrf" : error}, {"csrf", token}};
         else if (!error.empty()) p.model["error"] = error;
         p.status = r.json && status == 200 ? 401 : status;
+        if (fresh)
+            p.headers["Set-Cookie"] = std::string(kLoginCookie) + "=" + token + "; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600" +
+                                      (o.secure_cookie ? "; Secure" : "");
+        return p;
+    }
+
+    web::Page do_login(web::Request& r) {
+        const std::string& name = r.text("name");
+        std::string token = cookie_value(r.http, kLoginCookie), given = r.text("csrf");
+        if (token.size() != 64 || given != token) {
+            web::Page p = login_page(r, "This login form has expired or came from another site: log in again from this page.", 403);
+            return p;
+        }
+        LoginResult got = auth.login(name, r.text("password"), r.http.remote_addr);
+        AuditEntry e = web::audit_entry(got.user ? "login" : "login_failed", "user", name);
+        e.actor = name;
+        e.role = "-";
+        if (got.retry_after > 0) {
+            e.allowed = false;
+            e.detail = got.busy ? "refused: too many logins being checked at once" : "refused: too many failed logins";
+            ctx.audit(r, e);
+            std::string wait = std::to_string(got.retry_after) + (got.retry_after == 1 ? " second" : " seconds");
+            web::Page p = login_page(r, got.busy ? "Too many logins are being checked right now: try again in " + wait + "."
+                                                 : "Too many failed logins: try again in " + wait + ".",
+                                     got.busy ? 503 : 429);
+            p.headers["Retry-After"] = std::to_string(got.retry_after);
+            return p;
+        }
+        if (!got.user) {
+            e.allowed = false;
+            e.detail = "wrong name or password";
+            ctx.audit(r, e);
+            return login_page(r, "Wrong name or password.", 401);
+        }
+        r.user = *got.user;
+        e.role = got.user->role;
+        e.mailbox_owner = web::joined(got.user->mailboxes);
+        ctx.audit(r, e);
+        std::string session = auth.open_session(*got.user, kSessionSeconds);
+        web::Page p = web::after_form({{"user", got.user->name}, {"role", got.user->role}, {"csrf", Auth::csrf_of(session)}},
+                                      "/search");
+        p.headers["Set-Cookie"] = std::string(kCookie) + "=" + session + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+                                  std::to_string(kSessionSeconds) + (o.secure_cookie ? "; Secure" : "");
         return p;
     }
 
     std::vector<web::Route> session_routes() {
-        using web::Access;
+        using namespace web;
         return {
-            {"GET", {"/login"}, Access::Anyone, {}, {}, [this](const web::Request& r) { return login_page(r, "", 200); }},
-            {"POST", {"/login"}, Access::Anyone, {}, {web::text_param("name"), web::text_param("password")},
-             [this](const web::Request& r) {
-                 auto user = auth.check(r.text("name"), r.text("password"));
-                 if (!user) return login_page(r, "Wrong name or password.", 401);
-                 std::string token = auth.open_session(user->name, kSessionSeconds);
-                 web::Page p = web::after_form({{"user", user->name}, {"role", user->role}}, "/search");
-                 p.headers["Set-Cookie"] = std::string(kCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-                                           std::to_string(kSessionSeconds) + (o.secure_cookie ? "; Secure" : "");
-                 return p;
-             }},
-            {"POST", {"/logout"}, Access::User, {}, {}, [this](const web::Request& r) {
+            {"GET", {"/login", "/api/v1/login"}, kAnyone, {}, {}, [this](const Request& r) { return login_page(r, "", 200); }, ""},
+            {"POST", {"/login", "/api/v1/login"}, kAnyone, {},
+             {text_param("name", true, "", 64), text_param("password", true, "", 1024), text_param("csrf", false, "", 64)},
+             [this](const Request& r) {
+                 Request copy = r;
+                 return do_login(copy);
+             }, ""},
+            {"POST", {"/logout", "/api/v1/logout"}, kUsers, {}, {}, [this](const Request& r) {
                  auth.close_session(cookie_value(r.http, kCookie));
-                 web::Page p = web::after_form({{"logged_out", true}}, "/login");
+                 Page p = after_form({{"logged_out", true}}, "/login");
                  p.headers["Set-Cookie"] = std::string(kCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
                  return p;
-             }},
-            {"GET", {"/"}, Access::User, {}, {}, [](const web::Request&) { return web::after_form(json::object(), "/search"); }},
+             }, ""},
+            {"GET", {"/"}, kUsers, {}, {}, [](const Request&) { return after_form(json::object(), "/search"); }, ""},
         };
     }
+
+    std::vector<std::shared_ptr<web::Route>> table;
 
     void routes() {
         for (auto* area : {&web::search_routes, &web::conversation_routes, &web::customer_routes, &web::document_routes,
                            &web::conflict_routes, &web::status_routes})
+            for (auto& r : (*area)(ctx)) add(std::move(r));
+        for (auto* area : {&web::admin_routes, &web::audit_routes})
             for (auto& r : (*area)(ctx)) add(std::move(r));
         for (auto& r : session_routes()) add(std::move(r));
     }
@@ -293,6 +420,18 @@ bool WebServer::run() {
 }
 
 void WebServer::stop() { d_->svr.stop(); }
+
+std::string WebServer::routes_json() const {
+    json out = json::array();
+    for (const auto& r : d_->table) {
+        json roles = json::array();
+        for (const char* role : {"rep", "manager", "auditor", "admin"})
+            if (r->access & web::role_bit(role)) roles.push_back(role);
+        out.push_back({{"method", r->method}, {"paths", r->paths}, {"anyone", r->access == web::kAnyone}, {"roles", roles},
+                       {"object", r->object}, {"captures", r->captures}});
+    }
+    return out.dump(1);
+}
 
 int WebServer::port() const { return d_->bound_port; }
 

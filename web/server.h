@@ -25,6 +25,9 @@ struct WebOptions {
     std::string host = "127.0.0.1";
     int port = 8080;
     bool secure_cookie = false;  // set when a TLS proxy is in front
+    // The host names (host[:port]) the server answers to; a request with any
+    // other Host is refused (DNS rebinding). Empty: the listen address.
+    std::vector<std::string> public_hosts;
     int threads = 8;
     std::function<std::vector<SyncActivity>()> activity;  // none: no sync in this process
 };
@@ -37,6 +40,8 @@ public:
     bool run();
     void stop();
     int port() const;  // the bound port (when opts.port was 0)
+    // The route table as JSON (method, paths, roles, object): the access matrix test's input.
+    std::string routes_json() const;
 
 private:
     struct Impl;

@@ -1,7 +1,10 @@
 // Sync status: per account and folder; under serve, a pass under way shows
 // done/total, rate and time left.
+#include <algorithm>
 #include <cmath>
 
+#include "crm/crm.h"
+#include "mail/strutil.h"
 #include "archive/accounts.h"
 #include "mail/date.h"
 #include "web/route.h"
@@ -28,13 +31,17 @@ json account_view(const Account& a, const json& folders, const SyncActivity* bus
     return v;
 }
 
-Page status(Context& ctx, const Request&) {
+Page status(Context& ctx, const Request& r) {
     Accounts accounts(ctx.o.data_dir);
+    // A rep sees their own accounts, without the server's URL; a manager their teams'; others all.
+    Visibility v = LinkedArchive(ctx.o.data_dir).people.visibility(r.user);
+    bool urls = r.user.role != "rep";
     std::map<std::string, SyncActivity> busy;  // passes under way in this process
     if (ctx.o.activity)
         for (auto& x : ctx.o.activity()) busy[x.account] = x;
     json out = json::array(), shown = json::array();
     for (const auto& a : accounts.list()) {
+        if (!v.all && !std::binary_search(v.mailboxes.begin(), v.mailboxes.end(), to_lower(a.address))) continue;
         json folders = json::array(), fshown = json::array();
         for (const auto& f : accounts.folders(a.address)) {
             folders.push_back({{"folder", f.folder}, {"messages", f.messages}, {"last_uid", f.last_uid},
@@ -42,7 +49,7 @@ Page status(Context& ctx, const Request&) {
                                {"error", f.last_error}});
             fshown.push_back(folder_view(f));
         }
-        out.push_back({{"address", a.address}, {"imap_url", a.imap_url}, {"state", a.state},
+        out.push_back({{"address", a.address}, {"imap_url", urls ? a.imap_url : ""}, {"state", a.state},
                        {"last_sync", a.last_sync ? format_iso_utc(a.last_sync) : ""}, {"error", a.last_error},
                        {"folders", folders}});
         auto now = busy.find(a.address);
@@ -58,7 +65,7 @@ Page status(Context& ctx, const Request&) {
 }  // namespace
 
 std::vector<Route> status_routes(Context& ctx) {
-    return {{"GET", {"/status", "/api/v1/status"}, Access::User, {}, {}, [&ctx](const Request& r) { return status(ctx, r); }}};
+    return {{"GET", {"/status", "/api/v1/status"}, kUsers, {}, {}, [&ctx](const Request& r) { return status(ctx, r); }, ""}};
 }
 
 }  // namespace tw::web

@@ -49,9 +49,19 @@ inline constexpr Table kTables[] = {
     {"accounts", "archive",
      "address imap_url user secret since folders verify_tls allow_plaintext state last_sync last_error",
      "the reps' IMAP mailboxes; secret: the password sealed with libsodium secretbox (nonce || box) under DATA/secret.key"},
-    {"users", "web", "name role password_hash created mailbox",
-     "web users: role (rep, manager), argon2id hash, mailbox (the rep's own address: what they own and claim)"},
-    {"sessions", "web", "token_hash user expires", "SHA-256 of the cookie's random token -> user, expiry"},
+    {"users", "crm", "name role password_hash created team disabled epoch",
+     "users: role (rep, manager, auditor, admin), argon2id hash, team (the team a rep belongs to), disabled, epoch "
+     "(raised by a password change or disabling: older sessions end)"},
+    {"user_mailboxes", "crm", "user address pos",
+     "the mailboxes granted to a user (a shared sales@ may be granted to several); pos 0 is the user's own address, "
+     "what they own and claim"},
+    {"teams", "crm", "name created", "teams of reps"},
+    {"team_managers", "crm", "team user", "the managers who lead a team (a manager may lead several)"},
+    {"sessions", "web", "token_hash user expires epoch",
+     "SHA-256 of the cookie's random token -> user, expiry, the user's epoch when it was opened"},
+    {"audit", "crm", "id time actor role action target_kind target mailbox_owner ip user_agent allowed detail prev_hash hash",
+     "the audit trail, append-only (triggers refuse UPDATE and DELETE): who did or read what, whose mailbox it was, from "
+     "where, allowed or denied; hash = SHA-256 of prev_hash and the row's fields (a hash chain, `tradewind audit verify`)"},
     {"folder_sync", "archive", "account folder server_name uidvalidity last_uid highestmodseq last_sync last_error",
      "per (account, folder): the server's name, UIDVALIDITY, the highest UID archived (committed after the messages it "
      "covers), HIGHESTMODSEQ, last sync and error"},
@@ -88,9 +98,10 @@ inline constexpr Key kSettings[] = {
     {"internal_domains", "the firm's own domains, comma-separated (its accounts' domains are internal without it)"},
     {"doc_patterns", "the firm's own document numbering: JSON {\"type\": [\"regex\", ...]}"},
     {"pool_days", "days without mail from the owner before a customer goes to the public pool (default 30)"},
+    {"audit_open_to_reps", "1: reps see who read their mail (/audit/mine); default 0"},
 };
 
-inline constexpr int kVersion = 4;
+inline constexpr int kVersion = 5;
 
 inline constexpr const char* kSql = R"SQL(
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -144,9 +155,24 @@ CREATE TABLE IF NOT EXISTS accounts (
   state TEXT NOT NULL DEFAULT 'new', last_sync INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS users (
   name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL, created INTEGER NOT NULL,
-  mailbox TEXT NOT NULL DEFAULT '');
+  team TEXT NOT NULL DEFAULT '', disabled INTEGER NOT NULL DEFAULT 0, epoch INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS user_mailboxes (user TEXT NOT NULL, address TEXT NOT NULL, pos INTEGER NOT NULL,
+  PRIMARY KEY (user, address));
+CREATE INDEX IF NOT EXISTS user_mailboxes_address ON user_mailboxes(address);
+CREATE TABLE IF NOT EXISTS teams (name TEXT PRIMARY KEY, created INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS team_managers (team TEXT NOT NULL, user TEXT NOT NULL, PRIMARY KEY (team, user));
 CREATE TABLE IF NOT EXISTS sessions (
-  token_hash TEXT PRIMARY KEY, user TEXT NOT NULL REFERENCES users(name), expires INTEGER NOT NULL);
+  token_hash TEXT PRIMARY KEY, user TEXT NOT NULL REFERENCES users(name), expires INTEGER NOT NULL,
+  epoch INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS audit (
+  id INTEGER PRIMARY KEY, time INTEGER NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL,
+  target_kind TEXT NOT NULL, target TEXT NOT NULL, mailbox_owner TEXT NOT NULL, ip TEXT NOT NULL,
+  user_agent TEXT NOT NULL, allowed INTEGER NOT NULL, detail TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS audit_actor ON audit(actor, time);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+  BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+  BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 CREATE TABLE IF NOT EXISTS folder_sync (
   account TEXT NOT NULL, folder TEXT NOT NULL, server_name TEXT NOT NULL,
   uidvalidity INTEGER NOT NULL, last_uid INTEGER NOT NULL, highestmodseq INTEGER NOT NULL DEFAULT 0,

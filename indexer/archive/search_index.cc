@@ -291,6 +291,10 @@ private:
 }  // namespace
 
 std::vector<SearchHit> SearchIndex::search(const std::string& query, const SearchOptions& opts) {
+    return search_page(query, opts).hits;
+}
+
+SearchPage SearchIndex::search_page(const std::string& query, const SearchOptions& opts) {
     try {
         if (!d_->wdb) {
             if (d_->opened) d_->rdb.reopen();
@@ -322,12 +326,26 @@ std::vector<SearchHit> SearchIndex::search(const std::string& query, const Searc
                          Xapian::QueryParser::FLAG_CJK_NGRAM | Xapian::QueryParser::FLAG_BOOLEAN_ANY_CASE |
                          Xapian::QueryParser::FLAG_PURE_NOT;
         Xapian::Query q = query.empty() ? Xapian::Query::MatchAll : qp.parse_query(query, flags);
+        if (opts.only) {
+            std::vector<Xapian::Query> terms;
+            for (const auto& [name, value] : *opts.only) {
+                const schema::Field* f = schema::field(name);
+                if (!f || (f->kind != schema::FieldKind::Boolean && f->kind != schema::FieldKind::Label))
+                    throw std::invalid_argument("not a boolean or label search field: " + name);
+                terms.emplace_back(id_term(P(f->prefix), value));
+            }
+            if (terms.empty()) return {};  // sees nothing
+            q = Xapian::Query(Xapian::Query::OP_FILTER, q, Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end()));
+        }
         Xapian::Enquire enq(db);
         enq.set_query(q);
         if (!opts.by_relevance) enq.set_sort_by_value_then_relevance(schema::kSlotTime, true);
         if (opts.collapse_threads) enq.set_collapse_key(schema::kSlotThread);
-        Xapian::MSet mset = enq.get_mset(0, Xapian::doccount(opts.limit));
-        std::vector<SearchHit> hits;
+        // check_at_least = every document: the total is counted, not estimated.
+        Xapian::MSet mset = enq.get_mset(Xapian::doccount(opts.offset), Xapian::doccount(opts.limit), db.get_doccount());
+        SearchPage page;
+        page.total = mset.get_matches_estimated();
+        auto& hits = page.hits;
         for (auto it = mset.begin(); it != mset.end(); ++it) {
             SearchHit h;
             h.row = int64_t(*it);
@@ -336,7 +354,7 @@ std::vector<SearchHit> SearchIndex::search(const std::string& query, const Searc
                                      "[[", "]]", "…");
             hits.push_back(std::move(h));
         }
-        return hits;
+        return page;
     } catch (const Xapian::QueryParserError& e) {
         throw StoreError("cannot understand the query \"" + query + "\" (" + e.get_msg() +
                          "); see `tradewind search --help` for the syntax");

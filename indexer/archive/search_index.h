@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,7 @@ namespace tw {
 
 struct SearchOptions {
     size_t limit = 20;
+    size_t offset = 0;  // hits to skip (paging)
     bool by_relevance = false;  // default: newest first
     bool collapse_threads = false;
     // Expanded fields (schema::kFields, e.g. owner:REP): the values of the field
@@ -22,12 +25,22 @@ struct SearchOptions {
     // searching because they change without the mail changing (crm/: the
     // customers REP owns now). (field, text) -> values.
     std::function<std::vector<std::string>(const std::string&, const std::string&)> expand;
+    // Only messages with one of these terms ((field, value) of Boolean or
+    // Label fields, e.g. ("account", addr), ("customer", "12")): the reader's
+    // visible set (crm/access.h), applied inside the query, so totals and
+    // pages are exact. Unset: every message; set but empty: none.
+    std::optional<std::vector<std::pair<std::string, std::string>>> only;
 };
+
 
 struct SearchHit {
     int64_t row = 0;
     double score = 0;     // relevance, 0-100
     std::string snippet;  // HTML-escaped text around the matches, which are marked [[ ]]
+};
+struct SearchPage {
+    size_t total = 0;  // every match (of `only`), exactly; with collapse_threads, conversations
+    std::vector<SearchHit> hits;
 };
 
 // A message's terms and values, built without the database (on any thread);
@@ -79,6 +92,8 @@ public:
     // archive_schema.h, date:2025-01-01..2025-03-31, size:1000..100000, owner:
     // (with opts.owned_by).
     std::vector<SearchHit> search(const std::string& query, const SearchOptions& opts);
+    // The same, with the exact total.
+    SearchPage search_page(const std::string& query, const SearchOptions& opts);
 
 private:
     void add_prepared(int64_t row, IndexDocument& doc, int64_t thread, const Location& loc);

@@ -96,6 +96,24 @@ struct Store::Impl {
             t.commit();
             version = "4";
         }
+        if (version == "4") {  // 4 -> 5: roles, teams, several mailboxes per user, session epochs
+            // Today's managers lead one team that holds every rep, so nobody sees less than before.
+            SQLite::Transaction t(db);
+            for (const char* sql : {
+                     "ALTER TABLE users ADD COLUMN team TEXT NOT NULL DEFAULT ''",
+                     "ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0",
+                     "ALTER TABLE users ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0",
+                     "ALTER TABLE sessions ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0",
+                     "INSERT OR IGNORE INTO user_mailboxes(user, address, pos) SELECT name, mailbox, 0 FROM users WHERE mailbox != ''",
+                     "ALTER TABLE users DROP COLUMN mailbox",
+                     "INSERT INTO teams(name, created) SELECT 'firm', strftime('%s','now') WHERE EXISTS (SELECT 1 FROM users WHERE role = 'manager')",
+                     "INSERT INTO team_managers(team, user) SELECT 'firm', name FROM users WHERE role = 'manager'",
+                     "UPDATE users SET team = 'firm' WHERE role = 'rep' AND EXISTS (SELECT 1 FROM teams WHERE name = 'firm')",
+                     "UPDATE meta SET value = '5' WHERE key = 'schema'"})
+                db.exec(sql);
+            t.commit();
+            version = "5";
+        }
         if (version != std::to_string(schema::kVersion))
             throw StoreError("the archive " + path + " was written by another version of tradewind (archive schema " +
                              version + ", this one uses " + std::to_string(schema::kVersion) +
