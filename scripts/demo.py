@@ -68,10 +68,15 @@ with Dovecot({rep: "demo-" + rep for rep in demo_mail.REPS}) as d, tempfile.Temp
     upw = os.path.join(tmp, "web")
     with open(upw, "w") as f:
         f.write(password + "\n")
+    # The manager leads the team of every rep; each rep sees their own mailbox and customers only.
     run("user", "add", "--data", a.data, "--name", "demo", "--role", "manager", "--password-file", upw)
-    rep_user = next(iter(demo_mail.REPS))  # a rep too: reps claim from the pool as their own mailbox
-    run("user", "add", "--data", a.data, "--name", rep_user, "--role", "rep", "--password-file", upw,
-        "--mailbox", "%s@%s" % (rep_user, demo_mail.FIRM))
+    run("team", "add", "--data", a.data, "sales", "--manager", "demo")
+    for rep in demo_mail.REPS:
+        run("user", "add", "--data", a.data, "--name", rep, "--role", "rep", "--team", "sales", "--password-file", upw,
+            "--mailbox", "%s@%s" % (rep, demo_mail.FIRM), show=False)
+    run("user", "add", "--data", a.data, "--name", "admin", "--role", "admin", "--password-file", upw, show=False)
+    run("user", "add", "--data", a.data, "--name", "auditor", "--role", "auditor", "--password-file", upw, show=False)
+    rep_user = next(iter(demo_mail.REPS))
     print("== tradewind sync --once")
     run("sync", "--data", a.data, "--once")
     for q in ("询价", "doc PI-2025-0034", "attachment:QT-2025-0013", "from:anna.schmidt@nordhandel.example"):
@@ -88,7 +93,10 @@ with Dovecot({rep: "demo-" + rep for rep in demo_mail.REPS}) as d, tempfile.Temp
     serve = subprocess.Popen([tw, "serve", "--data", a.data, "--listen", a.listen, "--poll", "10"])
     time.sleep(1)
     print("\n== Tradewind is running: open http://%s/  and log in as  demo / %s  (a manager)" % (a.listen, password))
-    print("   or as  %s / %s  (a rep: claims customers from the pool as %s@%s)" % (rep_user, password, rep_user, demo_mail.FIRM))
+    print("   or as  %s / %s  (a rep: sees only their own mail and customers, claims from the pool as %s@%s)"
+          % (rep_user, password, rep_user, demo_mail.FIRM))
+    print("   Every user has that password: the other reps (%s), admin (users and teams), auditor (reads all; /audit)."
+          % ", ".join(list(demo_mail.REPS)[1:]))
     print("   New mail delivered to the demo Dovecot (%s, users %s, passwords demo-<user>) shows up within seconds."
           % (d.url, ", ".join(demo_mail.REPS)))
     print("   Ctrl-C stops the demo.", flush=True)

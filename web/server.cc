@@ -322,7 +322,7 @@ struct WebServer::Impl {
         else if (!error.empty()) p.model["error"] = error;
         p.status = r.json && status == 200 ? 401 : status;
         if (fresh)
-            p.headers["Set-Cookie"] = std::string(kLoginCookie) + "=" + token + "; Path=/login; HttpOnly; SameSite=Strict; Max-Age=3600" +
+            p.headers["Set-Cookie"] = std::string(kLoginCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=3600" +
                                       (o.secure_cookie ? "; Secure" : "");
         return p;
     }
@@ -384,6 +384,11 @@ struct WebServer::Impl {
                  return p;
              }, ""},
             {"GET", {"/"}, kUsers, {}, {}, [](const Request&) { return after_form(json::object(), "/search"); }, ""},
+            // Who am I, and the form token an API client sends with its POSTs (csrf= or X-CSRF-Token).
+            {"GET", {"/api/v1/me"}, kUsers, {}, {}, [](const Request& r) {
+                 return page("", "", {{"name", r.user.name}, {"role", r.user.role}, {"team", r.user.team},
+                                      {"mailboxes", r.user.mailboxes}, {"leads", r.user.leads}, {"csrf", r.csrf}});
+             }, ""},
         };
     }
 

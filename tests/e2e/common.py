@@ -95,13 +95,47 @@ class NoRedirect(__import__("urllib.request").request.HTTPRedirectHandler):
 
 
 def request(opener, url, data=None, headers=None):
-    """An HTTP request through opener (a form POST when data is given); returns (status, headers, body)."""
+    """An HTTP request through opener (a form POST when data is given, with the Origin a browser sends, unless
+    headers give one); returns (status, headers, body)."""
     import urllib.error
     import urllib.parse
     import urllib.request
-    req = urllib.request.Request(url, data=urllib.parse.urlencode(data).encode() if data else None, headers=headers or {})
+    headers = dict(headers or {})
+    if data is not None and "Origin" not in headers and "Referer" not in headers:
+        u = urllib.parse.urlsplit(url)
+        headers["Origin"] = "%s://%s" % (u.scheme, u.netloc)
+    if "Origin" in headers and headers["Origin"] is None:
+        headers.pop("Origin")  # a test of a POST without one
+    req = urllib.request.Request(url, data=urllib.parse.urlencode(data).encode() if data is not None else None, headers=headers)
     try:
         r = opener.open(req, timeout=20)
         return r.status, dict(r.headers), r.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as e:
         return e.code, dict(e.headers), e.read().decode("utf-8", "replace")
+
+
+def cookie_of(headers, name):
+    """The value a Set-Cookie header gives cookie `name` ("" if none)."""
+    import re
+    m = re.search(r"(?:^|[,\s])%s=([^;,]*)" % re.escape(name), headers.get("Set-Cookie", "") or "")
+    return m.group(1) if m else ""
+
+
+def login(base, name, password, headers=None):
+    """Logs in as a browser does: GET /login (its form token and cookie), then POST the form.
+    Returns (status, headers, body, auth): auth holds the session cookie and the form token (X-CSRF-Token) to send
+    with later requests ({} when the login failed)."""
+    import urllib.request
+    op = urllib.request.build_opener(NoRedirect)
+    st, hd, body = request(op, base + "/api/v1/login", headers={"Accept": "application/json"})
+    token = json.loads(body).get("csrf", "")
+    h = {"Cookie": "tw_login=" + cookie_of(hd, "tw_login")}
+    h.update(headers or {})
+    st, hd, body = request(op, base + "/login", {"name": name, "password": password, "csrf": token}, h)
+    session = cookie_of(hd, "tw_session")
+    if not session:
+        return st, hd, body, {}
+    auth = {"Cookie": "tw_session=" + session}
+    _, _, me = request(op, base + "/api/v1/me", headers=dict(auth, Accept="application/json"))
+    auth["X-CSRF-Token"] = json.loads(me)["csrf"]
+    return st, hd, body, auth

@@ -18,7 +18,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
-from common import SKIP, Checker, args, write_file  # noqa: E402
+from common import SKIP, Checker, args, login, write_file  # noqa: E402
 from dovecot_fixture import Dovecot, free_port  # noqa: E402
 
 A = args()
@@ -60,7 +60,7 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
 
     # serve: while a pass takes big mail, the status page says how far it is (done/total, rate, time left).
     upw = write_file(tmp, "upw", "correct horse battery\n")
-    subprocess.run([TW, "user", "add", "--data", data, "--name", "mona", "--role", "manager", "--password-file", upw],
+    subprocess.run([TW, "user", "add", "--data", data, "--name", "mona", "--role", "admin", "--password-file", upw],
                    check=True, capture_output=True)
     for i in range(N, N + 40):
         deliver_big(d, i, b"more")
@@ -68,19 +68,16 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
     serve = subprocess.Popen([TW, "serve", "--data", data, "--listen", "127.0.0.1:%d" % port, "--poll", "1"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = "http://127.0.0.1:%d" % port
-    cookie = None
+    auth = {}
     for _ in range(100):
         try:
-            r = urllib.request.urlopen(urllib.request.Request(
-                base + "/login", headers={"Accept": "application/json"},
-                data=urllib.parse.urlencode({"name": "mona", "password": "correct horse battery"}).encode()), timeout=5)
-            cookie = r.headers["Set-Cookie"].split(";")[0]
+            _, _, _, auth = login(base, "mona", "correct horse battery")
             break
         except OSError:
             time.sleep(0.1)
     seen, t0 = [], time.time()
     while time.time() - t0 < 30:
-        body = urllib.request.urlopen(urllib.request.Request(base + "/api/v1/status", headers={"Cookie": cookie or ""}),
+        body = urllib.request.urlopen(urllib.request.Request(base + "/api/v1/status", headers=auth),
                                       timeout=5).read()
         acct = json.loads(body)["accounts"][0]
         if "syncing" in acct:

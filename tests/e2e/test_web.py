@@ -20,7 +20,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
-from common import SKIP, Checker, NoRedirect, args, request, terminate, write_file  # noqa: E402
+from common import cookie_of, login, SKIP, Checker, NoRedirect, args, request, terminate, write_file  # noqa: E402
 from dovecot_fixture import Dovecot, free_port  # noqa: E402
 
 A = args()
@@ -170,9 +170,14 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
                     "--mailbox", "Rep1@acme-trading.example"], check=True, capture_output=True)
     r = subprocess.run([TW, "user", "add", "--data", data, "--name", "x", "--password-file", upw, "--mailbox", "rep1"],
                        capture_output=True, text=True)
-    c.check(r.returncode != 0 and "--mailbox is the user's own mail address" in r.stderr, "a mailbox must be an address: " + r.stderr)
+    c.check(r.returncode != 0 and "a mailbox is a mail address" in r.stderr, "a mailbox must be an address: " + r.stderr)
     subprocess.run([TW, "user", "add", "--data", data, "--name", "mona", "--role", "manager", "--password-file", upw],
                    check=True, capture_output=True)
+    # mona leads the team of lily and ken (rep2), so she sees and decides for both.
+    subprocess.run([TW, "team", "add", "--data", data, "east", "--manager", "mona"], check=True, capture_output=True)
+    subprocess.run([TW, "user", "set", "--data", data, "lily", "team", "east"], check=True, capture_output=True)
+    subprocess.run([TW, "user", "add", "--data", data, "--name", "ken", "--role", "rep", "--team", "east", "--password-file",
+                    upw, "--mailbox", "rep2@acme-trading.example"], check=True, capture_output=True)
     db = open(os.path.join(data, "archive.db"), "rb").read()
     c.check(b"correct horse battery" not in db and b"$argon2id$" in db, "user passwords are stored as argon2id hashes")
 
@@ -195,15 +200,14 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
                  "/api/v1/documents", "/api/v1/conflicts"):
         st, hd, body = request(anon, base + path)
         c.check(st == 401 and "error" in json.loads(body), "%s without a session: %s" % (path, st))
-    st, hd, body = request(anon, base + "/login", {"name": "lily", "password": "wrong"})
+    st, hd, body, _ = login(base, "lily", "wrong")
     c.check(st == 401 and "Wrong name or password" in body, "wrong password refused: %s" % st)
-    st, hd, body = request(anon, base + "/login", {"name": "nobody", "password": "x"})
+    st, hd, body, _ = login(base, "nobody", "xxxxxxxxx")
     c.check(st == 401, "unknown user refused")
-    st, hd, body = request(anon, base + "/login", {"name": "lily", "password": "correct horse battery"})
+    st, hd, body, auth = login(base, "lily", "correct horse battery")
     cookie_hdr = hd.get("Set-Cookie", "")
     c.check(st == 303 and "HttpOnly" in cookie_hdr and "SameSite=Strict" in cookie_hdr, "login sets a safe cookie: " + cookie_hdr)
-    token = cookie_hdr.split("tw_session=")[1].split(";")[0] if "tw_session=" in cookie_hdr else ""
-    auth = {"Cookie": "tw_session=" + token}
+    token = cookie_of(hd, "tw_session")
 
     # Wait for the first sync pass.
     hits = []
@@ -303,9 +307,7 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
     c.check(st == 403, "a rep may not see the conflicts: %s" % st)
     st, hd, body = request(anon, base + "/conflicts", headers=auth)
     c.check(st == 403 and 'href="/conflicts"' not in body, "no conflicts page (nor link) for a rep: %s" % st)
-    st, hd, body = request(anon, base + "/login", {"name": "mona", "password": "correct horse battery"})
-    mcookie = hd.get("Set-Cookie", "")
-    mauth = {"Cookie": "tw_session=" + (mcookie.split("tw_session=")[1].split(";")[0] if "tw_session=" in mcookie else "")}
+    st, hd, body, mauth = login(base, "mona", "correct horse battery")
     st, hd, body = request(anon, base + "/api/v1/conflicts", headers=mauth)
     c.check(st == 200 and "conflicts" in json.loads(body), "a manager sees the conflicts: %s" % st)
     st, hd, body = request(anon, base + "/conflicts", headers=mauth)
@@ -323,8 +325,8 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
     ids = {d: x["id"] for x in custs for d in x["domains"]}
     nord_id, sud_id, east_id = ids.get("nord.example"), ids.get("sud.example"), ids.get("east.example")
     c.check(nord_id and sud_id and east_id, "customers for nord, sud and east: %s" % ids)
-    st, hd, body = request(anon, base + "/api/v1/customers/%s/rename" % nord_id, {"name": "Hijack"}, headers=auth)
-    c.check(st == 403, "a rep may not rename a customer: %s" % st)
+    st, hd, body = request(anon, base + "/api/v1/customers/%s/assign" % nord_id, {"rep": "rep2@acme-trading.example"}, headers=auth)
+    c.check(st == 403 and "managers" in body, "a rep may not give a customer away: %s" % st)
     st, hd, body = request(anon, base + "/api/v1/customers/%s/rename" % nord_id, {"name": "Evil"},
                            headers=dict(mauth, Origin="http://evil.example"))
     c.check(st == 403 and "another site" in body, "a form posted from another site is refused: %s %s" % (st, body[:100]))
@@ -335,7 +337,8 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
     c.check(st == 200 and "Nord Handels GmbH" in body and 'id="merge"' in body and 'id="assign"' in body,
             "the customer page shows the new name and the manager's forms")
     st, hd, body = request(anon, base + "/customers/%s" % nord_id, headers=auth)
-    c.check(st == 200 and 'id="merge"' not in body and "anna@nord.example" in body, "a rep sees the customer, without them")
+    c.check(st == 200 and 'id="assign"' not in body and 'id="merge"' in body and "anna@nord.example" in body,
+            "the rep who owns it may rename, merge and split it, but only a manager gives it away")
     st, hd, body = request(anon, base + "/api/v1/customers/%s/merge" % sud_id, {"into": nord_id}, headers=mauth)
     c.check(st == 200, "a manager merges sud into nord: %s %s" % (st, body[:200]))
     st, hd, body = request(anon, base + "/api/v1/customers/%s" % nord_id, headers=auth)
@@ -393,6 +396,9 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
     c.check(st == 200 and got.get("owner") == "rep2@acme-trading.example" and not got.get("in_pool")
             and [h["reason"] for h in got.get("owner_history", [])][-1:] == ["assigned by a manager"],
             "a manager assigns a customer; the history says so: %s" % got)
+    st, hd, body = request(anon, base + "/api/v1/customers/%s/assign" % nord_id, {"rep": "rep1@acme-trading.example"},
+                           headers=mauth)
+    c.check(st == 200, "and gives it back to lily's mailbox: %s %s" % (st, body[:200]))
 
     # Documents: users record and correct them; bad values are refused with the reason.
     st, hd, body = request(anon, base + "/api/v1/documents/edit",

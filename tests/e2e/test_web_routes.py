@@ -1,10 +1,10 @@
 """End to end: the web's route table against the real tradewind serve over an
 imported archive. A table of {method, path, who, form, status, says}: typed
 parameters (a non-number id is a 400 that says why, never a 500), unknown
-ids are 404s, managers' routes are 403 for reps, forms from another site are
-403; and a GET changes nothing (the public pool shows idle customers as
+ids are 404s, managers' routes are 403 for reps, forms from another site (or
+that say nowhere), without the session's token, or a login form not from our
+login page are 403, a foreign Host is 421; and a GET changes nothing (the public pool shows idle customers as
 released without releasing them; a claim does)."""
-import http.cookiejar
 import json
 import os
 import socket
@@ -15,7 +15,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
-from common import Checker, NoRedirect, args, request, terminate, write_file  # noqa: E402
+from common import Checker, NoRedirect, args, login, request, terminate, write_file  # noqa: E402
 from dovecot_fixture import free_port  # noqa: E402
 
 A = args()
@@ -26,12 +26,11 @@ MAIL = ("From: Anna Schmidt <anna@nord.example>\r\nTo: rep1@acme-trading.example
         "Message-ID: <r1@nord.example>\r\nDate: Sat, 11 Jan 2025 10:00:00 +0000\r\n\r\nPlease quote.\r\n")
 
 
-def opener():
-    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect)
+OP = urllib.request.build_opener(NoRedirect)
 
 
-def call(op, url, data=None, headers=None):
-    st, _, body = request(op, url, data, headers)
+def call(auth, url, data=None, headers=None):
+    st, _, body = request(OP, url, data, dict(auth, **(headers or {})))
     return st, body
 
 
@@ -40,10 +39,11 @@ with tempfile.TemporaryDirectory() as tmp:
     eml = write_file(tmp, "m.eml", MAIL)
     subprocess.run([TW, "import", "--data", data, "--account", "rep1@acme-trading.example", eml], check=True, capture_output=True)
     pw = write_file(tmp, "pw", "correct horse battery\n")
-    subprocess.run([TW, "user", "add", "--data", data, "--name", "lily", "--role", "rep", "--password-file", pw,
-                    "--mailbox", "rep2@acme-trading.example"], check=True, capture_output=True)
-    subprocess.run([TW, "user", "add", "--data", data, "--name", "mona", "--role", "manager", "--password-file", pw],
-                   check=True, capture_output=True)
+    for argv in (["user", "add", "--name", "mona", "--role", "manager"], ["team", "add", "east", "--manager", "mona"],
+                 ["user", "add", "--name", "rita", "--role", "rep", "--team", "east", "--mailbox", "rep1@acme-trading.example"],
+                 ["user", "add", "--name", "lily", "--role", "rep", "--mailbox", "rep2@acme-trading.example"]):
+        subprocess.run([TW, *argv, "--data", data] + (["--password-file", pw] if argv[0] == "user" else []), check=True,
+                       capture_output=True)
     cust = json.loads(subprocess.run([TW, "customers", "--data", data, "--json"], check=True, capture_output=True,
                                      text=True).stdout.splitlines()[0])
     cid = cust["id"]
@@ -59,10 +59,11 @@ with tempfile.TemporaryDirectory() as tmp:
             except OSError:
                 import time
                 time.sleep(0.1)
-        users = {"anon": opener(), "rep": opener(), "manager": opener()}
-        for who, name in (("rep", "lily"), ("manager", "mona")):
-            st, _ = call(users[who], base + "/login", {"name": name, "password": "correct horse battery"})
-            c.check(st == 303, "%s logs in: %s" % (name, st))
+        # rep: rita, the owner of the customer (rep1's mail); other: lily, a rep of no team; manager: mona, rita's.
+        users = {"anon": {}}
+        for who, name in (("rep", "rita"), ("other", "lily"), ("manager", "mona")):
+            st, _, _, users[who] = login(base, name, "correct horse battery")
+            c.check(st == 303 and users[who], "%s logs in: %s" % (name, st))
         J = {"Accept": "application/json"}
         foreign = {"Accept": "application/json", "Origin": "http://evil.example"}
         # method, path, who, form (None: GET), headers, status, a phrase the answer holds
@@ -79,14 +80,33 @@ with tempfile.TemporaryDirectory() as tmp:
             ("GET", "/api/v1/search?q=quote&limit=100000", "rep", None, J, 200, "hits"),
             ("GET", "/api/v1/document", "rep", None, J, 400, "missing parameter number"),
             ("GET", "/api/v1/document?number=PI-2025-9999", "rep", None, J, 404, "no document"),
-            ("GET", "/api/v1/conflicts", "rep", None, J, 403, "managers only"),
+            ("GET", "/api/v1/conflicts", "rep", None, J, 403, "for managers"),
             ("GET", "/api/v1/conflicts", "manager", None, J, 200, "conflicts"),
             ("GET", "/api/v1/customers", "anon", None, J, 401, "not logged in"),
-            ("POST", "/api/v1/customers/%s/rename" % cid, "rep", {"name": "X"}, J, 403, "managers only"),
+            ("POST", "/api/v1/customers/%s/rename" % cid, "other", {"name": "X"}, J, 403, "only its owner"),
+            ("POST", "/api/v1/customers/%s/assign" % cid, "rep", {"rep": "rep2@acme-trading.example"}, J, 403, "for managers"),
+            ("GET", "/api/v1/conversation/1", "other", None, J, 404, "No such conversation"),
+            ("GET", "/message/1/html", "other", None, {}, 404, "no message 1"),
+            ("GET", "/message/1/attachment/0", "other", None, {}, 404, "no message 1"),
+            ("GET", "/api/v1/document?number=PI-2025-0034", "other", None, J, 404, "no document"),
+            ("GET", "/api/v1/document?number=PI-2025-0034", "rep", None, J, 200, "PI-2025-0034"),
+            ("POST", "/api/v1/documents/edit", "other", {"number": "PI-2025-0034", "status": "paid"}, J, 404, "no document"),
+            ("GET", "/api/v1/search?q=quote", "rep", None, J, 200, '"total":1'),
+            ("GET", "/api/v1/search?q=quote", "other", None, J, 200, '"total":0'),
+            ("POST", "/api/v1/customers/%s/rename" % cid, "manager", {"name": "X"}, {"Origin": None}, 403,
+             "must say where it comes from"),
+            ("POST", "/api/v1/customers/%s/rename" % cid, "manager", {"name": "X"},
+             {"Origin": None, "Referer": "http://evil.example/page"}, 403, "another site"),
+            ("POST", "/api/v1/customers/%s/rename" % cid, "manager", {"name": "X"}, {"X-CSRF-Token": "0" * 64}, 403, "token"),
+            ("POST", "/api/v1/login", "anon", {"name": "mona", "password": "correct horse battery"}, J, 403, "expired"),
+            ("POST", "/api/v1/login", "anon", {"name": "mona", "password": "correct horse battery"},
+             {"Origin": "http://evil.example"}, 403, "another site"),
+            ("GET", "/api/v1/customers", "rep", None, {"Host": "evil.example:%d" % port, "Accept": "application/json"}, 421,
+             "does not answer to the host name"),
             ("POST", "/api/v1/customers/%s/rename" % cid, "manager", {"name": "X"}, foreign, 403, "another site"),
             ("POST", "/api/v1/customers/%s/merge" % cid, "manager", {"into": "abc"}, J, 400, "into wants a customer number"),
-            ("POST", "/api/v1/customers/%s/merge" % cid, "manager", {"into": "999999"}, J, 404, "two different customers"),
-            ("POST", "/api/v1/customers/abc/claim", "rep", {"x": "1"}, J, 400, "wants a whole number"),
+            ("POST", "/api/v1/customers/%s/merge" % cid, "manager", {"into": "999999"}, J, 404, "no customer 999999"),
+            ("POST", "/api/v1/customers/abc/claim", "other", {"x": "1"}, J, 400, "wants a whole number"),
             ("POST", "/api/v1/customers/%s/assign" % cid, "manager", {"rep": "nobody@nowhere.example"}, J, 400,
              "not an address of the firm"),
             ("GET", "/api/v1/document?number=", "rep", None, J, 400, "missing parameter number"),
@@ -100,26 +120,29 @@ with tempfile.TemporaryDirectory() as tmp:
              "customer"),
         ]
         for method, path, who, form, headers, status, says in table:
-            st, body = call(users[who], base + path, form if method == "POST" else None, headers)
+            h = dict(headers)
+            if h.get("Origin", "") is None and "Referer" in h:
+                h.pop("Origin")
+            st, body = call(users[who], base + path, form if method == "POST" else None, h)
             c.check(st == status and says in body, "%s %s as %s: want %d with \"%s\", got %d %s" % (method, path, who, status, says,
                                                                                                     st, body[:160]))
             c.check(st != 500, "%s %s never a 500" % (method, path))
 
         # A GET changes nothing: the idle customer (mail of January 2025) shows in the pool, twice, and keeps its owner.
         for _ in range(2):
-            st, body = call(users["rep"], base + "/api/v1/pool", None, J)
+            st, body = call(users["other"], base + "/api/v1/pool", None, J)
             pool = json.loads(body).get("pool", []) if st == 200 else []
             c.check([x["id"] for x in pool] == [cid] and pool[0]["owner"] == "" and pool[0]["in_pool"],
                     "the pool shows the idle customer as released: %s" % body[:200])
-        st, body = call(users["rep"], base + "/api/v1/customers/%s" % cid, None, J)
+        st, body = call(users["other"], base + "/api/v1/customers/%s" % cid, None, J)
         got = json.loads(body) if st == 200 else {}
         c.check(got.get("owner") == "rep1@acme-trading.example" and not got.get("in_pool")
                 and [h["reason"] for h in got.get("owner_history", [])] == ["first correspondent"],
                 "viewing the pool released nothing: %s" % body[:300])
         # A claim releases (dated when it fell due) and claims, in one step.
-        st, body = call(users["rep"], base + "/api/v1/customers/%s/claim" % cid, {"x": "1"}, J)
+        st, body = call(users["other"], base + "/api/v1/customers/%s/claim" % cid, {"x": "1"}, J)
         c.check(st == 200 and json.loads(body).get("owner") == "rep2@acme-trading.example", "a rep claims it: %s %s" % (st, body))
-        st, body = call(users["rep"], base + "/api/v1/customers/%s" % cid, None, J)
+        st, body = call(users["other"], base + "/api/v1/customers/%s" % cid, None, J)
         reasons = [h["reason"] for h in json.loads(body).get("owner_history", [])] if st == 200 else []
         c.check(len(reasons) == 3 and reasons[1].startswith("released to the pool") and reasons[2] == "claimed from the pool",
                 "the history shows the release and the claim: %s" % reasons)
