@@ -119,6 +119,8 @@ void Crm::set_setting(const std::string& key, const std::string& value) {
     }
     if (!listed) throw InvalidError("no setting " + key + " (there are " + known + ")");
     if (key == "pool_days" && std::atoi(value.c_str()) <= 0) throw InvalidError("pool_days wants a positive number of days");
+    if (key == "audit_open_to_reps" && value != "0" && value != "1")
+        throw InvalidError("audit_open_to_reps is 1 (reps see who read their mail) or 0");
     if (key == "doc_patterns") set_doc_patterns(value);  // throws on a bad pattern, before it is saved
     SQLite::Statement& q = sql("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
     q.bind(1, key);

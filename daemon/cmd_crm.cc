@@ -47,6 +47,7 @@ constexpr const char* kRelinkUsage =
     "  say); users' decisions are kept. The search index follows.\n";
 constexpr const char* kSettingsUsage =
     "usage: tradewind settings [--data DIR] [set KEY VALUE | get KEY]\n"
+    "  audit_open_to_reps 1: reps see who read their mail (/audit/mine); 0 (default): only auditors and admins\n"
     "  internal_domains   the firm's own domains, comma-separated (the accounts' domains always\n"
     "                     count); mail among them is internal, never customer mail. Run relink after.\n"
     "  doc_patterns       the firm's own document numbering on top of the defaults, JSON:\n"
@@ -129,6 +130,9 @@ int customers_edit(LinkedArchive& a, const Opts& o) {
         return 1;
     }
     a.store.commit();
+    std::string detail;
+    for (size_t k = 2; k < r.size(); ++k) detail += (detail.empty() ? "" : " ") + r[k];
+    audit_command(a, what, what == "move" ? "contact" : "customer", r[1], detail);
     relink_all(a, o.get("--data"));
     return 0;
 }
@@ -190,6 +194,7 @@ int documents_edit(LinkedArchive& a, const Opts& o) {
         return 1;
     }
     store.commit();
+    audit_command(a, set ? "document_edit" : "document_create", "document", r[1], set ? r[2] + "=" + r[3] : "type " + r[2]);
     if (set) std::printf("%s: %s = %s\n", r[1].c_str(), r[2].c_str(), r[3].c_str());
     else std::printf("%s: recorded (%s)\n", r[1].c_str(), r[2].c_str());
     return 0;
@@ -248,9 +253,9 @@ int cmd_settings(const std::vector<std::string>& args) {
     }
     LinkedArchive a(o.get("--data"));
     const std::string key = o.rest.size() > 1 ? o.rest[1] : "";
-    if (o.rest[0] == "set" && o.rest.size() == 3 &&
-        (key == "internal_domains" || key == "doc_patterns" || key == "pool_days")) {
-        a.crm.set_setting(key, o.rest[2]);
+    if (o.rest[0] == "set" && o.rest.size() == 3) {
+        a.crm.set_setting(key, o.rest[2]);  // checked against archive/schema.h's kSettings
+        audit_command(a, "setting_set", "setting", key, o.rest[2]);
         std::printf("%s = %s%s\n", key.c_str(), o.rest[2].c_str(),
                     key == "internal_domains" ? " (run `tradewind relink` to apply it to archived mail)"
                     : key == "doc_patterns"   ? " (for mail stored from now on; `tradewind reindex` applies it to archived mail)"
@@ -275,6 +280,7 @@ int cmd_conflicts(const std::vector<std::string>& args) {
             return 2;
         }
         a.crm.set_conflict_status(id_arg(o.rest[1], "conflict"), o.rest[0] == "close" ? "closed" : "open");
+        audit_command(a, o.rest[0] == "close" ? "conflict_close" : "conflict_reopen", "conflict", o.rest[1], "");
         std::printf("conflict %s %s\n", o.rest[1].c_str(), o.rest[0] == "close" ? "closed" : "open again");
         return 0;
     }
@@ -309,6 +315,7 @@ int cmd_pool(const std::vector<std::string>& args) {
         int64_t id = id_arg(o.rest[1], "customer");
         if (o.rest[0] == "claim") a.crm.claim(id, o.get("--rep"), now, days);
         else a.crm.assign(id, o.get("--rep"), now);
+        audit_command(a, o.rest[0], "customer", o.rest[1], "to " + o.get("--rep"), o.get("--rep"));
         std::printf("customer %s now belongs to %s\n", o.rest[1].c_str(), o.get("--rep").c_str());
         return 0;
     }

@@ -47,11 +47,25 @@ std::string os_user() {
     return "cli:uid" + std::to_string(geteuid());
 }
 
-void audit_cli(LinkedArchive& a, const std::string& action, const std::string& kind, const std::string& target,
-               const std::string& mailbox, const std::string& detail) {
-    AuditTrail(a.store.database()).record({0, 0, os_user(), "admin", action, kind, target, mailbox, "local", "tradewind command line",
-                                           true, detail});
+
+}  // namespace
+
+void audit_command(LinkedArchive& a, const std::string& action, const std::string& kind, const std::string& target,
+                   const std::string& detail, const std::string& mailbox) {
+    AuditEntry e;
+    e.actor = os_user();
+    e.role = "admin";  // whoever runs the command line on the server can do everything
+    e.action = action;
+    e.target_kind = kind;
+    e.target = target;
+    e.mailbox_owner = mailbox;
+    e.ip = "local";
+    e.user_agent = "tradewind command line";
+    e.detail = detail;
+    AuditTrail(a.store.database()).record(e);
 }
+
+namespace {
 
 std::vector<std::string> repeated(const std::vector<std::string>& args, const std::string& name) {
     std::vector<std::string> out;
@@ -101,7 +115,7 @@ int cmd_user(const std::vector<std::string>& args) {
         if (field == "password" && o.get("--password-file").empty())
             throw InvalidError("give the new password in a file: user set NAME password --password-file F");
         a.people.set_user(name, field, value);
-        audit_cli(a, "user_set", "user", name, "", field + (field == "password" ? " reset" : "=" + value));
+        audit_command(a, "user_set", "user", name, field + (field == "password" ? " reset" : "=" + value));
         std::printf("user %s: %s set\n", name.c_str(), field.c_str());
         return 0;
     }
@@ -112,7 +126,8 @@ int cmd_user(const std::vector<std::string>& args) {
     std::string role = o.get("--role", "rep");
     auto boxes = repeated(args, "--mailbox");
     a.people.add_user(o.get("--name"), role, read_secret_file(o.get("--password-file")), o.get("--team"), boxes);
-    audit_cli(a, "user_add", "user", o.get("--name"), joined(boxes), "role " + role + (o.get("--team").empty() ? "" : ", team " + o.get("--team")));
+    audit_command(a, "user_add", "user", o.get("--name"), "role " + role + (o.get("--team").empty() ? "" : ", team " + o.get("--team")),
+                  joined(boxes));
     std::printf("user %s added (%s)\n", o.get("--name").c_str(), role.c_str());
     return 0;
 }
@@ -139,7 +154,7 @@ int cmd_team(const std::vector<std::string>& args) {
     }
     if (args[0] == "add") a.people.add_team(o.rest[1], o.get("--manager"));
     else a.people.add_team_manager(o.rest[1], o.get("--manager"));
-    audit_cli(a, "team_add", "team", o.rest[1], "", "manager " + o.get("--manager"));
+    audit_command(a, "team_add", "team", o.rest[1], "manager " + o.get("--manager"));
     std::printf("team %s: led by %s\n", o.rest[1].c_str(), o.get("--manager").c_str());
     return 0;
 }

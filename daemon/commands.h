@@ -5,6 +5,8 @@
 
 namespace tw {
 
+struct LinkedArchive;
+
 // tradewind parse [--json] [--no-attachment-text] [--in-process] FILE...
 int cmd_parse(const std::vector<std::string>& args);
 
@@ -31,6 +33,10 @@ int cmd_sync(const std::vector<std::string>& args);
 int cmd_serve(const std::vector<std::string>& args);
 int cmd_user(const std::vector<std::string>& args);
 int cmd_team(const std::vector<std::string>& args);
+// Records a change made on the command line in the audit trail (the
+// operating-system user is its actor).
+void audit_command(LinkedArchive& a, const std::string& action, const std::string& kind, const std::string& target,
+                   const std::string& detail, const std::string& mailbox = {});
 int cmd_audit(const std::vector<std::string>& args);
 
 // tradewind _extract-worker FD: the attachment text worker (internal).

@@ -104,8 +104,8 @@ Page pool(Context& ctx, const Request& r) {
 Page claim(Context& ctx, const Request& r) {
     int64_t id = r.id("id");
     if (r.user.mailbox().empty())
-        throw InvalidError("your user has no mailbox, so Tradewind cannot tell which rep you are: a manager adds it with "
-                           "`tradewind user add --name " + r.user.name + " --mailbox you@firm.example ...`");
+        throw InvalidError("your user has no mailbox, so Tradewind cannot tell which rep you are: an admin adds it on the "
+                           "Users page, or with `tradewind user set " + r.user.name + " mailboxes you@firm.example`");
     LinkedArchive a(ctx.o.data_dir);
     a.crm.claim(id, r.user.mailbox(), now(), a.crm.pool_days());
     ctx.audit(r, audit_entry("claim", "customer", std::to_string(id), r.user.mailbox(), true, "from the pool"));

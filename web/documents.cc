@@ -113,7 +113,7 @@ std::vector<Route> document_routes(Context& ctx) {
         out.push_back({"POST", {api + "/documents"}, kEditors, {},
                        {text_param("number", true, "", 64), text_param("type", true, "", 64), int_param("customer", false, 0, 0),
                         text_param("status", false, "draft", 32)},
-                       [&ctx](const Request& r) { return create(ctx, r); }, ""});
+                       [&ctx](const Request& r) { return create(ctx, r); }, "customer"});
         out.push_back({"POST", {api + "/documents/edit"}, kEditors, {}, {text_param("number", true, "", 64)},
                        [&ctx](const Request& r) { return edit(ctx, r); }, "document"});
     }
