@@ -139,3 +139,22 @@ def login(base, name, password, headers=None):
     _, _, me = request(op, base + "/api/v1/me", headers=dict(auth, Accept="application/json"))
     auth["X-CSRF-Token"] = json.loads(me)["csrf"]
     return st, hd, body, auth
+
+
+def login_from(base, source, name, password):
+    """login() from another client address on the loopback (source: 127.0.0.2 ...): returns (status, headers, body)."""
+    import http.client
+    import urllib.parse
+    u = urllib.parse.urlsplit(base)
+
+    def call(method, path, body=None, headers=None):
+        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30, source_address=(source, 0))
+        conn.request(method, path, body=body, headers=headers or {})
+        r = conn.getresponse()
+        out = (r.status, {k: v for k, v in r.getheaders()}, r.read().decode("utf-8", "replace"))
+        conn.close()
+        return out
+    st, hd, body = call("GET", "/api/v1/login", headers={"Accept": "application/json"})
+    form = urllib.parse.urlencode({"name": name, "password": password, "csrf": json.loads(body)["csrf"]})
+    return call("POST", "/login", form, {"Cookie": "tw_login=" + cookie_of(hd, "tw_login"), "Origin": base,
+                                          "Content-Type": "application/x-www-form-urlencoded"})

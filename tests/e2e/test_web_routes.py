@@ -11,11 +11,12 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
-from common import Checker, NoRedirect, args, login, request, terminate, write_file  # noqa: E402
+from common import Checker, NoRedirect, args, login, login_from, request, terminate, write_file  # noqa: E402
 from dovecot_fixture import free_port  # noqa: E402
 
 A = args()
@@ -146,6 +147,46 @@ with tempfile.TemporaryDirectory() as tmp:
         reasons = [h["reason"] for h in json.loads(body).get("owner_history", [])] if st == 200 else []
         c.check(len(reasons) == 3 and reasons[1].startswith("released to the pool") and reasons[2] == "claimed from the pool",
                 "the history shows the release and the claim: %s" % reasons)
+
+        # A password change or disabling ends the user's sessions at once (an admin on the web).
+        subprocess.run([TW, "user", "add", "--data", data, "--name", "ada", "--role", "admin", "--password-file", pw],
+                       check=True, capture_output=True)
+        _, _, _, admin = login(base, "ada", "correct horse battery")
+        st, _ = call(users["other"], base + "/api/v1/me", None, J)
+        c.check(st == 200, "lily's session works: %s" % st)
+        st, body = call(admin, base + "/api/v1/admin/users/lily/set", {"field": "password", "value": "a new long one"}, J)
+        c.check(st == 200, "an admin resets lily's password: %s %s" % (st, body[:200]))
+        st, _ = call(users["other"], base + "/api/v1/me", None, J)
+        c.check(st == 401, "her old session ended with the password change: %s" % st)
+        st, _, _, users["other"] = login(base, "lily", "a new long one")
+        st, body = call(admin, base + "/api/v1/admin/users/lily/set", {"field": "disabled", "value": "yes"}, J)
+        st2, _ = call(users["other"], base + "/api/v1/me", None, J)
+        st3, _, body3, _ = login(base, "lily", "a new long one")
+        c.check(st == 200 and st2 == 401 and st3 == 401, "disabling ends her session and refuses her login: %s %s %s" % (st, st2, st3))
+        st, body = call(admin, base + "/api/v1/admin/users/ada/set", {"field": "disabled", "value": "yes"}, J)
+        c.check(st == 400 and "another admin" in body, "an admin cannot lock themselves out: %s %s" % (st, body[:120]))
+
+        # Login throttling: per client address, then per account, with growing delays; other addresses get in.
+        codes = [login_from(base, "127.0.0.3", "mona", "wrong password %d" % k)[0] for k in range(6)]
+        c.check(codes[:5] == [401] * 5 and codes[5] == 429, "the 6th wrong password from one address waits: %s" % codes)
+        st, hd, body = login_from(base, "127.0.0.3", "mona", "correct horse battery")
+        c.check(st == 429 and "try again in" in body and int(hd.get("Retry-After", "0")) >= 1,
+                "even the right one waits, and is told for how long: %s %s" % (st, hd.get("Retry-After")))
+        st, _, _ = login_from(base, "127.0.0.2", "mona", "correct horse battery")
+        c.check(st == 303, "the right password from another address gets in: %s" % st)
+        # (that success cleared the account's count: ten more failures, each from an address of its own)
+        codes = [login_from(base, "127.0.0.%d" % (10 + k), "mona", "wrong %d" % k)[0] for k in range(10)]
+        st, _, _ = login_from(base, "127.0.0.40", "mona", "wrong again")
+        st2, _, _ = login_from(base, "127.0.0.41", "mona", "correct horse battery")
+        st3, _, _ = login_from(base, "127.0.0.2", "mona", "correct horse battery")
+        c.check(st == 429 and st2 == 429, "after 10 failures on the account, new addresses wait: %s %s (%s)" % (st, st2, codes))
+        c.check(st3 == 303, "but an address that logged in before still gets in: %s" % st3)
+        # The delay grows: after its wait (1 s), one more failure from the first address means 2 s, whatever the name.
+        time.sleep(1.1)
+        st, _, _ = login_from(base, "127.0.0.3", "nobody-at-all", "wrong password")
+        st2, hd, _ = login_from(base, "127.0.0.3", "someone-else", "wrong password")
+        c.check(st == 401 and st2 == 429 and hd.get("Retry-After") == "2", "the delay doubles: %s %s %s"
+                % (st, st2, hd.get("Retry-After")))
     finally:
         code = terminate(serve)
         err = serve.stderr.read().decode("utf-8", "replace")
