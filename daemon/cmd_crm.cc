@@ -146,7 +146,7 @@ int cmd_customers(const std::vector<std::string>& args) {
         if (o.has("--json")) {
             nlohmann::json contacts = nlohmann::json::array();
             for (const auto& [addr, name] : c.contacts) contacts.push_back({{"address", addr}, {"name", name}});
-            nlohmann::json j = {{"id", std::to_string(c.id)}, {"name", c.name}, {"kind", c.kind}, {"owner", c.owner},
+            nlohmann::json j = {{"id", std::to_string(c.id)}, {"name", c.name}, {"kind", c.kind}, {"owner", c.owner}, {"in_pool", c.in_pool},
                                 {"domains", c.domains}, {"contacts", contacts}, {"messages", c.messages},
                                 {"last", c.last ? format_iso_utc(c.last) : ""}};
             std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
