@@ -20,6 +20,7 @@ Page users(Context& ctx, const Request&) {
         for (const auto& t : all_teams) team_opts.push_back({{"team", t.name}, {"label", t.name}, {"selected", u.team == t.name}});
         shown.push_back({{"name", u.name}, {"role_label", label(u.role)}, {"team", u.team}, {"mailboxes", joined(u.mailboxes, ", ")},
                          {"mailbox_value", joined(u.mailboxes)}, {"disabled", u.disabled}, {"leads", joined(u.leads, ", ")},
+                         {"has_leads", !u.leads.empty()},
                          {"roles", roles}, {"teams", team_opts}});
     }
     json team_opts = json::array({{{"team", ""}, {"label", "(none)"}}});
@@ -29,7 +30,8 @@ Page users(Context& ctx, const Request&) {
     }
     json shown_teams = json::array();
     for (const auto& t : all_teams)
-        shown_teams.push_back({{"name", t.name}, {"managers", joined(t.managers, ", ")}, {"members", joined(t.members, ", ")}});
+        shown_teams.push_back({{"name", t.name}, {"managers", joined(t.managers, ", ")}, {"members", joined(t.members, ", ")},
+                               {"has_members", !t.members.empty()}});
     return page("Users", "users", {{"users", list}, {"teams", teams}},
                 {{"users", shown}, {"teams", shown_teams}, {"team_options", team_opts}, {"no_teams", all_teams.empty()}});
 }

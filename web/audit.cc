@@ -64,8 +64,13 @@ Page trail(Context& ctx, const Request& r, bool mine) {
                          {"has_url", !url.empty()}, {"mailbox", e.mailbox_owner}, {"ip", e.ip}, {"agent", e.user_agent},
                          {"denied", !e.allowed}, {"detail", e.detail}});
     }
-    if (!mine && r.user.role == "auditor")
-        ctx.audit(r, audit_entry("view_audit", "query", "actor=" + f.actor + " action=" + f.action + " rep=" + f.mailbox, "", true, ""));
+    if (!mine && r.user.role == "auditor") {
+        std::string filter;
+        for (const auto& [k, v] : {std::pair<const char*, const std::string&>{"who", f.actor}, {"action", f.action}, {"rep", f.mailbox}})
+            if (!v.empty()) filter += (filter.empty() ? "" : ", ") + std::string(k) + " " + v;
+        ctx.audit(r, audit_entry("view_audit", "trail", filter.empty() ? "every row" : filter, f.mailbox, true,
+                                 "offset " + std::to_string(f.offset)));
+    }
     auto url = [&](size_t offset) {
         std::string u = std::string(mine ? "/audit/mine" : "/audit") + "?limit=" + std::to_string(f.limit) + "&offset=" + std::to_string(offset);
         if (!mine)

@@ -23,6 +23,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
 from common import Checker, NoRedirect, args, login, request, terminate, write_file  # noqa: E402
 from dovecot_fixture import free_port  # noqa: E402
+from browser import Browser  # noqa: E402
 
 A = args()
 TW = A.tradewind
@@ -142,6 +143,61 @@ def fill(path, captures, values):
         out = out.replace(m.group(0), urllib.parse.quote(str(values[name]), safe=""), 1)
         k += 1
     return out
+
+
+def session_of(auth):
+    return auth["Cookie"].split("tw_session=")[1]
+
+
+def browser_checks(base, auth, objs):
+    """In headless Chromium: a rep's pages show no other rep's mail; the admin's user page works (its forms, for
+    real); screenshots at 1400 and 375 px into $TW_SCREENSHOTS (default: a temp dir)."""
+    shots = os.environ.get("TW_SCREENSHOTS") or tempfile.mkdtemp(prefix="tw-shots-")
+    os.makedirs(shots, exist_ok=True)
+    with Browser() as b:
+        if not b.ok:
+            print("SKIP (browser part): chromium or python3-websocket is not installed")
+            return
+        b.set_cookie(base, "tw_session", session_of(auth["rep"]))
+        b.load(base + "/search?q=Inquiry")
+        text = b.evaluate("document.body.innerText")
+        c.check(DOC["own"] in text and DOC["team"] not in text and DOC["other"] not in text,
+                "rita's search page shows her inquiry only: %s" % text[:400])
+        c.check("1 result" in text, "and counts it: %s" % text[:300])
+        for width in (1400, 375):
+            c.check(b.screenshot(os.path.join(shots, "rep-search-%d.png" % width), width) <= width, "rep search fits %d px" % width)
+        b.load(base + "/documents")
+        text = b.evaluate("document.body.innerText")
+        c.check(DOC["own"] in text and DOC["team"] not in text and DOC["other"] not in text,
+                "rita's documents are hers only: %s" % text[:400])
+        b.load(base + "/conversation/%d" % objs["thread"]["other"])
+        text = b.evaluate("document.body.innerText")
+        c.check("No such conversation" in text and "Inquiry" not in text, "lily's conversation is not there for rita: %s" % text[:300])
+        b.load(base + "/status")
+        c.check("imap" not in b.evaluate("document.body.innerText").lower(), "a rep's status page shows no server URL")
+
+        b.set_cookie(base, "tw_session", session_of(auth["admin"]))
+        b.load(base + "/admin/users")
+        rows = b.evaluate("document.querySelectorAll('tr.user').length")
+        c.check(rows >= 10, "the admin's user page lists the users: %s" % rows)
+        for width in (1400, 375):
+            c.check(b.screenshot(os.path.join(shots, "admin-users-%d.png" % width), width) <= width, "user page fits %d px" % width)
+        b.evaluate("""(() => { const f = document.getElementById('add-user');
+            f.name.value = 'newrep'; f.role.value = 'rep'; f.team.value = 'east'; f.mailbox.value = 'rep9@%s';
+            f.password.value = 'correct horse battery'; f.submit(); })()""" % FIRM)
+        b.wait_loaded()
+        text = b.evaluate("(document.getElementById('user-newrep')||{}).innerText || ''")
+        c.check("rep9@" + FIRM in text and "east" in text, "an admin adds a rep with the form: %s" % text[:200])
+        b.evaluate("document.querySelector('#user-newrep button.danger').form.submit()")
+        b.wait_loaded()
+        gone = b.evaluate("document.getElementById('user-newrep').classList.contains('disabled') && "
+                          "!!document.querySelector('#user-newrep input[name=value][value=no]')")
+        c.check(gone, "and disables them (the row offers Enable now)")
+        b.load(base + "/audit")
+        c.check(b.evaluate("document.querySelectorAll('tr.audit-row').length") > 0, "the audit page lists rows")
+        for width in (1400, 375):
+            c.check(b.screenshot(os.path.join(shots, "audit-%d.png" % width), width) <= width, "audit page fits %d px" % width)
+    print("screenshots in", shots)
 
 
 def run(*argv):
@@ -273,6 +329,7 @@ with tempfile.TemporaryDirectory() as tmp:
         st, _, body = request(OP, base + "/api/v1/audit/mine", headers=dict(auth["rep"], Accept="application/json"))
         readers = {r["actor"] for r in json.loads(body)["rows"]} if st == 200 else set()
         c.check({"mona", "aud", "ada"} <= readers and "rita" not in readers, "/audit/mine names who read rita's mail: %s" % readers)
+        browser_checks(base, auth, objs)
     finally:
         code = terminate(serve)
         err = serve.stderr.read().decode("utf-8", "replace")
