@@ -58,6 +58,7 @@ struct Auth::Impl {
     std::mutex hash_mu;
     std::condition_variable hash_cv;
     int hashing = 0;
+    int clean_waiting = 0;  // waiting logins from addresses with no failures: they go first
 
     explicit Impl(const std::string& d) : dir(d), owned(migrated(d)), db(*owned), people(db) {}
     static std::unique_ptr<SQLite::Database> migrated(const std::string& dir) {
@@ -86,6 +87,7 @@ std::vector<User> Auth::users() {
 LoginResult Auth::login(const std::string& name, const std::string& password, const std::string& ip) {
     LoginResult out;
     int64_t now = now_s();
+    bool clean = false;  // the address has no failures: it is not held behind a flood of wrong passwords
     {
         std::lock_guard lk(d_->throttle_mu);
         if (d_->by_address.size() + d_->by_account.size() > 20000) d_->forget_old(now);
@@ -101,12 +103,17 @@ LoginResult Auth::login(const std::string& name, const std::string& password, co
         }
         ++a.in_flight;
         ++n.in_flight;
+        clean = a.count == 0;
     }
     std::optional<User> user;
     bool checked = false;
     {
         std::unique_lock lk(d_->hash_mu);
-        if (d_->hash_cv.wait_for(lk, std::chrono::seconds(5), [&] { return d_->hashing < kHashers; })) {
+        if (clean) ++d_->clean_waiting;
+        bool got = d_->hash_cv.wait_for(lk, std::chrono::seconds(5),
+                                        [&] { return d_->hashing < kHashers && (clean || d_->clean_waiting == 0); });
+        if (clean) --d_->clean_waiting;
+        if (got) {
             ++d_->hashing;
             lk.unlock();
             try {
@@ -116,7 +123,7 @@ LoginResult Auth::login(const std::string& name, const std::string& password, co
             } catch (...) {
                 lk.lock();
                 --d_->hashing;
-                d_->hash_cv.notify_one();
+                d_->hash_cv.notify_all();
                 std::lock_guard tl(d_->throttle_mu);
                 --d_->by_address[ip].in_flight;
                 --d_->by_account[name].in_flight;
@@ -124,7 +131,9 @@ LoginResult Auth::login(const std::string& name, const std::string& password, co
             }
             lk.lock();
             --d_->hashing;
-            d_->hash_cv.notify_one();
+            d_->hash_cv.notify_all();  // a clean waiter may be behind others
+        } else {
+            d_->hash_cv.notify_all();  // clean_waiting changed
         }
     }
     std::lock_guard tl(d_->throttle_mu);

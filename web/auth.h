@@ -5,7 +5,8 @@
 // role changed). Logins are throttled per client address and per account,
 // with growing delays, and at most kHashers password hashes run at once
 // (each takes 64 MiB for argon2id), so a flood of wrong passwords neither
-// guesses fast nor eats the machine.
+// guesses fast nor eats the machine; a login from an address with no
+// failures goes ahead of the flood's, so the real user still gets in.
 #pragma once
 #include <cstdint>
 #include <memory>
