@@ -51,14 +51,14 @@ std::string AuditTrail::row_hash(const AuditEntry& e) {
     std::string buf = e.prev_hash;
     for (const std::string& f : {std::to_string(e.id), std::to_string(e.time), e.actor, e.role, e.action, e.target_kind, e.target,
                                  e.mailbox_owner, e.ip, e.user_agent, std::string(e.allowed ? "1" : "0"), e.detail})
-        buf += "|" + std::to_string(f.size()) + ":" + f;
+        buf.append("|").append(std::to_string(f.size())).append(":").append(f);
     return sha256_hex(buf);
 }
 
 AuditEntry AuditTrail::record(AuditEntry e) {
     if (!is_audit_action(e.action)) throw InvalidError("not an audit action: " + e.action);
     for (std::string* f : {&e.actor, &e.role, &e.target_kind, &e.target, &e.mailbox_owner, &e.ip, &e.user_agent, &e.detail})
-        if (f->empty()) *f = "-";
+        if (f->empty()) f->assign(1, '-');
     if (!e.time) e.time = int64_t(std::time(nullptr));
     // BEGIN IMMEDIATE: the last hash is read and the row appended under one write lock,
     // whichever process (serve, the command line) records.

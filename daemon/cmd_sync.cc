@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -19,6 +20,7 @@
 #include "daemon/commands.h"
 #include "daemon/imap/imap_client.h"
 #include "daemon/options.h"
+#include "mail/error.h"
 #include "archive/store.h"
 #include "daemon/imap/sync.h"
 
@@ -28,12 +30,13 @@ namespace {
 const char* kAccountUsage =
     "usage: tradewind account add [--data DIR] --address ADDR --imap-url imaps://host[:port] --user U\n"
     "                             --password-file F [--since YYYY-MM-DD] [--folders PATTERNS]\n"
-    "                             [--insecure] [--plaintext] [--no-test]\n"
+    "                             [--ca-file CA.pem] [--insecure] [--plaintext] [--no-test]\n"
     "       tradewind account list [--data DIR] [--json]\n"
     "       tradewind account test [--data DIR] ADDR\n"
     "       tradewind account remove [--data DIR] ADDR   (its archived mail stays)\n"
-    "  imap:// requires STARTTLS unless --plaintext (trusted networks only); --insecure skips\n"
-    "  certificate checks. --folders: comma-separated patterns such as 'INBOX,Sent*'; by default\n"
+    "  imap:// requires STARTTLS unless --plaintext (trusted networks only). Certificates are checked\n"
+    "  against the system's CAs (or SSL_CERT_FILE), or --ca-file (the firm's own CA); --insecure skips\n"
+    "  every check. --folders: comma-separated patterns such as 'INBOX,Sent*'; by default\n"
     "  every folder but Trash, Junk and Drafts. The password is stored encrypted (DATA/secret.key).\n";
 
 const char* kSyncUsage =
@@ -51,6 +54,7 @@ imap::ServerConfig config_of(const Account& a, const std::string& password) {
     c.user = a.user;
     c.password = password;
     c.verify_tls = a.verify_tls;
+    c.ca_file = a.ca_file;
     c.allow_plaintext = a.allow_plaintext;
     return c;
 }
@@ -76,7 +80,7 @@ int test_account(const Account& a, const std::string& password) {
 
 int account_add(const std::vector<std::string>& args) {
     Opts o;
-    if (!parse_opts(args, {"--address", "--imap-url", "--user", "--password-file", "--since", "--folders"}, o,
+    if (!parse_opts(args, {"--address", "--imap-url", "--user", "--password-file", "--since", "--folders", "--ca-file"}, o,
                "account add"))
         return 2;
     for (const char* k : {"--address", "--imap-url", "--user", "--password-file"})
@@ -92,6 +96,13 @@ int account_add(const std::vector<std::string>& args) {
     a.folders = o.get("--folders");
     a.verify_tls = !o.has("--insecure");
     a.allow_plaintext = o.has("--plaintext");
+    if (!o.get("--ca-file").empty()) {
+        std::error_code ec;
+        auto abs = std::filesystem::absolute(o.get("--ca-file"), ec);
+        if (ec || !std::filesystem::is_regular_file(abs, ec))
+            throw InvalidError("--ca-file " + o.get("--ca-file") + " is not a readable file: give the firm's CA certificate (PEM)");
+        a.ca_file = abs.string();  // the sync reads it from wherever it runs
+    }
     if (a.imap_url.rfind("imaps://", 0) != 0 && a.imap_url.rfind("imap://", 0) != 0) {
         std::fprintf(stderr, "tradewind account add: --imap-url must start with imaps:// or imap://\n");
         return 2;
@@ -112,7 +123,7 @@ int account_list(const std::vector<std::string>& args) {
     Accounts accounts(o.get("--data"));
     for (const auto& a : accounts.list()) {
         if (o.has("--json")) {
-            nlohmann::json j{{"address", a.address}, {"imap_url", a.imap_url}, {"user", a.user}, {"state", a.state},
+            nlohmann::json j{{"address", a.address}, {"imap_url", a.imap_url}, {"user", a.user}, {"ca_file", a.ca_file}, {"state", a.state},
                              {"last_sync", a.last_sync}, {"last_error", a.last_error}, {"folders", nlohmann::json::array()}};
             for (const auto& f : accounts.folders(a.address))
                 j["folders"].push_back({{"folder", f.folder}, {"uidvalidity", f.uidvalidity}, {"last_uid", f.last_uid},

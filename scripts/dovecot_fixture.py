@@ -26,9 +26,12 @@ def free_port():
 
 
 class Dovecot:
-    def __init__(self, users, extra=""):
+    def __init__(self, users, extra="", tls=False):
         self.users = users
         self.extra = extra  # more dovecot.conf lines (imap_capability = ..., say)
+        # tls: a self-signed certificate for 127.0.0.1 (self.cert, its own CA), STARTTLS on self.url and
+        # imaps on self.imaps_url.
+        self.tls = tls
         self.binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
 
     def available(self):
@@ -41,6 +44,15 @@ class Dovecot:
         os.chmod(self.dir, 0o755)
         self.port = free_port()
         self.url = "imap://127.0.0.1:%d" % self.port
+        self.imaps_port = free_port() if self.tls else 0
+        self.imaps_url = "imaps://127.0.0.1:%d" % self.imaps_port
+        ssl = "ssl = no"
+        if self.tls:
+            self.cert, key = os.path.join(self.dir, "cert.pem"), os.path.join(self.dir, "key.pem")
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", self.cert,
+                            "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                            "-addext", "basicConstraints=critical,CA:TRUE"], check=True, capture_output=True)
+            ssl = "ssl = yes\nssl_cert = <%s\nssl_key = <%s" % (self.cert, key)
         for d in ("run", "state", "mail"):
             os.makedirs(os.path.join(self.dir, d))
         os.chmod(os.path.join(self.dir, "mail"), 0o777)
@@ -53,7 +65,7 @@ listen = 127.0.0.1
 base_dir = {d}/run
 state_dir = {d}/state
 log_path = {d}/dovecot.log
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 first_valid_uid = 0
@@ -67,7 +79,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {imaps_port}
   }}
 }}
 service anvil {{
@@ -96,7 +109,7 @@ namespace inbox {{
     special_use = \\Trash
   }}
 }}
-""".format(d=self.dir, port=self.port, uid=NOBODY) + self.extra
+""".format(d=self.dir, port=self.port, uid=NOBODY, ssl=ssl, imaps_port=self.imaps_port) + self.extra
         self.conf = os.path.join(self.dir, "dovecot.conf")
         with open(self.conf, "w") as f:
             f.write(conf)

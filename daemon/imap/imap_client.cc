@@ -4,6 +4,7 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <chrono>
 #include <mutex>
 #include <optional>
@@ -63,10 +64,16 @@ ImapError connect_error(CURLcode rc, const ServerConfig& c, const char* detail) 
         case CURLE_OPERATION_TIMEDOUT:
             return {ImapError::Kind::Timeout, "the IMAP server " + where + " did not answer in time" + said +
                                                   ": check the network, or the port (993 for imaps://, 143 for imap://)"};
-        case CURLE_PEER_FAILED_VERIFICATION:
         case CURLE_SSL_CACERT_BADFILE:
+            return {ImapError::Kind::Tls, "cannot read the CA certificates " + (c.ca_file.empty() ? std::string("of the system") : c.ca_file) +
+                                              said + ": give --ca-file a readable PEM file with the firm's CA certificate"};
+        case CURLE_PEER_FAILED_VERIFICATION:
+            if (std::string(said).find("name") != std::string::npos)
+                return {ImapError::Kind::Tls, "the TLS certificate of " + where + " is for another host name" + said +
+                                                  ": use the name the certificate was issued for in --imap-url"};
             return {ImapError::Kind::Tls, "the TLS certificate of " + where + " is not trusted" + said +
-                                              ": fix the server's certificate, or add the account with --insecure if you trust this network"};
+                                              ": if the firm runs its own CA, add the account with --ca-file CA.pem; else fix "
+                                              "the server's certificate (--insecure turns every check off: trusted networks only)"};
         case CURLE_USE_SSL_FAILED:
             return {ImapError::Kind::Tls, where + " does not offer STARTTLS" + said +
                                               ": use imaps:// if the server has it, or --plaintext for a server on a trusted network"};
@@ -226,6 +233,10 @@ Client::Client(const ServerConfig& config) : d_(std::make_unique<Impl>()) {
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, config.verify_tls ? 1L : 0L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, config.verify_tls ? 2L : 0L);
+    std::string ca = config.ca_file;
+    if (ca.empty())
+        if (const char* env = std::getenv("SSL_CERT_FILE"); env && *env) ca = env;  // OpenSSL's own convention
+    if (!ca.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, ca.c_str());
     if (config.url.rfind("imap://", 0) == 0)
         curl_easy_setopt(c, CURLOPT_USE_SSL, long(config.allow_plaintext ? CURLUSESSL_TRY : CURLUSESSL_ALL));
     CURLcode rc = curl_easy_perform(c);

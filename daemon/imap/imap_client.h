@@ -30,6 +30,9 @@ struct ServerConfig {
     std::string url;  // imaps://host[:port], or imap://host[:port] with STARTTLS
     std::string user, password;
     bool verify_tls = true;
+    // PEM certificates to trust (the firm's own CA); "": the system's store,
+    // or the file SSL_CERT_FILE names.
+    std::string ca_file;
     // imap:// only: also talk to a server that offers no STARTTLS (a trusted
     // local network). Otherwise STARTTLS is required: falling back silently
     // would let anyone on the path strip it and read the password.

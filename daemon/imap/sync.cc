@@ -383,6 +383,7 @@ imap::ServerConfig config_for(const Account& acct, Shared& sh) {
         cfg.password = sh.accounts.password(acct.address);
     }
     cfg.verify_tls = acct.verify_tls;
+    cfg.ca_file = acct.ca_file;
     cfg.allow_plaintext = acct.allow_plaintext;
     return cfg;
 }

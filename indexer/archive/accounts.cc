@@ -74,6 +74,7 @@ struct Accounts::Impl {
         a.state = st.getColumn(7).getString();
         a.last_sync = st.getColumn(8).getInt64();
         a.last_error = st.getColumn(9).getString();
+        a.ca_file = st.getColumn(10).getString();
         return a;
     }
     static FolderSync row_to_folder(SQLite::Statement& st) {
@@ -92,7 +93,7 @@ struct Accounts::Impl {
 };
 
 constexpr const char* kAccountColumns =
-    "address, imap_url, user, since, folders, verify_tls, allow_plaintext, state, last_sync, last_error";
+    "address, imap_url, user, since, folders, verify_tls, allow_plaintext, state, last_sync, last_error, ca_file";
 constexpr const char* kFolderColumns = "account, folder, server_name, uidvalidity, last_uid, highestmodseq, last_sync, last_error";
 // What a folder holds is derived from the archive, not counted along: the
 // live (not deleted) locations in it.
@@ -117,7 +118,7 @@ void Accounts::add(const Account& a, const std::string& password) {
     crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, reinterpret_cast<const unsigned char*>(password.data()),
                           password.size(), out, reinterpret_cast<const unsigned char*>(d_->key.data()));
     SQLite::Statement st(d_->db, std::string("INSERT OR REPLACE INTO accounts(") + kAccountColumns +
-                                     ", secret) VALUES (?,?,?,?,?,?,?,'new',0,'',?)");
+                                     ", secret) VALUES (?,?,?,?,?,?,?,'new',0,'',?,?)");
     st.bind(1, a.address);
     st.bind(2, a.imap_url);
     st.bind(3, a.user);
@@ -125,7 +126,8 @@ void Accounts::add(const Account& a, const std::string& password) {
     st.bind(5, a.folders);
     st.bind(6, a.verify_tls ? 1 : 0);
     st.bind(7, a.allow_plaintext ? 1 : 0);
-    st.bind(8, sealed.data(), int(sealed.size()));
+    st.bind(8, a.ca_file);
+    st.bind(9, sealed.data(), int(sealed.size()));
     st.exec();
 }
 

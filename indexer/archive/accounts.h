@@ -17,6 +17,7 @@ struct Account {
     std::string since;    // YYYY-MM-DD or empty
     std::string folders;  // comma-separated patterns (* wildcard), empty: all but Trash/Junk/Drafts
     bool verify_tls = true, allow_plaintext = false;
+    std::string ca_file;  // the firm's own CA (PEM) to trust for this server; "": the system's
     std::string state = "new";  // new, ok, failing
     int64_t last_sync = 0;
     std::string last_error;

@@ -47,8 +47,9 @@ inline constexpr Table kTables[] = {
     {"location_state", "archive", "account folder source flags deleted",
      "as last seen on the server: IMAP flags (space-separated, sorted) and deleted (when sync found the mail gone; it stays archived)"},
     {"accounts", "archive",
-     "address imap_url user secret since folders verify_tls allow_plaintext state last_sync last_error",
-     "the reps' IMAP mailboxes; secret: the password sealed with libsodium secretbox (nonce || box) under DATA/secret.key"},
+     "address imap_url user secret since folders verify_tls allow_plaintext state last_sync last_error ca_file",
+     "the reps' IMAP mailboxes; secret: the password sealed with libsodium secretbox (nonce || box) under DATA/secret.key; "
+     "ca_file: the firm's own CA certificates (PEM) to trust for this server, '' the system's"},
     {"users", "crm", "name role password_hash created team disabled epoch",
      "users: role (rep, manager, auditor, admin), argon2id hash, team (the team a rep belongs to), disabled, epoch "
      "(raised by a password change or disabling: older sessions end)"},
@@ -152,7 +153,8 @@ CREATE TABLE IF NOT EXISTS accounts (
   address TEXT PRIMARY KEY, imap_url TEXT NOT NULL, user TEXT NOT NULL, secret BLOB NOT NULL,
   since TEXT NOT NULL DEFAULT '', folders TEXT NOT NULL DEFAULT '',
   verify_tls INTEGER NOT NULL DEFAULT 1, allow_plaintext INTEGER NOT NULL DEFAULT 0,
-  state TEXT NOT NULL DEFAULT 'new', last_sync INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '');
+  state TEXT NOT NULL DEFAULT 'new', last_sync INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '',
+  ca_file TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS users (
   name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL, created INTEGER NOT NULL,
   team TEXT NOT NULL DEFAULT '', disabled INTEGER NOT NULL DEFAULT 0, epoch INTEGER NOT NULL DEFAULT 0);

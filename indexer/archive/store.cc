@@ -104,6 +104,7 @@ struct Store::Impl {
                      "ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0",
                      "ALTER TABLE users ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0",
                      "ALTER TABLE sessions ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0",
+                     "ALTER TABLE accounts ADD COLUMN ca_file TEXT NOT NULL DEFAULT ''",
                      "INSERT OR IGNORE INTO user_mailboxes(user, address, pos) SELECT name, mailbox, 0 FROM users WHERE mailbox != ''",
                      "ALTER TABLE users DROP COLUMN mailbox",
                      "INSERT INTO teams(name, created) SELECT 'firm', strftime('%s','now') WHERE EXISTS (SELECT 1 FROM users WHERE role = 'manager')",
