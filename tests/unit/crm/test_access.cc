@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <set>
 
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include "archive_fixture.h"
 #include "crm/access.h"
 #include "crm/rules.h"
@@ -186,4 +188,33 @@ TEST_CASE("users: bad values are refused, and a password change or disabling mov
     f.people.set_user("lily", "mailboxes", kKevin);
     CHECK(f.people.sees_message(f.people.visibility(f.user("lily")), f.kevin_rows[0]));
     CHECK_FALSE(f.people.sees_message(f.people.visibility(f.user("lily")), f.lily_rows[0]));
+}
+
+TEST_CASE("an archive of schema 4 migrates: its managers lead a team of every rep, mailboxes and sessions carry over",
+          "[access][schema]") {
+    tw_test::TempDir dir;
+    {
+        // The users and sessions of schema 4, as that version wrote them.
+        SQLite::Database db((dir.path / "archive.db").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        db.exec("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema', '4');"
+                "CREATE TABLE users (name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL, created INTEGER NOT NULL,"
+                " mailbox TEXT NOT NULL DEFAULT '');"
+                "CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, user TEXT NOT NULL REFERENCES users(name), expires INTEGER NOT NULL);"
+                "CREATE TABLE accounts (address TEXT PRIMARY KEY, imap_url TEXT NOT NULL, user TEXT NOT NULL, secret BLOB NOT NULL,"
+                " since TEXT NOT NULL DEFAULT '', folders TEXT NOT NULL DEFAULT '', verify_tls INTEGER NOT NULL DEFAULT 1,"
+                " allow_plaintext INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL DEFAULT 'new', last_sync INTEGER NOT NULL DEFAULT 0,"
+                " last_error TEXT NOT NULL DEFAULT '');"
+                "INSERT INTO users VALUES ('boss', 'manager', 'x', 1, ''), ('lily', 'rep', 'x', 1, 'lily.zhou@acme-trading.example'),"
+                " ('kevin', 'rep', 'x', 1, 'kevin.li@acme-trading.example');");
+    }
+    tw::Store store(dir.path.string(), tw::crm_linker());
+    tw::People people(store.database());
+    auto boss = people.user("boss");
+    REQUIRE(boss);
+    CHECK(boss->leads == std::vector<std::string>{"firm"});
+    CHECK(people.user("lily")->team == "firm");
+    CHECK(people.user("lily")->mailboxes == std::vector<std::string>{kLily});
+    auto v = people.visibility(*boss);
+    CHECK(v.mailboxes == std::vector<std::string>{kKevin, kLily});  // what a manager saw before: every rep's mail
+    CHECK(store.database().execAndGet("SELECT value FROM meta WHERE key = 'schema'").getString() == "5");
 }
