@@ -323,6 +323,19 @@ bool People::sees_document(const Visibility& v, const std::string& number) {
     return st.executeStep() && st.getColumn(0).getInt() != 0;
 }
 
+std::pair<int64_t, int64_t> People::visible_mail(const Visibility& v, int64_t customer) {
+    SQLite::Statement st(db_,
+                         "SELECT COUNT(*), MAX(m.date) FROM message_customers mc JOIN messages m ON m.id = mc.message"
+                         " WHERE mc.customer = ?1 AND (?4 OR mc.customer IN (SELECT value FROM json_each(?3)) OR EXISTS"
+                         " (SELECT 1 FROM locations l WHERE l.message = mc.message AND l.account IN (SELECT value FROM json_each(?2))))");
+    st.bind(1, customer);
+    st.bind(2, json_list(v.mailboxes));
+    st.bind(3, json_list(v.customers));
+    st.bind(4, v.all ? 1 : 0);
+    st.executeStep();
+    return {st.getColumn(0).getInt64(), st.getColumn(1).isNull() ? 0 : st.getColumn(1).getInt64()};
+}
+
 bool People::may_edit_customer(const User& u, const std::string& owner) {
     Visibility e = editable(u);
     if (e.all) return true;

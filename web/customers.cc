@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <ctime>
 #include <set>
+#include <tuple>
 
 #include "archive/accounts.h"
 #include "archive/importer.h"
@@ -38,11 +39,21 @@ namespace {
 
 int64_t now() { return int64_t(std::time(nullptr)); }
 
+// Anyone may see that a customer exists and who owns it; how much mail it has, and when the last came,
+// only as far as the reader may see that mail.
+CustomerRow& counted(LinkedArchive& a, const Visibility& v, CustomerRow& x) {
+    if (!v.all && !std::binary_search(v.customers.begin(), v.customers.end(), x.id))
+        std::tie(x.messages, x.last) = a.people.visible_mail(v, x.id);
+    return x;
+}
+
 // The list, or with ?q= the answer to "is this customer taken?".
 Page customers(Context& ctx, const Request& r) {
     const std::string& q = r.text("q");
     json list = json::array();
-    for (const auto& x : LinkedArchive(ctx.o.data_dir).crm.lookup(q)) list.push_back(customer_json(x));
+    LinkedArchive a(ctx.o.data_dir);
+    Visibility v = a.people.visibility(r.user);
+    for (auto x : a.crm.lookup(q)) list.push_back(customer_json(counted(a, v, x)));
     return page(q.empty() ? "Customers" : q + " - Customers", "customers", {{"customers", list}, {"query", q}},
                 {{"none", list.empty() && q.empty()}, {"q", q}, {"not_found", list.empty() && !q.empty()}});
 }
@@ -68,13 +79,13 @@ Page customer(Context& ctx, const Request& r) {
     LinkedArchive a(ctx.o.data_dir);
     auto one = a.crm.customers(id);
     if (one.empty()) throw NotFoundError("no customer " + std::to_string(id));
-    const CustomerRow& found = one.front();
+    Visibility v = a.people.visibility(r.user);
+    const CustomerRow& found = counted(a, v, one.front());
     json j = customer_json(found);
     json history = json::array();
     for (const auto& [owner, reason] : a.crm.owner_history(id)) history.push_back({{"owner", owner}, {"reason", reason}});
     // Anyone may see that a customer exists and who owns it; its documents only where visible.
     json docs = json::array();
-    Visibility v = a.people.visibility(r.user);
     for (const auto& x : a.crm.documents(id))
         if (a.people.sees_document(v, x.number)) docs.push_back(document_row_json(x));
     j["owner_history"] = history;
@@ -95,7 +106,8 @@ Page pool(Context& ctx, const Request& r) {
     LinkedArchive a(ctx.o.data_dir);
     int days = a.crm.pool_days();
     json list = json::array();
-    for (const auto& x : a.crm.pool(now(), days)) list.push_back(customer_json(x));
+    Visibility v = a.people.visibility(r.user);
+    for (auto x : a.crm.pool(now(), days)) list.push_back(customer_json(counted(a, v, x)));
     return page("Public pool", "pool", {{"pool", list}, {"pool_days", days}},
                 {{"none", list.empty()}, {"days", std::to_string(days)},
                  {"can_claim", !r.user.mailbox().empty() && r.user.role != "auditor"}});

@@ -97,7 +97,9 @@ Page edit(Context& ctx, const Request& r) {
     a.store.commit();
     std::string detail;
     for (auto it = changed.begin(); it != changed.end(); ++it) detail += (detail.empty() ? "" : ", ") + it.key() + "=" + it.value().get<std::string>();
-    ctx.audit(r, audit_entry("document_edit", "document", number, "", true, detail));
+    auto now = a.crm.documents(0, number);
+    std::string owner = now.empty() || !now.front().customer ? "" : a.crm.customers(now.front().customer).front().owner;
+    ctx.audit(r, audit_entry("document_edit", "document", number, owner, true, detail));
     return after_form({{"number", number}, {"changed", changed}}, "/documents");
 }
 

@@ -46,13 +46,22 @@ TEST_CASE("audit: rows chain, and every field is filled", "[audit]") {
     CHECK(c.ok);
     CHECK(c.rows == 6);
     size_t total = 0;
-    auto list = t.list({"wei", "search", "", "", 0, 100, 0}, &total);
+    auto filter = [](std::string actor, std::string action, std::string mailbox) {
+        tw::AuditFilter f;
+        f.actor = std::move(actor);
+        f.action = std::move(action);
+        f.mailbox = std::move(mailbox);
+        return f;
+    };
+    auto list = t.list(filter("wei", "search", ""), &total);
     CHECK(total == 3);
     CHECK(list.size() == 3);
     CHECK(list.front().id > list.back().id);  // newest first
-    CHECK(t.list({"", "view_message,login_failed", "", "", 0, 100, 0}, &total).size() == 3);
-    CHECK(t.list({"", "", "lily.zhou@acme-trading.example", "", 0, 100, 0}, &total).size() == 5);
-    CHECK_THROWS_AS(t.record(tw::AuditEntry{0, 0, "x", "rep", "no_such_action"}), tw::InvalidError);
+    CHECK(t.list(filter("", "view_message,login_failed", ""), &total).size() == 3);
+    CHECK(t.list(filter("", "", "lily.zhou@acme-trading.example"), &total).size() == 5);
+    tw::AuditEntry unknown;
+    unknown.action = "no_such_action";
+    CHECK_THROWS_AS(t.record(unknown), tw::InvalidError);
 }
 
 TEST_CASE("audit: UPDATE and DELETE are refused by the database itself", "[audit]") {
