@@ -62,11 +62,15 @@ TEST_CASE("the meta keys written are described, and settings are the described o
     CHECK(written.count("customer_seq"));
     for (const auto& k : tw::schema::kSettings) {
         INFO("setting " << k.name);
-        std::string value = k.name == "pool_days" ? "45" : k.name == "doc_patterns" ? R"({"purchase_order": ["BEST-\\d{5}"]})" : "x.example";
+        std::string value = k.name == "pool_days"            ? "45"
+                            : k.name == "doc_patterns"       ? R"({"purchase_order": ["BEST-\\d{5}"]})"
+                            : k.name == "audit_open_to_reps" ? "1"
+                                                             : "x.example";
         CHECK_NOTHROW(a.crm.set_setting(std::string(k.name), value));
         CHECK(a.crm.setting(std::string(k.name)) == value);
     }
     CHECK_THROWS_AS(a.crm.set_setting("pool_dayz", "3"), tw::InvalidError);
+    CHECK_THROWS_AS(a.crm.set_setting("audit_open_to_reps", "yes please"), tw::InvalidError);
     a.crm.set_setting("doc_patterns", "");
 }
 
