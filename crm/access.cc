@@ -323,6 +323,18 @@ bool People::sees_document(const Visibility& v, const std::string& number) {
     return st.executeStep() && st.getColumn(0).getInt() != 0;
 }
 
+bool People::sees_thread(const Visibility& v, int64_t thread) {
+    if (v.all) return true;
+    SQLite::Statement st(db_,
+                         "SELECT EXISTS (SELECT 1 FROM messages m WHERE m.thread = ?1 AND (EXISTS (SELECT 1 FROM locations l"
+                         " WHERE l.message = m.id AND l.account IN (SELECT value FROM json_each(?2))) OR EXISTS (SELECT 1 FROM"
+                         " message_customers mc WHERE mc.message = m.id AND mc.customer IN (SELECT value FROM json_each(?3)))))");
+    st.bind(1, thread);
+    st.bind(2, json_list(v.mailboxes));
+    st.bind(3, json_list(v.customers));
+    return st.executeStep() && st.getColumn(0).getInt() != 0;
+}
+
 std::pair<int64_t, int64_t> People::visible_mail(const Visibility& v, int64_t customer) {
     SQLite::Statement st(db_,
                          "SELECT COUNT(*), MAX(m.date) FROM message_customers mc JOIN messages m ON m.id = mc.message"

@@ -86,6 +86,7 @@ public:
     Visibility editable(const User& u);
     bool sees_message(const Visibility& v, int64_t row);
     bool sees_document(const Visibility& v, const std::string& number);
+    bool sees_thread(const Visibility& v, int64_t thread);  // one of its messages
     // How many of a customer's messages v sees, and the newest one's date.
     std::pair<int64_t, int64_t> visible_mail(const Visibility& v, int64_t customer);
     // May u change customer `id` (owned by `owner`)? Pool customers are claimed, not edited.

@@ -1,6 +1,8 @@
 // Trade documents: the list, a page per document with every message that
 // names it, and users' records and corrections.
+#include <algorithm>
 #include <ctime>
+#include <set>
 
 #include "crm/crm.h"
 #include "mail/date.h"
@@ -10,12 +12,27 @@
 namespace tw::web {
 namespace {
 
+// A document's conversations and mail, as far as the reader may see them.
+DocumentRow& visible_part(LinkedArchive& a, const Visibility& v, DocumentRow& x) {
+    if (v.all) return x;
+    std::vector<int64_t> threads;
+    for (int64_t t : x.threads)
+        if (a.people.sees_thread(v, t)) threads.push_back(t);
+    x.threads = threads;
+    std::set<int64_t> seen;  // a message may name it in several places
+    for (const auto& m : a.crm.document_mentions(x.number))
+        if (!seen.count(m.row) && a.people.sees_message(v, m.row)) seen.insert(m.row);
+    x.messages = int64_t(seen.size());
+    return x;
+}
+
+
 Page documents(Context& ctx, const Request& r) {
     json list = json::array();
     LinkedArchive a(ctx.o.data_dir);
     Visibility v = a.people.visibility(r.user);
-    for (const auto& x : a.crm.documents())
-        if (a.people.sees_document(v, x.number)) list.push_back(document_row_json(x));
+    for (auto& x : a.crm.documents())
+        if (a.people.sees_document(v, x.number)) list.push_back(document_row_json(visible_part(a, v, x)));
     return page("Documents", "documents", {{"documents", list}},
                 {{"none", list.empty()}, {"may_change", bool(role_bit(r.user.role) & kEditors)}});
 }
@@ -29,7 +46,7 @@ Page document(Context& ctx, const Request& r) {
     if (one.empty() || !a.people.sees_document(v, number)) throw NotFoundError("no document " + number);
     if (r.user.role == "auditor")
         ctx.audit(r, audit_entry("view_document", "document", number, "", true, ""));
-    json j = document_row_json(one.front());
+    json j = document_row_json(visible_part(a, v, one.front()));
     json mentions = json::array();
     for (const auto& m : a.crm.document_mentions(number))
         if (a.people.sees_message(v, m.row)) mentions.push_back({{"row", m.row}, {"thread", m.thread}, {"date", format_iso_utc(m.date)}, {"day", when(m.date)},

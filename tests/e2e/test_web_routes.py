@@ -187,6 +187,26 @@ with tempfile.TemporaryDirectory() as tmp:
         st2, hd, _ = login_from(base, "127.0.0.3", "someone-else", "wrong password")
         c.check(st == 401 and st2 == 429 and hd.get("Retry-After") == "2", "the delay doubles: %s %s %s"
                 % (st, st2, hd.get("Retry-After")))
+        # --public-host: the names a proxy or the browser uses are served, any other Host is refused.
+        port2 = free_port()
+        named = subprocess.Popen([TW, "serve", "--data", data, "--listen", "127.0.0.1:%d" % port2, "--no-sync",
+                                  "--public-host", "crm.acme-trading.example,127.0.0.1:%d" % port2],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            for _ in range(100):
+                try:
+                    socket.create_connection(("127.0.0.1", port2), timeout=1).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            b2 = "http://127.0.0.1:%d" % port2
+            st1, _ = call({}, b2 + "/api/v1/login", None, {"Host": "crm.acme-trading.example", "Accept": "application/json"})
+            st2, _ = call({}, b2 + "/api/v1/login", None, {"Accept": "application/json"})
+            st3, body3 = call({}, b2 + "/api/v1/login", None, {"Host": "localhost:%d" % port2, "Accept": "application/json"})
+            c.check(st1 == 401 and st2 == 401 and st3 == 421 and "crm.acme-trading.example" in body3,  # 401: log in first
+                    "--public-host names are served, others refused with the name to use: %s %s %s %s" % (st1, st2, st3, body3[:120]))
+        finally:
+            terminate(named)
     finally:
         code = terminate(serve)
         err = serve.stderr.read().decode("utf-8", "replace")
