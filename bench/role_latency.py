@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Search latency through the web API as each role sees it: the same queries (bench/queries.txt) as a rep (one
-mailbox and the customers it owns: the visible set is a filter inside the Xapian query), a manager (a team of every
-rep), an auditor and an admin (no filter). Side by side in one run, with the ratio of each to the admin; with
+mailbox and the customers it owns: the visible set is a filter inside the Xapian query), a manager (of a team of half the
+reps: a filter of their mailboxes and customers; and of every rep: no filter is needed), an auditor and an admin (no filter). Side by side in one run, with the ratio of each to the admin; with
 --before BIN --before-data DIR, the same queries against an older tradewind serving its own import of the corpus
 (no roles: everyone saw everything). Prints p50/p95/max in ms per role, and the hits and totals it found."""
 import argparse
@@ -76,17 +76,22 @@ def main():
     if "bench-admin" not in users:
         def tw(*argv):
             subprocess.run([a.tradewind, *argv, "--data", a.data], check=True, capture_output=True)
+        # bench-manager leads both teams (every rep), bench-half-manager the first team (half of them).
         tw("user", "add", "--name", "bench-manager", "--role", "manager", "--password-file", pw)
-        tw("team", "add", "bench", "--manager", "bench-manager")
-        for r, addr in zip(reps, accounts):
-            tw("user", "add", "--name", "bench-" + r, "--role", "rep", "--team", "bench", "--mailbox", addr, "--password-file", pw)
+        tw("user", "add", "--name", "bench-half-manager", "--role", "manager", "--password-file", pw)
+        tw("team", "add", "bench", "--manager", "bench-half-manager")
+        tw("team", "set", "bench", "--manager", "bench-manager")
+        tw("team", "add", "bench2", "--manager", "bench-manager")
+        for k, (r, addr) in enumerate(zip(reps, accounts)):
+            tw("user", "add", "--name", "bench-" + r, "--role", "rep", "--team", "bench" if k < len(reps) // 2 else "bench2",
+               "--mailbox", addr, "--password-file", pw)
         tw("user", "add", "--name", "bench-auditor", "--role", "auditor", "--password-file", pw)
         tw("user", "add", "--name", "bench-admin", "--role", "admin", "--password-file", pw)
     results = {}
     p, base = serve(a.tradewind, a.data)
     try:
-        for role, name in (("admin", "bench-admin"), ("auditor", "bench-auditor"), ("manager", "bench-manager"),
-                           ("rep", "bench-" + reps[0])):
+        for role, name in (("admin", "bench-admin"), ("auditor", "bench-auditor"), ("manager (all reps)", "bench-manager"),
+                           ("manager (half)", "bench-half-manager"), ("rep", "bench-" + reps[0])):
             _, _, _, auth = login(base, name, "correct horse battery")
             run_queries(base, auth, queries[:5], 1, a.limit)  # warm
             results[role] = run_queries(base, auth, queries, a.repeat, a.limit)
