@@ -7,7 +7,8 @@ PKGS="cmake g++ make pkg-config python3 ca-certificates
   libzip-dev libzstd-dev libsodium-dev libssl-dev libjemalloc-dev dovecot-imapd
   libcpp-httplib-dev libkainjow-mustache-dev"
 # The web tests drive a real headless Chromium.
-[ "${TRADEWIND_TESTS:-0}" = 1 ] && PKGS="$PKGS chromium python3-websocket fonts-wqy-microhei"
+# sqlite3: e2e.access tampers with the audit trail the way an intruder would; openssl: the TLS Dovecot's certificate.
+[ "${TRADEWIND_TESTS:-0}" = 1 ] && PKGS="$PKGS chromium python3-websocket fonts-wqy-microhei sqlite3 openssl"
 [ "${TRADEWIND_FUZZ:-0}" = 1 ] && PKGS="$PKGS clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
