@@ -139,8 +139,14 @@ std::string format_week(const Week& w) {
         int e = d;
         while (e + 1 < 7 && w[size_t(e + 1)] == w[size_t(d)]) ++e;
         std::string spans;
-        for (const auto& s : w[size_t(d)]) spans += (spans.empty() ? "" : ",") + hhmm(s.start) + "-" + hhmm(s.end);
-        out += (out.empty() ? "" : "; ") + std::string(kDays[d]) + (e > d ? "-" + std::string(kDays[e]) : "") + " " + spans;
+        for (const auto& s : w[size_t(d)]) {
+            if (!spans.empty()) spans.push_back(',');
+            spans.append(hhmm(s.start)).append("-").append(hhmm(s.end));
+        }
+        if (!out.empty()) out.append("; ");
+        out.append(kDays[d]);
+        if (e > d) out.append("-").append(kDays[e]);
+        out.append(" ").append(spans);
         d = e + 1;
     }
     return out;
