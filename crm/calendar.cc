@@ -3,6 +3,7 @@
 
 #include <date/date.h>
 #include <date/tz.h>
+#include <libical/ical.h>
 
 #include <algorithm>
 #include <chrono>
@@ -173,6 +174,32 @@ DayRange parse_days(std::string_view text) {
 std::string format_days(const DayRange& r) {
     auto one = [](int d) { return date::format("%F", date::sys_days{date::days{d}}); };
     return r.first == r.last ? one(r.first) : one(r.first) + ".." + one(r.last);
+}
+
+std::vector<DayRange> parse_ics(std::string_view text) {
+    std::string copy(text);
+    icalcomponent* root = icalparser_parse_string(copy.c_str());
+    if (!root) throw InvalidError("this is no iCalendar file (BEGIN:VCALENDAR ... END:VCALENDAR)");
+    std::vector<DayRange> out;
+    auto day_of = [](const icaltimetype& t) {
+        date::year_month_day ymd{date::year{t.year}, date::month{unsigned(t.month)}, date::day{unsigned(t.day)}};
+        return ymd.ok() ? int(date::sys_days{ymd}.time_since_epoch().count()) : INT32_MIN;
+    };
+    auto take = [&](icalcomponent* ev) {
+        icaltimetype start = icalcomponent_get_dtstart(ev), end = icalcomponent_get_dtend(ev);
+        if (icaltime_is_null_time(start)) return;
+        int first = day_of(start);
+        int last = icaltime_is_null_time(end) ? first : day_of(end) - (end.is_date ? 1 : 0);
+        if (first == INT32_MIN || last == INT32_MIN) return;
+        out.push_back({first, std::max(first, last)});
+    };
+    if (icalcomponent_isa(root) == ICAL_VEVENT_COMPONENT) take(root);
+    for (icalcomponent* ev = icalcomponent_get_first_component(root, ICAL_VEVENT_COMPONENT); ev;
+         ev = icalcomponent_get_next_component(root, ICAL_VEVENT_COMPONENT))
+        take(ev);
+    icalcomponent_free(root);
+    if (out.empty()) throw InvalidError("the iCalendar file has no events (VEVENT with DTSTART)");
+    return out;
 }
 
 void check_zone(const std::string& tz) { (void)zone(tz); }

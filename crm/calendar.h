@@ -47,6 +47,11 @@ struct Calendar {
     std::vector<DayRange> closed;  // holidays, leave
 };
 
+// The days an iCalendar file closes (its VEVENTs: all-day events by their
+// dates, DTEND exclusive; timed events by the days they touch). InvalidError
+// for text that is no iCalendar.
+std::vector<DayRange> parse_ics(std::string_view text);
+
 // InvalidError for an unknown zone name.
 void check_zone(const std::string& tz);
 

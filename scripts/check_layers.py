@@ -28,6 +28,7 @@ LIBRARIES = [
     (re.compile(r"^kainjow/"), ("web/server.cc",), "mustache stays in web/server.cc"),
     (re.compile(r"^xapian"), ("indexer/archive/search_index.cc",), "Xapian stays in the index (archive/search_index.cc)"),
     (re.compile(r"^curl/"), ("daemon/imap/imap_client.cc",), "libcurl stays in the IMAP client"),
+    (re.compile(r"^(date/|libical/)"), ("crm/calendar.cc",), "time zones and iCalendar stay in crm/calendar.cc"),
     (re.compile(r"^mimetic/"), ("indexer/mail/mime_tree.cc", "indexer/mail/codec.cc"),
      "mimetic stays in the MIME tree (mime_tree.cc, and codec.cc for its decoders)"),
     (re.compile(r"^(SQLiteCpp/|sqlite3\.h$)"), ("indexer/archive/", "crm/", "web/auth.cc"),

@@ -5,7 +5,7 @@ PKGS="cmake g++ make pkg-config python3 ca-certificates
   libmimetic-dev libcurl4-openssl-dev libxapian-dev libsqlitecpp-dev libsqlite3-dev
   catch2 nlohmann-json3-dev libuchardet-dev libpoppler-cpp-dev libxml2-dev
   libzip-dev libzstd-dev libsodium-dev libssl-dev libjemalloc-dev dovecot-imapd
-  libcpp-httplib-dev libkainjow-mustache-dev libhowardhinnant-date-dev tzdata"
+  libcpp-httplib-dev libkainjow-mustache-dev libhowardhinnant-date-dev tzdata libical-dev"
 # The web tests drive a real headless Chromium.
 # sqlite3: e2e.access tampers with the audit trail the way an intruder would; openssl: the TLS Dovecot's certificate.
 [ "${TRADEWIND_TESTS:-0}" = 1 ] && PKGS="$PKGS chromium python3-websocket fonts-wqy-microhei sqlite3 openssl"

@@ -101,3 +101,19 @@ TEST_CASE("opening hours and days: parsed, printed, refused with the reason", "[
     CHECK(cal::local_label(make("Asia/Shanghai", "Mon 09:00-10:00"), at("2025-01-13T07:00:00Z")) ==
           "2025-01-13 15:00 CST (Asia/Shanghai)");
 }
+
+TEST_CASE("holidays from an iCalendar file", "[calendar]") {
+    const char* ics =
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+        "BEGIN:VEVENT\r\nUID:1\r\nSUMMARY:National Day\r\nDTSTART;VALUE=DATE:20251001\r\nDTEND;VALUE=DATE:20251008\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:2\r\nSUMMARY:Dragon Boat\r\nDTSTART;VALUE=DATE:20250531\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nUID:3\r\nSUMMARY:Fair\r\nDTSTART:20250415T090000Z\r\nDTEND:20250416T170000Z\r\nEND:VEVENT\r\n"
+        "END:VCALENDAR\r\n";
+    auto days = cal::parse_ics(ics);
+    REQUIRE(days.size() == 3);
+    CHECK(cal::format_days(days[0]) == "2025-10-01..2025-10-07");  // DTEND is exclusive
+    CHECK(cal::format_days(days[1]) == "2025-05-31");
+    CHECK(cal::format_days(days[2]) == "2025-04-15..2025-04-16");
+    CHECK_THROWS_AS(cal::parse_ics("not a calendar"), tw::InvalidError);
+    CHECK_THROWS_AS(cal::parse_ics("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"), tw::InvalidError);
+}
