@@ -27,6 +27,7 @@
 #include "archive/ingest_hook.h"
 #include "archive/store.h"
 #include "crm/access.h"
+#include "crm/calendar.h"
 #include "crm/documents.h"
 
 namespace SQLite {
@@ -172,6 +173,19 @@ public:
     // A document a user records by hand; false if that number exists.
     bool create_document(const std::string& number, const std::string& type, int64_t customer, const std::string& status,
                          int64_t now);
+
+    // ---- Business calendars (crm/calendar.h): the firm's (rep "") and reps' own. A rep's
+    // calendar takes the firm's zone and hours unless set, and is closed on the firm's
+    // holidays and the rep's leave. The firm's default: Asia/Shanghai, Mon-Fri 09:00-18:00.
+    struct CalendarRow {
+        std::string rep, tz, hours;        // "" : inherited
+        std::vector<std::string> closed;   // days and ranges, as written
+    };
+    calendar::Calendar calendar_of(const std::string& rep = {});
+    // Sets what is given (checked first: InvalidError); closed days are added (clear_closed: replaced).
+    void set_calendar(const std::string& rep, const std::string& tz, const std::string& hours,
+                      const std::vector<calendar::DayRange>& closed, bool clear_closed);
+    std::vector<CalendarRow> calendars();
 
     // ---- Settings (internal_domains, doc_patterns, pool_days), checked when set.
     void set_setting(const std::string& key, const std::string& value);

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -333,6 +335,66 @@ int cmd_pool(const std::vector<std::string>& args) {
                         c.last ? format_iso_utc(c.last).substr(0, 10).c_str() : "-");
         }
     }
+    return 0;
+}
+
+namespace {
+
+const char* kCalendarUsage =
+    "usage: tradewind calendar set [--data DIR] [--rep ADDR] [--tz ZONE] [--hours HOURS] [--holiday DAY[..DAY]]...\n"
+    "                              [--ics FILE] [--clear-holidays]\n"
+    "       tradewind calendar show [--data DIR] [--rep ADDR] [--json] [--now YYYY-MM-DD]\n"
+    "  The firm's business calendar, or with --rep a rep's own (its zone and hours, else the firm's; closed on the\n"
+    "  firm's holidays and the rep's leave). ZONE: an IANA name (Asia/Shanghai, Europe/Berlin). HOURS:\n"
+    "  \"Mon-Fri 09:00-12:00,13:30-18:00; Sat 09:00-12:00\". --holiday (repeatable): 2025-10-01..2025-10-07 or one day;\n"
+    "  --ics: the events of an iCalendar file as closed days. Default: Asia/Shanghai, Mon-Fri 09:00-18:00.\n";
+
+}  // namespace
+
+int cmd_calendar(const std::vector<std::string>& args) {
+    Opts o;
+    if (args.empty() || !parse_opts(args, {"--rep", "--tz", "--hours", "--holiday", "--ics", "--now"}, o, "calendar") ||
+        o.has("--help") || (args[0] != "set" && args[0] != "show")) {
+        std::fputs(kCalendarUsage, o.has("--help") ? stdout : stderr);
+        return o.has("--help") ? 0 : 2;
+    }
+    LinkedArchive a(o.get("--data"));
+    const std::string rep = to_lower(o.get("--rep"));
+    if (args[0] == "set") {
+        std::vector<calendar::DayRange> closed;
+        for (size_t k = 0; k + 1 < args.size(); ++k)
+            if (args[k] == "--holiday") closed.push_back(calendar::parse_days(args[k + 1]));
+        if (!o.get("--ics").empty()) {
+            std::ifstream in(o.get("--ics"), std::ios::binary);
+            if (!in) throw InvalidError("cannot read the iCalendar file " + o.get("--ics"));
+            std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            for (const auto& d : calendar::parse_ics(text)) closed.push_back(d);
+        }
+        if (o.get("--tz").empty() && o.get("--hours").empty() && closed.empty() && !o.has("--clear-holidays")) {
+            std::fputs(kCalendarUsage, stderr);
+            return 2;
+        }
+        a.crm.set_calendar(rep, o.get("--tz"), o.get("--hours"), closed, o.has("--clear-holidays"));
+        std::string detail = "tz=" + o.get("--tz") + " hours=" + o.get("--hours") + " closed+" + std::to_string(closed.size());
+        audit_command(a, "setting_set", "calendar", rep.empty() ? "firm" : rep, detail, rep);
+    }
+    calendar::Calendar c = a.crm.calendar_of(rep);
+    int64_t now = o.get("--now").empty() ? int64_t(std::time(nullptr)) : now_of(o);
+    int64_t due = calendar::add(c, now, 8 * 3600);
+    std::vector<std::string> closed;
+    for (const auto& d : c.closed) closed.push_back(calendar::format_days(d));
+    if (o.has("--json")) {
+        std::printf("%s\n", nlohmann::json{{"rep", rep}, {"tz", c.tz}, {"hours", calendar::format_week(c.week)}, {"closed", closed},
+                                           {"example", {{"from", format_iso_utc(now)}, {"business_hours", 8},
+                                                        {"due", format_iso_utc(due)}}}}.dump().c_str());
+        return 0;
+    }
+    std::printf("%s: %s, %s\n", rep.empty() ? "the firm" : rep.c_str(), c.tz.c_str(), calendar::format_week(c.week).c_str());
+    std::string days;
+    for (const auto& d : closed) days += (days.empty() ? "" : ", ") + d;
+    std::printf("closed: %s\n", days.empty() ? "(no holidays set)" : days.c_str());
+    std::printf("8 business hours from %s are due %s\n", calendar::local_label(c, now).c_str(),
+                calendar::local_label(c, due).c_str());
     return 0;
 }
 

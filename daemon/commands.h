@@ -24,6 +24,7 @@ int cmd_relink(const std::vector<std::string>& args);
 int cmd_settings(const std::vector<std::string>& args);
 int cmd_conflicts(const std::vector<std::string>& args);
 int cmd_pool(const std::vector<std::string>& args);
+int cmd_calendar(const std::vector<std::string>& args);
 
 // tradewind account add|list|test|remove, and tradewind sync (see their --help).
 int cmd_account(const std::vector<std::string>& args);

@@ -80,6 +80,9 @@ inline constexpr Table kTables[] = {
     {"documents", "crm", "number type customer status amount currency edited first_seen",
      "trade documents: status (sent, received, draft, confirmed, cancelled, paid, shipped, closed); edited: a user's "
      "correction, never overwritten by recognition; first_seen: the date of its earliest mail"},
+    {"calendars", "crm", "rep tz hours closed",
+     "business calendars: rep '' is the firm's, an address a rep's own; tz (IANA), hours (Mon-Fri 09:00-18:00), closed "
+     "(JSON list of days and ranges: holidays, a rep's leave); '' inherits the firm's (crm/calendar.h)"},
     {"message_documents", "crm", "message number place", "where a message names a document: subject, body, filename, attachment"},
     {"forwarded_parties", "crm", "message address name", "the From/To/Cc of the mail a message forwards (message/rfc822 parts)"},
 };
@@ -203,6 +206,8 @@ CREATE INDEX IF NOT EXISTS message_customers_customer ON message_customers(custo
 CREATE TABLE IF NOT EXISTS documents (
   number TEXT PRIMARY KEY, type TEXT NOT NULL, customer INTEGER, status TEXT NOT NULL,
   amount TEXT NOT NULL DEFAULT '', currency TEXT NOT NULL DEFAULT '', edited INTEGER NOT NULL DEFAULT 0, first_seen INTEGER);
+CREATE TABLE IF NOT EXISTS calendars (rep TEXT PRIMARY KEY, tz TEXT NOT NULL DEFAULT '', hours TEXT NOT NULL DEFAULT '',
+  closed TEXT NOT NULL DEFAULT '[]');
 CREATE TABLE IF NOT EXISTS message_documents (message INTEGER NOT NULL, number TEXT NOT NULL, place TEXT NOT NULL,
   PRIMARY KEY (message, number, place));
 CREATE INDEX IF NOT EXISTS message_documents_number ON message_documents(number);

@@ -2,6 +2,7 @@
 // nights, weekends, lunch breaks, holidays and DST changes.
 #include <catch2/catch.hpp>
 
+#include "archive_fixture.h"
 #include "crm/calendar.h"
 #include "mail/date.h"
 #include "mail/error.h"
@@ -116,4 +117,25 @@ TEST_CASE("holidays from an iCalendar file", "[calendar]") {
     CHECK(cal::format_days(days[2]) == "2025-04-15..2025-04-16");
     CHECK_THROWS_AS(cal::parse_ics("not a calendar"), tw::InvalidError);
     CHECK_THROWS_AS(cal::parse_ics("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"), tw::InvalidError);
+}
+
+TEST_CASE("the firm's calendar and a rep's own, stored", "[calendar]") {
+    tw_test::Archive a;
+    auto firm = a.crm.calendar_of();
+    CHECK(firm.tz == "Asia/Shanghai");
+    CHECK(cal::format_week(firm.week) == "Mon-Fri 09:00-18:00");
+    a.crm.set_calendar("", "", "Mon-Fri 09:00-12:00, 13:30-18:00", {cal::parse_days("2025-10-01..2025-10-07")}, false);
+    a.crm.set_calendar("Lily.Zhou@acme-trading.example", "Europe/Berlin", "", {cal::parse_days("2025-01-14")}, false);
+    auto lily = a.crm.calendar_of("lily.zhou@acme-trading.example");
+    CHECK(lily.tz == "Europe/Berlin");                                    // her own zone
+    CHECK(cal::format_week(lily.week) == "Mon-Fri 09:00-12:00,13:30-18:00");  // the firm's hours
+    CHECK(lily.closed.size() == 2);                                       // the firm's holiday and her leave
+    CHECK(a.crm.calendar_of("kevin.li@acme-trading.example").tz == "Asia/Shanghai");
+    CHECK(a.crm.calendar_of("kevin.li@acme-trading.example").closed.size() == 1);
+    a.crm.set_calendar("lily.zhou@acme-trading.example", "", "", {}, true);
+    CHECK(a.crm.calendar_of("lily.zhou@acme-trading.example").closed.size() == 1);
+    CHECK_THROWS_AS(a.crm.set_calendar("lily", "", "", {}, false), tw::InvalidError);
+    CHECK_THROWS_AS(a.crm.set_calendar("", "Mars/Olympus", "", {}, false), tw::InvalidError);
+    CHECK_THROWS_AS(a.crm.set_calendar("", "", "Mon-Fri", {}, false), tw::InvalidError);
+    CHECK(a.crm.calendar_of().tz == "Asia/Shanghai");  // nothing half-written
 }
