@@ -222,6 +222,19 @@ int64_t add(const Calendar& c, int64_t start, int64_t business_seconds) {
                        std::to_string(kMaxDays) + " days after this: give it opening hours");
 }
 
+int64_t add_days(const Calendar& c, int64_t start, int days) {
+    const date::time_zone* z = zone(c.tz);
+    int64_t from = add(c, start, 0);
+    int day = local_day(z, from);
+    int64_t minute = (z->to_local(date::sys_seconds{std::chrono::seconds(from)}).time_since_epoch().count() -
+                      int64_t(day) * 86400) / 60;
+    for (int k = 0; k < days;) {
+        if (++day > local_day(z, from) + kMaxDays) return add(c, from, 0);  // never open: add() says so
+        if (!closed(c, day) && !c.week[size_t(weekday(day))].empty()) ++k;
+    }
+    return add(c, instant(z, day, int(minute)), 0);
+}
+
 int64_t between(const Calendar& c, int64_t from, int64_t to) {
     if (to <= from) return 0;
     const date::time_zone* z = zone(c.tz);

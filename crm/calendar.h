@@ -58,6 +58,9 @@ void check_zone(const std::string& tz);
 // The instant `business_seconds` of open time after `start` (0: the next
 // opening at or after start). InvalidError when the calendar is never open.
 int64_t add(const Calendar& c, int64_t start, int64_t business_seconds);
+// `days` open days after start (snapped to an opening first), at the same local time of day (snapped again):
+// "3 business days" after a Friday-afternoon quotation is Wednesday afternoon.
+int64_t add_days(const Calendar& c, int64_t start, int days);
 // Open seconds in [from, to) (0 if to <= from).
 int64_t between(const Calendar& c, int64_t from, int64_t to);
 // "2025-01-13 15:00 CST (Asia/Shanghai)": a time as the calendar's users read it.

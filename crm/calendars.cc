@@ -31,6 +31,7 @@ std::vector<Crm::CalendarRow> Crm::calendars() {
 
 calendar::Calendar Crm::calendar_of(const std::string& rep) {
     std::string who = to_lower(rep);
+    if (auto hit = calendars_.find(who); hit != calendars_.end()) return hit->second;
     calendar::Calendar c;
     c.tz = kFirmZone;
     std::string hours = kFirmHours;
@@ -41,6 +42,7 @@ calendar::Calendar Crm::calendar_of(const std::string& rep) {
         for (const auto& d : row.closed) c.closed.push_back(calendar::parse_days(d));
     }
     c.week = calendar::parse_week(hours);
+    calendars_[who] = c;
     return c;
 }
 
@@ -65,6 +67,7 @@ void Crm::set_calendar(const std::string& rep, const std::string& tz, const std:
     st.bind(3, now.hours);
     st.bind(4, nlohmann::json(now.closed).dump());
     st.exec();
+    calendars_.clear();
 }
 
 }  // namespace tw

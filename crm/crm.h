@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -100,6 +101,7 @@ public:
     void restored_all() override;
     Labels labels_of(int64_t row) override;
     std::vector<std::pair<int64_t, std::vector<std::string>>> field_values(const std::string& field) override;
+    void before_commit() override;  // the follow-ups of the conversations the batch touched
     void reset() override;
 
     // ---- The firm's domains
@@ -187,6 +189,27 @@ public:
                       const std::vector<calendar::DayRange>& closed, bool clear_closed);
     std::vector<CalendarRow> calendars();
 
+    // ---- Follow-ups (crm/followups.cc; the rule is rules::awaiting): kept up to date as mail is
+    // stored, never recomputed from a time window.
+    struct Followup {
+        int64_t id = 0, message = 0, thread = 0, customer = 0, since = 0, due = 0, business_seconds = 0, until = 0, at = 0;
+        std::string kind, rep, state, by_user, reason, note, message_id, customer_name, subject;
+        std::vector<std::string> documents;
+        bool overdue = false;  // at the `now` asked for
+    };
+    // Open (and snoozed ones whose time has come) at `now`; rep "": every rep's. all: done,
+    // dismissed, ended and still-snoozed ones too.
+    std::vector<Followup> followups(int64_t now, const std::string& rep = {}, bool all = false);
+    std::optional<Followup> followup(int64_t id, int64_t now);
+    // action: snooze (until), done, dismiss (reason), open (again). NotFoundError, InvalidError.
+    void set_followup(int64_t id, const std::string& action, const std::string& by, int64_t now, int64_t until = 0,
+                      const std::string& reason = {});
+    // "Remind me on DATE" on a conversation (thread) or customer; the new follow-up's id.
+    int64_t remind(int64_t thread, int64_t customer, const std::string& rep, int64_t at, const std::string& note,
+                   const std::string& by, int64_t now);
+    void refresh_followups(int64_t thread);  // the conversation's, from its mail as it is now
+    void refresh_all_followups();
+
     // ---- Settings (internal_domains, doc_patterns, pool_days), checked when set.
     void set_setting(const std::string& key, const std::string& value);
     std::string setting(const std::string& key);
@@ -218,6 +241,15 @@ private:
     std::vector<int64_t> customers_of(int64_t row);
     void relink_all();
     void load_patterns();  // the firm's doc_patterns setting
+    void note_automated(int64_t row, const std::string& why);
+    std::set<int64_t> touched_;  // conversations stored into in this batch (follow-ups at its commit)
+    std::map<std::string, calendar::Calendar> calendars_;  // calendar_of, cached (cleared when one is set)
+    struct FollowupSettings {
+        bool loaded = false;
+        int64_t reply_sla = 8 * 3600;
+        int silent_days = 3;
+        std::map<std::string, int> silent_after;  // by document type
+    } followup_settings_;
     SQLite::Database& db_;
     std::unique_ptr<SQLite::Transaction> tx_;
     const std::vector<std::string>& domains();  // the firm's, loaded on first use
@@ -228,6 +260,9 @@ private:
     int64_t now_ = 0;    // its date
     std::function<int64_t()> clock_;
 };
+
+// InvalidError unless VALUE is the silent_days_after setting's JSON ({"quotation": 5}).
+void check_silent_days_after(const std::string& value);
 
 // The archive's ingest hook factory: a Crm on the store's connection.
 IngestHook::Factory crm_linker(Crm::Clock clock = {});

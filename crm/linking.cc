@@ -19,6 +19,7 @@ namespace {
 
 // What the hook finds in a message on a parsing thread.
 struct LinkFacts : HookFacts {
+    std::string automated;  // why it is no person's word (rules::automated_by), or ""
     std::vector<DocMention> docs;
     std::optional<Money> total;  // only a document carries an amount
 };
@@ -65,6 +66,10 @@ void Crm::rollback() {
 
 std::shared_ptr<const HookFacts> Crm::prepare(const Message& m) const {
     auto f = std::make_shared<LinkFacts>();
+    size_t end = m.raw.find("\r\n\r\n");
+    if (end == std::string::npos) end = m.raw.find("\n\n");
+    f->automated = rules::automated_by(std::string_view(m.raw).substr(0, std::min(end, m.raw.size())),
+                                       m.from.empty() ? std::string() : m.from[0].normalized);
     f->docs = trade_documents(m);
     if (!f->docs.empty()) f->total = total_of(m);
     return f;
@@ -75,12 +80,16 @@ Labels Crm::labels(const HookFacts& facts) const { return doc_labels(static_cast
 Labels Crm::stored(const StoredFacts& m, const HookFacts& facts) {
     const auto& f = static_cast<const LinkFacts&>(facts);
     bool sent = sent_by_firm(m.message, m.loc.account);
-    return customer_labels(link(m.row, m.thread, m.parties, f.docs, sent, m.forwarded, m.loc.account, m.date, f.total));
+    auto linked = link(m.row, m.thread, m.parties, f.docs, sent, m.forwarded, m.loc.account, m.date, f.total);
+    note_automated(m.row, f.automated);
+    touched_.insert(m.thread);  // its follow-ups at the batch's commit, in the transaction that stores it
+    return customer_labels(linked);
 }
 
 Labels Crm::restored(const StoredFacts& m, const HookFacts& facts) {
     const auto& f = static_cast<const LinkFacts&>(facts);
     redo_documents(m.row, f.docs, sent_by_firm(m.message, m.loc.account), m.date, f.total);
+    note_automated(m.row, f.automated);
     Labels out = doc_labels(f.docs);
     for (auto& l : customer_labels(customers_of(m.row))) out.push_back(std::move(l));
     return out;
@@ -154,8 +163,15 @@ SQLite::Statement& Crm::sql(const char* text) {
     return *st;
 }
 
+void Crm::before_commit() {
+    std::set<int64_t> threads;
+    threads.swap(touched_);
+    for (int64_t t : threads) refresh_followups(t);
+}
+
 void Crm::reset() {
     for (auto& [_, st] : stmts_) st->reset();
+    touched_.clear();
 }
 
 void Crm::load_domains() {
@@ -385,6 +401,16 @@ void Crm::redo_documents(int64_t row, const std::vector<DocMention>& docs, bool 
 
 void Crm::restored_all() {
     db_.exec("DELETE FROM documents WHERE edited = 0 AND number NOT IN (SELECT number FROM message_documents)");
+    refresh_all_followups();
+}
+
+void Crm::note_automated(int64_t row, const std::string& why) {
+    SQLite::Statement& q = sql(why.empty() ? "DELETE FROM automated_mail WHERE message = ?1 AND ?2 = ''"
+                                           : "INSERT OR REPLACE INTO automated_mail(message, why) VALUES (?1, ?2)");
+    q.bind(1, row);
+    q.bind(2, why);
+    q.exec();
+    q.reset();
 }
 
 void Crm::relink_all() {
@@ -458,6 +484,7 @@ void Crm::relink_all() {
     db_.exec("DELETE FROM customers WHERE named_by_user = 0 AND id NOT IN (SELECT customer FROM message_customers)");
     db_.exec("DELETE FROM contacts WHERE customer NOT IN (SELECT id FROM customers)");
     db_.exec("DELETE FROM customer_domains WHERE customer NOT IN (SELECT id FROM customers)");
+    refresh_all_followups();  // owners and the firm's domains may have changed
 }
 
 }  // namespace tw

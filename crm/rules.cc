@@ -89,4 +89,43 @@ bool manages_users(Role r) { return r == Role::Admin; }
 bool always_audited(Role r) { return r == Role::Auditor; }
 bool reads_audit(Role r) { return r == Role::Auditor || r == Role::Admin; }
 
+Awaiting awaiting(std::vector<FlowMessage> messages, bool finished) {
+    std::stable_sort(messages.begin(), messages.end(),
+                     [](const FlowMessage& a, const FlowMessage& b) { return std::tie(a.date, a.row) < std::tie(b.date, b.row); });
+    for (auto it = messages.rbegin(); it != messages.rend(); ++it) {
+        if (it->dir == FlowMessage::Dir::Internal || it->automated) continue;  // not customer-facing
+        if (it->dir == FlowMessage::Dir::In) return {"reply_due", it->row, it->date};
+        if (finished) return {};
+        return {"customer_silent", it->row, it->date};
+    }
+    return {};
+}
+
+std::string automated_by(std::string_view header, std::string_view from) {
+    std::string h = to_lower(header);
+    auto field = [&](std::string_view name) -> std::string {
+        std::string key = "\n" + std::string(name) + ":";
+        size_t p = ("\n" + h).find(key);
+        if (p == std::string::npos) return "-";  // absent
+        size_t start = p + key.size() - 1, end = h.find('\n', start);
+        return std::string(trim(std::string_view(h).substr(start, end == std::string::npos ? std::string::npos : end - start)));
+    };
+    std::string auto_submitted = field("auto-submitted");
+    if (auto_submitted != "-" && auto_submitted != "no") return "Auto-Submitted: " + auto_submitted;
+    std::string precedence = field("precedence");
+    if (precedence == "bulk" || precedence == "list" || precedence == "junk" || precedence == "auto_reply")
+        return "Precedence: " + precedence;
+    if (field("list-id") != "-") return "List-Id";
+    if (field("list-unsubscribe") != "-") return "List-Unsubscribe";
+    if (field("x-autoreply") != "-" || field("x-autorespond") != "-" || field("x-auto-response-suppress") == "all")
+        return "an auto-reply header";
+    std::string type = field("content-type");
+    if (type.find("multipart/report") != std::string::npos) return "a delivery or read report";
+    std::string sender = to_lower(from);
+    std::string local = sender.substr(0, sender.find('@'));
+    if (local == "mailer-daemon" || local == "postmaster" || local == "noreply" || local == "no-reply" || local == "donotreply")
+        return "sent by " + local;
+    return "";
+}
+
 }  // namespace tw::rules

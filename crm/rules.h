@@ -118,4 +118,25 @@ bool manages_users(Role r);    // admin
 bool always_audited(Role r);   // auditor: every read is recorded
 bool reads_audit(Role r);      // auditor, admin
 
+// ---- Follow-ups (crm/followups.cc stores them)
+
+// One message of a conversation, as the follow-up rule sees it.
+struct FlowMessage {
+    int64_t row = 0, date = 0;
+    enum class Dir { In, Out, Internal } dir = Dir::Internal;  // from a customer / from the firm to one / among the firm
+    bool automated = false;  // an auto-reply, bounce, newsletter or list mail: never a customer's word
+};
+
+// What a conversation waits for: reply_due (the customer wrote last: the firm owes a reply), customer_silent
+// (the firm wrote last and the deal is not finished: chase the customer), or nothing.
+struct Awaiting {
+    std::string kind;  // "reply_due" | "customer_silent" | "" (nothing)
+    int64_t message = 0, since = 0;  // the message that opened it, and its date
+};
+Awaiting awaiting(std::vector<FlowMessage> messages, bool finished);
+
+// An automated mail, from its header block (Auto-Submitted, Precedence, List-Id, X-Autoreply/X-Autorespond,
+// delivery reports, mailer-daemon senders): why, or "".
+std::string automated_by(std::string_view header, std::string_view from);
+
 }  // namespace tw::rules

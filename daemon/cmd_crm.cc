@@ -398,4 +398,68 @@ int cmd_calendar(const std::vector<std::string>& args) {
     return 0;
 }
 
+namespace {
+
+const char* kFollowupsUsage =
+    "usage: tradewind followups [--data DIR] [--rep ADDR] [--now ISO] [--all] [--json]\n"
+    "       tradewind followups snooze ID --until ISO | done ID | dismiss ID --reason TEXT | open ID\n"
+    "       tradewind followups remind (--thread T | --customer C) --at ISO [--rep ADDR] [--note TEXT]\n"
+    "  What each conversation waits for: reply_due (the customer wrote last; due after reply_sla_hours, default 8\n"
+    "  business hours, in the owner's calendar), customer_silent (the firm wrote last and the deal is not finished;\n"
+    "  due after silent_days, default 3 business days, or silent_days_after by document type), manual reminders.\n"
+    "  Kept up to date as mail is stored. --now: the clock (ISO 8601, as in 2025-01-13T09:00:00+08:00).\n";
+
+int64_t iso_arg(const std::string& v, const char* what) {
+    auto t = parse_date(v);
+    if (!t) throw InvalidError(std::string(what) + " wants a time such as 2025-01-13T09:00:00+08:00, not \"" + v + "\"");
+    return *t;
+}
+
+}  // namespace
+
+int cmd_followups(const std::vector<std::string>& args) {
+    Opts o;
+    if (!parse_opts(args, {"--rep", "--now", "--until", "--reason", "--thread", "--customer", "--at", "--note"}, o, "followups") ||
+        o.has("--help")) {
+        std::fputs(kFollowupsUsage, o.has("--help") ? stdout : stderr);
+        return o.has("--help") ? 0 : 2;
+    }
+    LinkedArchive a(o.get("--data"));
+    int64_t now = o.get("--now").empty() ? int64_t(std::time(nullptr)) : iso_arg(o.get("--now"), "--now");
+    if (!o.rest.empty()) {
+        const std::string& action = o.rest[0];
+        if (action == "remind") {
+            int64_t id = a.crm.remind(o.get("--thread").empty() ? 0 : id_arg(o.get("--thread"), "--thread"),
+                                      o.get("--customer").empty() ? 0 : id_arg(o.get("--customer"), "--customer"), o.get("--rep"),
+                                      iso_arg(o.get("--at"), "--at"), o.get("--note"), cli_user(), now);
+            std::printf("follow-up %lld: a reminder\n", (long long)id);
+            return 0;
+        }
+        if (o.rest.size() != 2) {
+            std::fputs(kFollowupsUsage, stderr);
+            return 2;
+        }
+        int64_t id = id_arg(o.rest[1], "follow-up");
+        a.crm.set_followup(id, action, cli_user(), now, o.get("--until").empty() ? 0 : iso_arg(o.get("--until"), "--until"),
+                           o.get("--reason"));
+        std::printf("follow-up %lld: %s\n", (long long)id, action.c_str());
+        return 0;
+    }
+    for (const auto& f : a.crm.followups(now, o.get("--rep"), o.has("--all"))) {
+        if (o.has("--json")) {
+            std::printf("%s\n", nlohmann::json{{"id", f.id}, {"kind", f.kind}, {"thread", f.thread}, {"customer", f.customer},
+                                               {"rep", f.rep}, {"since", format_iso_utc(f.since)}, {"due", format_iso_utc(f.due)},
+                                               {"business_hours", double(f.business_seconds) / 3600}, {"overdue", f.overdue},
+                                               {"message_id", f.message_id}, {"documents", f.documents}, {"state", f.state},
+                                               {"note", f.note}, {"reason", f.reason}}.dump().c_str());
+            continue;
+        }
+        calendar::Calendar c = a.crm.calendar_of(f.rep);
+        std::printf("%lld  %-15s %s%s  due %s  %s  %s%s\n", (long long)f.id, f.kind.c_str(), f.overdue ? "OVERDUE " : "",
+                    f.state.c_str(), calendar::local_label(c, f.due).c_str(), f.rep.empty() ? "(no owner)" : f.rep.c_str(),
+                    f.subject.c_str(), f.customer_name.empty() ? "" : ("  [" + f.customer_name + "]").c_str());
+    }
+    return 0;
+}
+
 }  // namespace tw

@@ -50,6 +50,8 @@ std::string os_user() {
 
 }  // namespace
 
+std::string cli_user() { return os_user(); }
+
 void audit_command(LinkedArchive& a, const std::string& action, const std::string& kind, const std::string& target,
                    const std::string& detail, const std::string& mailbox) {
     AuditEntry e;

@@ -25,6 +25,8 @@ int cmd_settings(const std::vector<std::string>& args);
 int cmd_conflicts(const std::vector<std::string>& args);
 int cmd_pool(const std::vector<std::string>& args);
 int cmd_calendar(const std::vector<std::string>& args);
+int cmd_followups(const std::vector<std::string>& args);
+std::string cli_user();  // the operating-system user running the command line (cli:NAME)
 
 // tradewind account add|list|test|remove, and tradewind sync (see their --help).
 int cmd_account(const std::vector<std::string>& args);

@@ -26,6 +26,7 @@ void usage(FILE* out) {
         "  conflicts [--json]       reps contacting or quoting customers that are not theirs (撞单)\n"
         "  pool [claim|assign]      the public pool (公海): idle customers released, claimed\n"
         "  settings set internal_domains D1,D2   the firm's own domains\n"
+        "  followups [snooze|done|dismiss|remind]   what each conversation waits for (reply due, silent customer)\n"
         "  calendar set|show        business hours, time zones, holidays and leave (the firm's, a rep's)\n"
         "  account add|list|test|remove   the reps' IMAP accounts (passwords stored encrypted)\n"
         "  sync [--once]            pull new mail from every account into the archive\n"
@@ -64,6 +65,7 @@ int main(int argc, char** argv) {
         if (cmd == "conflicts") return tw::cmd_conflicts(args);
         if (cmd == "pool") return tw::cmd_pool(args);
         if (cmd == "calendar") return tw::cmd_calendar(args);
+        if (cmd == "followups") return tw::cmd_followups(args);
         if (cmd == "account") return tw::cmd_account(args);
         if (cmd == "sync") return tw::cmd_sync(args);
         if (cmd == "serve") return tw::cmd_serve(args);

@@ -70,7 +70,11 @@ public:
     // The values of `field` for every stored message, for fields whose values
     // change after storing (customer: merges, moves): (row, values), by row.
     virtual std::vector<std::pair<int64_t, std::vector<std::string>>> field_values(const std::string& field) = 0;
-    // Lets go of every statement (before a commit or rollback).
+    // The batch is about to commit (in its transaction): work left for the end
+    // of a batch is done here (follow-ups of the conversations it touched).
+    virtual void before_commit() {}
+    // Lets go of every statement (before a commit or rollback) and of work the
+    // batch left (a rollback drops it).
     virtual void reset() = 0;
 };
 

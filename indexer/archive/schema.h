@@ -83,6 +83,12 @@ inline constexpr Table kTables[] = {
     {"calendars", "crm", "rep tz hours closed",
      "business calendars: rep '' is the firm's, an address a rep's own; tz (IANA), hours (Mon-Fri 09:00-18:00), closed "
      "(JSON list of days and ranges: holidays, a rep's leave); '' inherits the firm's (crm/calendar.h)"},
+    {"automated_mail", "crm", "message why",
+     "messages that are no person's word (auto-replies, bounces, newsletters, lists): why; follow-ups pass them over"},
+    {"followups", "crm", "id kind message thread customer rep since due business_seconds state until by_user at reason note ended_by",
+     "what a conversation waits for: kind reply_due | customer_silent (opened by `message`, at `since`, due at `due`, "
+     "business_seconds of the owner's calendar later) | manual (message NULL); state open | snoozed (until) | done | "
+     "dismissed (reason) | ended (by the message ended_by); by_user and at: who decided, when"},
     {"message_documents", "crm", "message number place", "where a message names a document: subject, body, filename, attachment"},
     {"forwarded_parties", "crm", "message address name", "the From/To/Cc of the mail a message forwards (message/rfc822 parts)"},
 };
@@ -103,6 +109,9 @@ inline constexpr Key kSettings[] = {
     {"doc_patterns", "the firm's own document numbering: JSON {\"type\": [\"regex\", ...]}"},
     {"pool_days", "days without mail from the owner before a customer goes to the public pool (default 30)"},
     {"audit_open_to_reps", "1: reps see who read their mail (/audit/mine); default 0"},
+    {"reply_sla_hours", "business hours in which a customer's mail is to be answered (reply_due), in the owner's calendar; default 8"},
+    {"silent_days", "business days after the firm's last mail before a silent customer is chased (customer_silent); default 3"},
+    {"silent_days_after", "per document type, its own silent period: JSON {\"quotation\": 5, \"proforma_invoice\": 7}"},
 };
 
 inline constexpr int kVersion = 5;
@@ -208,6 +217,16 @@ CREATE TABLE IF NOT EXISTS documents (
   amount TEXT NOT NULL DEFAULT '', currency TEXT NOT NULL DEFAULT '', edited INTEGER NOT NULL DEFAULT 0, first_seen INTEGER);
 CREATE TABLE IF NOT EXISTS calendars (rep TEXT PRIMARY KEY, tz TEXT NOT NULL DEFAULT '', hours TEXT NOT NULL DEFAULT '',
   closed TEXT NOT NULL DEFAULT '[]');
+CREATE TABLE IF NOT EXISTS automated_mail (message INTEGER PRIMARY KEY, why TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS followups (
+  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, message INTEGER, thread INTEGER NOT NULL, customer INTEGER NOT NULL DEFAULT 0,
+  rep TEXT NOT NULL DEFAULT '', since INTEGER NOT NULL, due INTEGER NOT NULL, business_seconds INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL DEFAULT 'open', until INTEGER NOT NULL DEFAULT 0, by_user TEXT NOT NULL DEFAULT '',
+  at INTEGER NOT NULL DEFAULT 0, reason TEXT NOT NULL DEFAULT '', note TEXT NOT NULL DEFAULT '', ended_by INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (kind, message));
+CREATE INDEX IF NOT EXISTS followups_thread ON followups(thread);
+CREATE INDEX IF NOT EXISTS followups_message ON followups(message);
+CREATE INDEX IF NOT EXISTS followups_rep ON followups(rep, state, due);
 CREATE TABLE IF NOT EXISTS message_documents (message INTEGER NOT NULL, number TEXT NOT NULL, place TEXT NOT NULL,
   PRIMARY KEY (message, number, place));
 CREATE INDEX IF NOT EXISTS message_documents_number ON message_documents(number);

@@ -209,6 +209,7 @@ void Store::begin() {
 }
 
 void Store::commit() {
+    if (d_->tx && d_->hook) d_->hook->before_commit();  // in the transaction: it commits with the batch
     d_->reset_all();
     try {
         if (d_->tx) d_->tx->commit();

@@ -65,12 +65,17 @@ TEST_CASE("the meta keys written are described, and settings are the described o
         std::string value = k.name == "pool_days"            ? "45"
                             : k.name == "doc_patterns"       ? R"({"purchase_order": ["BEST-\\d{5}"]})"
                             : k.name == "audit_open_to_reps" ? "1"
+                            : k.name == "reply_sla_hours"    ? "8"
+                            : k.name == "silent_days"        ? "3"
+                            : k.name == "silent_days_after"  ? R"({"quotation": 5})"
                                                              : "x.example";
         CHECK_NOTHROW(a.crm.set_setting(std::string(k.name), value));
         CHECK(a.crm.setting(std::string(k.name)) == value);
     }
     CHECK_THROWS_AS(a.crm.set_setting("pool_dayz", "3"), tw::InvalidError);
     CHECK_THROWS_AS(a.crm.set_setting("audit_open_to_reps", "yes please"), tw::InvalidError);
+    CHECK_THROWS_AS(a.crm.set_setting("reply_sla_hours", "0"), tw::InvalidError);
+    CHECK_THROWS_AS(a.crm.set_setting("silent_days_after", R"({"quotation": "soon"})"), tw::InvalidError);
     a.crm.set_setting("doc_patterns", "");
 }
 

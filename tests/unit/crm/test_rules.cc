@@ -159,3 +159,57 @@ TEST_CASE("documents: the earliest mail decides, a user's correction is final, t
     CHECK(r::takes_total({M{"QT-2025-0001", "quotation", "subject"}, M{"PI-2025-0002", "proforma_invoice", "body"}}) == 0u);
     CHECK(r::takes_total({}) == std::nullopt);
 }
+
+TEST_CASE("follow-ups: what a conversation waits for", "[rules][followups]") {
+    using D = r::FlowMessage::Dir;
+    struct Case {
+        const char* what;
+        std::vector<r::FlowMessage> messages;
+        bool finished;
+        const char* kind;
+        int64_t message;
+    } cases[] = {
+        {"the customer wrote last", {{1, 100, D::In, false}}, false, "reply_due", 1},
+        {"the firm answered", {{1, 100, D::In, false}, {2, 200, D::Out, false}}, false, "customer_silent", 2},
+        {"the customer answered the quotation", {{1, 100, D::In, false}, {2, 200, D::Out, false}, {3, 300, D::In, false}}, false,
+         "reply_due", 3},
+        {"arrival order does not matter, dates do", {{3, 300, D::In, false}, {1, 100, D::In, false}, {2, 200, D::Out, false}}, false,
+         "reply_due", 3},
+        {"internal mail (an approval) is not customer-facing", {{1, 100, D::In, false}, {2, 200, D::Internal, false}}, false,
+         "reply_due", 1},
+        {"an auto-reply of the customer is not their word", {{1, 100, D::Out, false}, {2, 150, D::In, true}}, false,
+         "customer_silent", 1},
+        {"a finished deal waits for nobody", {{1, 100, D::In, false}, {2, 200, D::Out, false}}, true, "", 0},
+        {"but a customer's new mail on it is due", {{1, 100, D::Out, false}, {2, 200, D::In, false}}, true, "reply_due", 2},
+        {"only internal mail", {{1, 100, D::Internal, false}}, false, "", 0},
+        {"nothing", {}, false, "", 0},
+    };
+    for (const auto& c : cases) {
+        INFO(c.what);
+        auto a = r::awaiting(c.messages, c.finished);
+        CHECK(a.kind == c.kind);
+        CHECK(a.message == c.message);
+    }
+}
+
+TEST_CASE("follow-ups: automated mail is known by its headers", "[rules][followups]") {
+    struct Case {
+        const char* header;
+        const char* from;
+        bool automated;
+    } cases[] = {
+        {"From: a@b.example\r\nAuto-Submitted: auto-replied\r\n", "a@b.example", true},
+        {"From: a@b.example\r\nAuto-Submitted: no\r\n", "a@b.example", false},
+        {"From: a@b.example\r\nPrecedence: bulk\r\n", "a@b.example", true},
+        {"From: a@b.example\r\nList-Id: <news.b.example>\r\n", "a@b.example", true},
+        {"From: a@b.example\r\nX-Autoreply: yes\r\n", "a@b.example", true},
+        {"From: a@b.example\r\nContent-Type: multipart/report; report-type=delivery-status\r\n", "a@b.example", true},
+        {"From: MAILER-DAEMON@b.example\r\n", "mailer-daemon@b.example", true},
+        {"From: a@b.example\r\nSubject: Precedence: bulk orders\r\n", "a@b.example", false},  // in a value, not a field
+        {"From: anna@nord.example\r\nSubject: Inquiry\r\n", "anna@nord.example", false},
+    };
+    for (const auto& c : cases) {
+        INFO(c.header);
+        CHECK(!r::automated_by(c.header, c.from).empty() == c.automated);
+    }
+}
