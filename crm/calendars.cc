@@ -68,6 +68,7 @@ void Crm::set_calendar(const std::string& rep, const std::string& tz, const std:
     st.bind(4, nlohmann::json(now.closed).dump());
     st.exec();
     calendars_.clear();
+    refresh_all_followups();  // deadlines are counted in the new calendar at once
 }
 
 }  // namespace tw

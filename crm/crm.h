@@ -185,6 +185,7 @@ public:
     };
     calendar::Calendar calendar_of(const std::string& rep = {});
     // Sets what is given (checked first: InvalidError); closed days are added (clear_closed: replaced).
+    // Open follow-ups' deadlines are counted again in it.
     void set_calendar(const std::string& rep, const std::string& tz, const std::string& hours,
                       const std::vector<calendar::DayRange>& closed, bool clear_closed);
     std::vector<CalendarRow> calendars();
@@ -197,9 +198,9 @@ public:
         std::vector<std::string> documents;
         bool overdue = false;  // at the `now` asked for
     };
-    // Open (and snoozed ones whose time has come) at `now`; rep "": every rep's. all: done,
+    // Open (and snoozed ones whose time has come) at `now`; rep "": every rep's. closed: done,
     // dismissed, ended and still-snoozed ones too.
-    std::vector<Followup> followups(int64_t now, const std::string& rep = {}, bool all = false);
+    std::vector<Followup> followups(int64_t now, const std::string& rep = {}, bool closed = false);
     std::optional<Followup> followup(int64_t id, int64_t now);
     // action: snooze (until), done, dismiss (reason), open (again). NotFoundError, InvalidError.
     void set_followup(int64_t id, const std::string& action, const std::string& by, int64_t now, int64_t until = 0,
@@ -242,6 +243,7 @@ private:
     void relink_all();
     void load_patterns();  // the firm's doc_patterns setting
     void note_automated(int64_t row, const std::string& why);
+    void refresh_every_conversation();
     std::set<int64_t> touched_;  // conversations stored into in this batch (follow-ups at its commit)
     std::map<std::string, calendar::Calendar> calendars_;  // calendar_of, cached (cleared when one is set)
     struct FollowupSettings {

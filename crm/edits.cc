@@ -131,6 +131,7 @@ void Crm::set_setting(const std::string& key, const std::string& value) {
     q.exec();
     load_domains();
     followup_settings_.loaded = false;
+    if (key == "reply_sla_hours" || key == "silent_days" || key == "silent_days_after") refresh_all_followups();
 }
 
 std::string Crm::setting(const std::string& key) {

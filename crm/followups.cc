@@ -185,6 +185,18 @@ void Crm::refresh_followups(int64_t thread) {
 }
 
 void Crm::refresh_all_followups() {
+    bool own = !in_transaction();  // one transaction, not one per conversation
+    if (own) begin();
+    try {
+        refresh_every_conversation();
+    } catch (...) {
+        if (own) rollback();
+        throw;
+    }
+    if (own) commit();
+}
+
+void Crm::refresh_every_conversation() {
     std::vector<int64_t> threads;
     {
         SQLite::Statement q(db_, "SELECT DISTINCT thread FROM messages ORDER BY thread");
@@ -194,13 +206,13 @@ void Crm::refresh_all_followups() {
     for (int64_t t : threads) refresh_followups(t);
 }
 
-std::vector<Crm::Followup> Crm::followups(int64_t now, const std::string& rep, bool all) {
+std::vector<Crm::Followup> Crm::followups(int64_t now, const std::string& rep, bool closed) {
     std::string who = to_lower(rep);
     SQLite::Statement q(db_, std::string(kSelect) +
                                  " WHERE (?1 = '' OR f.rep = ?1) AND (?2 OR f.state = 'open' OR (f.state = 'snoozed' AND f.until <= ?3))"
                                  " ORDER BY f.due, f.id");
     q.bind(1, who);
-    q.bind(2, all ? 1 : 0);
+    q.bind(2, closed ? 1 : 0);
     q.bind(3, now);
     std::vector<Followup> out;
     while (q.executeStep()) out.push_back(read_followup(q));

@@ -401,13 +401,15 @@ int cmd_calendar(const std::vector<std::string>& args) {
 namespace {
 
 const char* kFollowupsUsage =
-    "usage: tradewind followups [--data DIR] [--rep ADDR] [--now ISO] [--all] [--json]\n"
+    "usage: tradewind followups [--data DIR] [--rep ADDR | --all] [--now ISO] [--closed] [--json]\n"
     "       tradewind followups snooze ID --until ISO | done ID | dismiss ID --reason TEXT | open ID\n"
     "       tradewind followups remind (--thread T | --customer C) --at ISO [--rep ADDR] [--note TEXT]\n"
     "  What each conversation waits for: reply_due (the customer wrote last; due after reply_sla_hours, default 8\n"
     "  business hours, in the owner's calendar), customer_silent (the firm wrote last and the deal is not finished;\n"
     "  due after silent_days, default 3 business days, or silent_days_after by document type), manual reminders.\n"
-    "  Kept up to date as mail is stored. --now: the clock (ISO 8601, as in 2025-01-13T09:00:00+08:00).\n";
+    "  Kept up to date as mail is stored. Open ones (and snoozed ones whose time has come) of one rep, or --all\n"
+    "  reps; --closed adds done, dismissed, ended and still-snoozed ones. --now: the clock (ISO 8601, as in\n"
+    "  2025-01-13T09:00:00+08:00).\n";
 
 int64_t iso_arg(const std::string& v, const char* what) {
     auto t = parse_date(v);
@@ -445,7 +447,11 @@ int cmd_followups(const std::vector<std::string>& args) {
         std::printf("follow-up %lld: %s\n", (long long)id, action.c_str());
         return 0;
     }
-    for (const auto& f : a.crm.followups(now, o.get("--rep"), o.has("--all"))) {
+    if (o.get("--rep").empty() && !o.has("--all")) {
+        std::fputs("tradewind followups: give --rep ADDR (one rep's) or --all (every rep's)\n", stderr);
+        return 2;
+    }
+    for (const auto& f : a.crm.followups(now, o.has("--all") ? "" : o.get("--rep"), o.has("--closed"))) {
         if (o.has("--json")) {
             std::printf("%s\n", nlohmann::json{{"id", f.id}, {"kind", f.kind}, {"thread", f.thread}, {"customer", f.customer},
                                                {"rep", f.rep}, {"since", format_iso_utc(f.since)}, {"due", format_iso_utc(f.due)},

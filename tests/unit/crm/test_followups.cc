@@ -37,6 +37,14 @@ TEST_CASE("follow-ups follow the conversation as mail is stored", "[followups]")
     CHECK(items[0].customer != 0);
     CHECK(a.crm.followups(at("2025-01-13T15:01:00+08:00"), kLily)[0].overdue);
     CHECK_FALSE(a.crm.followups(at("2025-01-13T14:59:00+08:00"), kLily)[0].overdue);
+    // A new SLA, or a new calendar, counts the open deadline again at once.
+    a.crm.set_setting("reply_sla_hours", "4");
+    CHECK(tw::format_iso_utc(open_items(a)[0].due) == tw::format_iso_utc(at("2025-01-13T11:00:00+08:00")));
+    a.crm.set_calendar("", "", "Mon-Fri 08:00-18:00", {}, false);
+    CHECK(tw::format_iso_utc(open_items(a)[0].due) == tw::format_iso_utc(at("2025-01-13T10:00:00+08:00")));
+    a.crm.set_calendar("", "", "Mon-Fri 09:00-18:00", {}, false);
+    a.crm.set_setting("reply_sla_hours", "8");
+    CHECK(tw::format_iso_utc(open_items(a)[0].due) == tw::format_iso_utc(at("2025-01-13T15:00:00+08:00")));
 
     // An auto-reply of the customer's changes nothing.
     a.add(mail("auto1@nord.example", "anna@nord.example", kLily, "Out of office", "Fri, 10 Jan 2025 17:00:00 +0800", "away",
