@@ -41,6 +41,7 @@ namespace tw {
 
 namespace rules {
 struct Release;
+struct FlowMessage;
 }
 
 struct CustomerRow {
@@ -244,6 +245,8 @@ private:
     void load_patterns();  // the firm's doc_patterns setting
     void note_automated(int64_t row, const std::string& why);
     void refresh_every_conversation();
+    bool answered_elsewhere(int64_t message, int64_t thread);
+    void end_answered_elsewhere(const std::vector<rules::FlowMessage>& flow, int64_t thread);
     std::set<int64_t> touched_;  // conversations stored into in this batch (follow-ups at its commit)
     std::map<std::string, calendar::Calendar> calendars_;  // calendar_of, cached (cleared when one is set)
     struct FollowupSettings {

@@ -118,6 +118,10 @@ void Crm::refresh_followups(int64_t thread) {
         q.reset();
     }
     rules::Awaiting now = rules::awaiting(flow, finished);
+    // A reply the threading put elsewhere still answers: the firm wrote later to the same sender on the same
+    // subject (a client that dropped the references, mail without a Message-ID).
+    if (now.kind == "reply_due" && answered_elsewhere(now.message, thread)) now = {};
+    end_answered_elsewhere(flow, thread);
     int64_t ender = 0, ender_date = 0;  // the newest customer-facing message: what ended an older follow-up
     for (const auto& f : flow)
         if (f.dir != rules::FlowMessage::Dir::Internal && !f.automated && (!ender || std::tie(f.date, f.row) > std::tie(ender_date, ender)))
@@ -182,6 +186,41 @@ void Crm::refresh_followups(int64_t thread) {
     q.bind(8, business);
     q.exec();
     q.reset();
+}
+
+// A reply whose parent is not in its conversation (what a split looks like): a reply prefix in its subject,
+// and nothing earlier in its conversation. A new inquiry of the same customer on the same product is not one.
+#define ORPHAN_REPLY(o)                                                                                        \
+    " AND " o ".subject <> " o ".base_subject AND NOT EXISTS (SELECT 1 FROM messages e WHERE e.thread = " o \
+    ".thread AND (e.date < " o ".date OR (e.date = " o ".date AND e.id < " o ".id)))"
+
+bool Crm::answered_elsewhere(int64_t message, int64_t thread) {
+    SQLite::Statement& q = sql(
+        "SELECT o.from_addr FROM messages m JOIN messages o ON o.subject_key = m.subject_key AND o.date > m.date"
+        " AND o.thread <> ?2 JOIN parties p ON p.message = o.id AND p.address = m.from_addr"
+        " WHERE m.id = ?1 AND m.subject_key <> '' AND o.from_addr <> m.from_addr" ORPHAN_REPLY("o"));
+    q.bind(1, message);
+    q.bind(2, thread);
+    bool answered = false;
+    while (!answered && q.executeStep()) answered = internal(address_domain(to_lower(q.getColumn(0).getString())));
+    q.reset();
+    return answered;
+}
+
+void Crm::end_answered_elsewhere(const std::vector<rules::FlowMessage>& flow, int64_t thread) {
+    for (const auto& f : flow) {
+        if (f.dir != rules::FlowMessage::Dir::Out) continue;
+        // Open replies due in other conversations, opened by a customer this message went to, earlier, on its subject.
+        SQLite::Statement& q = sql(
+            "UPDATE followups SET state = 'ended', ended_by = ?1 WHERE kind = 'reply_due' AND state IN ('open', 'snoozed')"
+            " AND thread <> ?2 AND message IN (SELECT m.id FROM messages o JOIN messages m ON m.subject_key = o.subject_key"
+            " AND m.date < o.date JOIN parties p ON p.message = o.id AND p.address = m.from_addr"
+            " WHERE o.id = ?1 AND o.subject_key <> ''" ORPHAN_REPLY("o") ")");
+        q.bind(1, f.row);
+        q.bind(2, thread);
+        q.exec();
+        q.reset();
+    }
 }
 
 void Crm::refresh_all_followups() {
