@@ -208,8 +208,12 @@ bool Crm::answered_elsewhere(int64_t message, int64_t thread) {
 }
 
 void Crm::end_answered_elsewhere(const std::vector<rules::FlowMessage>& flow, int64_t thread) {
-    for (const auto& f : flow) {
-        if (f.dir != rules::FlowMessage::Dir::Out) continue;
+    // Only a conversation's first message can be a reply split off from its parent (ORPHAN_REPLY).
+    const rules::FlowMessage* first = nullptr;
+    for (const auto& f : flow)
+        if (!first || std::tie(f.date, f.row) < std::tie(first->date, first->row)) first = &f;
+    if (first && first->dir == rules::FlowMessage::Dir::Out) {
+        const auto& f = *first;
         // Open replies due in other conversations, opened by a customer this message went to, earlier, on its subject.
         SQLite::Statement& q = sql(
             "UPDATE followups SET state = 'ended', ended_by = ?1 WHERE kind = 'reply_due' AND state IN ('open', 'snoozed')"
