@@ -69,6 +69,7 @@ std::string label(std::string_view value) {
         {"bill_of_lading", "Bill of lading"}, {"letter_of_credit", "Letter of credit"}, {"other", "Other"},
         {"not_owner", "Not the owner's customer"}, {"double_quote", "Quoted by a second rep"},
         {"company", "Company"}, {"freemail", "Person (freemail address)"},
+        {"reply_due", "Reply due"}, {"customer_silent", "Customer silent"}, {"manual", "Reminder"},
     };
     for (const auto& [k, v] : kLabels)
         if (k == value) return std::string(v);

@@ -142,5 +142,6 @@ std::vector<Route> conflict_routes(Context& c);
 std::vector<Route> status_routes(Context& c);
 std::vector<Route> admin_routes(Context& c);
 std::vector<Route> audit_routes(Context& c);
+std::vector<Route> followup_routes(Context& c);
 
 }  // namespace tw::web

@@ -124,6 +124,11 @@ POLICY = {
     # The firm opened the trail to reps: users with a mailbox see who read it; the others are told they have none.
     ("GET", "/audit/mine"): (ALL, lambda o, rel: ({}, None), lambda role, rel: "ok" if role == "rep" else 400),
     ("GET", "/api/v1/me"): (ALL, lambda o, rel: ({}, None), lambda role, rel: "ok"),
+    # Follow-ups: each relation's inquiry waits for a reply from its rep.
+    ("GET", "/followups"): (ALL, lambda o, rel: ({}, {"rep": o["rep"][rel]}), lambda role, rel: "ok" if sees(role, rel) else 404),
+    ("POST", "/followups/([^/]+)/(snooze|done|dismiss|open)"): (
+        EDITORS, lambda o, rel: ({"id": o["followup"][rel], "what": "open"}, {"x": "1"}),
+        lambda role, rel: "ok" if edits(role, rel) else 404),
 }
 # The session's own routes, tested in e2e.web and e2e.web_routes (they change the session).
 SESSION = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("GET", "/")}
@@ -226,13 +231,19 @@ with tempfile.TemporaryDirectory() as tmp:
     customers = {d: x for x in map(json.loads, run("customers", "--data", data, "--json").splitlines()) for d in x["domains"]}
     conflicts = [json.loads(l) for l in run("conflicts", "--data", data, "--json").splitlines()]
     documents = {x["number"]: x for x in map(json.loads, run("documents", "--data", data, "--json").splitlines())}
-    objs = {"row": {}, "thread": {}, "customer": {}, "owner": {}, "name": {}, "status": {}, "team": {}, "conflict": {}}
+    objs = {"row": {}, "thread": {}, "customer": {}, "owner": {}, "name": {}, "status": {}, "team": {}, "conflict": {},
+            "rep": {}, "followup": {}}
+    fus = {f["message_id"]: f for f in map(json.loads, run("followups", "--data", data, "--all", "--json").splitlines())}
     for rel in RELS:
         objs["customer"][rel] = customers[DOMAIN[rel]]["id"]
         objs["owner"][rel] = customers[DOMAIN[rel]]["owner"]
         objs["name"][rel] = customers[DOMAIN[rel]]["name"]
         objs["status"][rel] = documents[DOC[rel]]["status"]
         objs["team"][rel] = "west" if rel == "other" else "east"
+        objs["rep"][rel] = customers[DOMAIN[rel]]["owner"]
+        objs["followup"][rel] = fus[MSG[rel]]["id"]
+        c.check(fus[MSG[rel]]["kind"] == "reply_due" and fus[MSG[rel]]["rep"] == objs["rep"][rel],
+                "the %s inquiry waits for its owner's reply: %s" % (rel, fus[MSG[rel]]))
     for c_ in conflicts:
         objs["conflict"]["other" if c_["rep"] == "rep5@" + FIRM else "own"] = c_["id"]
     c.check(set(objs["conflict"]) == {"own", "other"}, "one conflict in each team: %s" % conflicts)
