@@ -146,7 +146,7 @@ int cmd_import(const std::vector<std::string>& args) {
     ImportSummary s = import_mail(o, isatty(2) ? progress_bar : std::function<void(const ImportProgress&)>());
     LinkedArchive(a.data).crm.scan_conflicts();  // the manager sees them at once, as after a sync
     std::printf("%s: %zu found, %zu imported, %zu duplicates (copies of stored mail), %zu already in the archive, "
-                "%zu flagged with problems, %.1f s (%.0f msg/s)\n",
+                "%zu malformed (archived as received, what was wrong in `tradewind export`), %.1f s (%.0f msg/s)\n",
                 a.account.c_str(), s.found, s.imported, s.copies, s.skipped, s.flagged, s.seconds,
                 s.seconds > 0 ? s.found / s.seconds : 0.0);
     return 0;

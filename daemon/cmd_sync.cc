@@ -189,7 +189,8 @@ bool print_report(const AccountReport& r, bool quiet_when_idle) {
         return false;
     }
     if (quiet_when_idle && found == 0 && deleted == 0 && flag_changes == 0) return true;
-    std::printf("%s: %zu folders, %zu new on the server, %zu imported, %zu duplicates, %zu flagged with problems, "
+    std::printf("%s: %zu folders, %zu new on the server, %zu imported, %zu duplicates, %zu malformed (archived as received, "
+                "what was wrong in `tradewind export`), "
                 "%zu deleted on the server (kept in the archive), %zu flag changes\n",
                 r.address.c_str(), r.folders.size(), found, imported, copies, flagged, deleted, flag_changes);
     std::fflush(stdout);

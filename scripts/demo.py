@@ -39,6 +39,15 @@ def run(*argv, show=True):
     return p.stdout
 
 
+# However the demo is stopped (Ctrl-C, a signal to it or its process group), the with-blocks below run:
+# Dovecot and serve stop, and the temporary folders with the demo's passwords go.
+def stop_cleanly(signum, frame):
+    raise KeyboardInterrupt
+
+
+for sig in (signal.SIGTERM, signal.SIGHUP):
+    signal.signal(sig, stop_cleanly)
+
 host, port = a.listen.rsplit(":", 1)
 with socket.socket() as s:
     if s.connect_ex((host, int(port))) == 0:
@@ -79,9 +88,9 @@ with Dovecot({rep: "demo-" + rep for rep in demo_mail.REPS}) as d, tempfile.Temp
     rep_user = next(iter(demo_mail.REPS))
     print("== tradewind sync --once")
     run("sync", "--data", a.data, "--once")
-    for q in ("询价", "doc PI-2025-0034", "attachment:QT-2025-0013", "from:anna.schmidt@nordhandel.example"):
-        print("== tradewind search %s" % q)
-        run("search", "--data", a.data, "--threads", q.replace("doc ", ""))
+    for q in ("询价", "PI-2025-0034", "attachment:QT-2025-0013", "from:anna.schmidt@nordhandel.example"):
+        print("== tradewind search --threads %s" % q)
+        run("search", "--data", a.data, "--threads", q)
     print("== tradewind customers   (found in the mail; freemail senders stay one customer per contact)")
     run("customers", "--data", a.data)
     print("== tradewind documents   (quotations, PIs, POs ... recognised in subjects, bodies and attachments)")

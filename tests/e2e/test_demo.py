@@ -26,7 +26,7 @@ if not Dovecot({"x": "y"}).available():
 demo = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "demo.py")
 with tempfile.TemporaryDirectory() as tmp:
     port = free_port()
-    env = dict(os.environ, TRADEWIND_DEMO_SECONDS="6")
+    env = dict(os.environ, TRADEWIND_DEMO_SECONDS="120")  # stopped by SIGTERM below
     p = subprocess.Popen([sys.executable, demo, "--tradewind", A.tradewind, "--data", os.path.join(tmp, "demo"),
                           "--listen", "127.0.0.1:%d" % port], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     lines = []
@@ -46,9 +46,20 @@ with tempfile.TemporaryDirectory() as tmp:
         except Exception as e:  # noqa: BLE001
             status, auth = str(e), {}
         c.check(status == 303 and auth, "the printed login %s works: %s" % (name, status))
+    # Stopped by a signal (as a service manager or `kill` would): it still stops Dovecot and removes its secrets.
+    import re as _re
+    import signal as _signal
+    import socket as _socket
+    m = _re.search(r"Dovecot on imap://127\.0\.0\.1:(\d+)", "".join(lines))
+    p.send_signal(_signal.SIGTERM)
     code = p.wait(120)
     reader.join(5)
     text = "".join(lines)
-    c.check(code == 0, "the demo ends cleanly (%s): %s" % (code, text[-500:]))
+    c.check(code == 0, "the demo ends cleanly on SIGTERM (%s): %s" % (code, text[-500:]))
+    c.check("demo stopped" in text, "and says so")
+    if m:
+        with _socket.socket() as s:
+            c.check(s.connect_ex(("127.0.0.1", int(m.group(1)))) != 0, "its Dovecot is stopped")
+    c.check("demo-build" not in text and "warning:" not in text, "no compiler output in the demo's text")
     c.check("PI-2025-0034" in text and "customers" in text, "it shows searches, customers and documents")
 c.done()
