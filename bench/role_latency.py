@@ -7,7 +7,6 @@ reps: a filter of their mailboxes and customers; and of every rep: no filter is 
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -19,23 +18,13 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "e2e"))
 sys.path.insert(0, os.path.join(HERE, "..", "scripts"))
-from common import login, write_file  # noqa: E402
-from dovecot_fixture import free_port  # noqa: E402
+from common import login, start_serve, write_file  # noqa: E402
 
 FIRM = "acme-trading.example"
 
 
 def serve(tw, data):
-    port = free_port()
-    p = subprocess.Popen([tw, "serve", "--data", data, "--listen", "127.0.0.1:%d" % port, "--no-sync"],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    return p, "http://127.0.0.1:%d" % port
+    return start_serve(tw, data, stderr=subprocess.DEVNULL)
 
 
 def run_queries(base, auth, queries, repeat, limit):

@@ -50,18 +50,6 @@ std::vector<std::string> checked_mailboxes(const std::vector<std::string>& given
     return out;
 }
 
-std::vector<std::string> split_commas(const std::string& s) {
-    std::vector<std::string> out;
-    size_t pos = 0;
-    while (pos <= s.size()) {
-        size_t end = s.find(',', pos);
-        if (end == std::string::npos) end = s.size();
-        out.push_back(s.substr(pos, end - pos));
-        pos = end + 1;
-    }
-    return out;
-}
-
 std::string json_list(const std::vector<std::string>& v) { return nlohmann::json(v).dump(); }
 std::string json_list(const std::vector<int64_t>& v) { return nlohmann::json(v).dump(); }
 
@@ -101,6 +89,14 @@ void People::add_user(const std::string& name, const std::string& role, const st
     st.bind(4, int64_t(std::time(nullptr)));
     st.bind(5, team);
     st.exec();
+    write_mailboxes(name, boxes);
+    t.commit();
+}
+
+void People::write_mailboxes(const std::string& name, const std::vector<std::string>& boxes) {
+    SQLite::Statement clear(db_, "DELETE FROM user_mailboxes WHERE user = ?");
+    clear.bind(1, name);
+    clear.exec();
     for (size_t k = 0; k < boxes.size(); ++k) {
         SQLite::Statement m(db_, "INSERT INTO user_mailboxes(user, address, pos) VALUES (?,?,?)");
         m.bind(1, name);
@@ -108,7 +104,6 @@ void People::add_user(const std::string& name, const std::string& role, const st
         m.bind(3, int64_t(k));
         m.exec();
     }
-    t.commit();
 }
 
 void People::set_user(const std::string& name, const std::string& field, const std::string& value) {
@@ -130,17 +125,9 @@ void People::set_user(const std::string& name, const std::string& field, const s
         }
         set("UPDATE users SET team = ? WHERE name = ?", value);
     } else if (field == "mailboxes") {
-        auto boxes = checked_mailboxes(split_commas(value));
-        SQLite::Statement clear(db_, "DELETE FROM user_mailboxes WHERE user = ?");
-        clear.bind(1, name);
-        clear.exec();
-        for (size_t k = 0; k < boxes.size(); ++k) {
-            SQLite::Statement m(db_, "INSERT INTO user_mailboxes(user, address, pos) VALUES (?,?,?)");
-            m.bind(1, name);
-            m.bind(2, boxes[k]);
-            m.bind(3, int64_t(k));
-            m.exec();
-        }
+        std::vector<std::string> given;
+        for (auto part : split_trimmed(value, ',')) given.emplace_back(part);
+        write_mailboxes(name, checked_mailboxes(given));
     } else if (field == "password") {
         set("UPDATE users SET password_hash = ?, epoch = epoch + 1 WHERE name = ?", hash_password(value));
     } else if (field == "disabled") {

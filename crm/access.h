@@ -95,7 +95,8 @@ public:
     std::vector<std::string> mailboxes_of(int64_t row);
 
 private:
-    std::vector<std::string> reach(const User& u);  // u's mailboxes and, for a manager, their teams'
+    std::vector<std::string> reach(const User& u);
+    void write_mailboxes(const std::string& name, const std::vector<std::string>& boxes);  // in order: the first is theirs  // u's mailboxes and, for a manager, their teams'
     SQLite::Database& db_;
 };
 

@@ -35,18 +35,6 @@ int minutes(std::string_view hhmm) {
     return int(*h * 60 + *m);
 }
 
-std::vector<std::string_view> split(std::string_view s, char sep) {
-    std::vector<std::string_view> out;
-    size_t pos = 0;
-    while (pos <= s.size()) {
-        size_t end = s.find(sep, pos);
-        if (end == std::string_view::npos) end = s.size();
-        out.push_back(trim(s.substr(pos, end - pos)));
-        pos = end + 1;
-    }
-    return out;
-}
-
 std::string hhmm(int m) {
     std::string out(5, '0');
     out[0] = char('0' + m / 600);
@@ -97,20 +85,20 @@ int weekday(int day) {  // Monday 0
 Week parse_week(std::string_view text) {
     Week w;
     bool any = false;
-    for (auto group : split(text, ';')) {
+    for (auto group : split_trimmed(text, ';')) {
         if (group.empty()) continue;
         size_t space = group.find(' ');
         if (space == std::string_view::npos)
             throw InvalidError("\"" + std::string(group) + "\": write days, then hours, as in \"Mon-Fri 09:00-18:00\"");
         std::vector<int> days;
-        for (auto part : split(group.substr(0, space), ',')) {
+        for (auto part : split_trimmed(group.substr(0, space), ',')) {
             size_t dash = part.find('-');
             int a = day_index(part.substr(0, dash)), b = dash == std::string_view::npos ? a : day_index(part.substr(dash + 1));
             if (b < a) throw InvalidError("\"" + std::string(part) + "\": a range of days runs forward, Mon-Fri");
             for (int d = a; d <= b; ++d) days.push_back(d);
         }
         std::vector<Span> spans;
-        for (auto part : split(trim(group.substr(space + 1)), ',')) {
+        for (auto part : split_trimmed(trim(group.substr(space + 1)), ',')) {
             size_t dash = part.find('-');
             if (dash == std::string_view::npos) throw InvalidError("\"" + std::string(part) + "\": write hours as 09:00-18:00");
             Span s{minutes(trim(part.substr(0, dash))), minutes(trim(part.substr(dash + 1)))};

@@ -405,8 +405,14 @@ void Crm::restored_all() {
 }
 
 void Crm::note_automated(int64_t row, const std::string& why) {
-    SQLite::Statement& q = sql(why.empty() ? "DELETE FROM automated_mail WHERE message = ?1 AND ?2 = ''"
-                                           : "INSERT OR REPLACE INTO automated_mail(message, why) VALUES (?1, ?2)");
+    if (why.empty()) {
+        SQLite::Statement& q = sql("DELETE FROM automated_mail WHERE message = ?");
+        q.bind(1, row);
+        q.exec();
+        q.reset();
+        return;
+    }
+    SQLite::Statement& q = sql("INSERT OR REPLACE INTO automated_mail(message, why) VALUES (?, ?)");
     q.bind(1, row);
     q.bind(2, why);
     q.exec();

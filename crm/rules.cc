@@ -102,12 +102,14 @@ Awaiting awaiting(std::vector<FlowMessage> messages, bool finished) {
 }
 
 std::string automated_by(std::string_view header, std::string_view from) {
-    std::string h = to_lower(header);
+    std::string h(1, '\n');  // once: every field name then starts a line
+    h.append(to_lower(header));
     auto field = [&](std::string_view name) -> std::string {
-        std::string key = "\n" + std::string(name) + ":";
-        size_t p = ("\n" + h).find(key);
+        std::string key(1, '\n');
+        key.append(name).push_back(':');
+        size_t p = h.find(key);
         if (p == std::string::npos) return "-";  // absent
-        size_t start = p + key.size() - 1, end = h.find('\n', start);
+        size_t start = p + key.size(), end = h.find('\n', start);
         return std::string(trim(std::string_view(h).substr(start, end == std::string::npos ? std::string::npos : end - start)));
     };
     std::string auto_submitted = field("auto-submitted");

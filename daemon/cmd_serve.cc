@@ -14,6 +14,7 @@
 #include "web/auth.h"
 #include "daemon/commands.h"
 #include "daemon/options.h"
+#include "mail/strutil.h"
 #include "web/server.h"
 #include "archive/store.h"
 #include "daemon/imap/sync.h"
@@ -58,12 +59,8 @@ int cmd_serve(const std::vector<std::string>& args) {
     wo.host = listen.substr(0, colon);
     wo.port = std::atoi(listen.substr(colon + 1).c_str());
     wo.secure_cookie = o.has("--secure-cookie");
-    for (size_t pos = 0, end; pos < o.get("--public-host").size(); pos = end + 1) {
-        std::string hosts = o.get("--public-host");
-        end = hosts.find(',', pos);
-        if (end == std::string::npos) end = hosts.size();
-        if (end > pos) wo.public_hosts.push_back(hosts.substr(pos, end - pos));
-    }
+    for (auto host : split_trimmed(o.get("--public-host"), ','))
+        if (!host.empty()) wo.public_hosts.emplace_back(host);
     if (o.has("--routes")) {
         wo.port = 0;
         std::printf("%s\n", WebServer(wo).routes_json().c_str());

@@ -16,6 +16,7 @@
 #include "daemon/options.h"
 #include "mail/date.h"
 #include "mail/error.h"
+#include "mail/strutil.h"
 
 namespace tw {
 namespace {
@@ -76,11 +77,6 @@ std::vector<std::string> repeated(const std::vector<std::string>& args, const st
     return out;
 }
 
-std::string joined(const std::vector<std::string>& v) {
-    std::string out;
-    for (const auto& x : v) out += (out.empty() ? "" : ",") + x;
-    return out;
-}
 
 }  // namespace
 
@@ -102,7 +98,7 @@ int cmd_user(const std::vector<std::string>& args) {
         }
         for (const auto& u : users)
             std::printf("%s  %s  team %s  %s%s\n", u.name.c_str(), u.role.c_str(), u.team.empty() ? "-" : u.team.c_str(),
-                        joined(u.mailboxes).c_str(), u.disabled ? "  (disabled)" : "");
+                        join(u.mailboxes, ",").c_str(), u.disabled ? "  (disabled)" : "");
         return 0;
     }
     if (args[0] == "set") {
@@ -129,7 +125,7 @@ int cmd_user(const std::vector<std::string>& args) {
     auto boxes = repeated(args, "--mailbox");
     a.people.add_user(o.get("--name"), role, read_secret_file(o.get("--password-file")), o.get("--team"), boxes);
     audit_command(a, "user_add", "user", o.get("--name"), "role " + role + (o.get("--team").empty() ? "" : ", team " + o.get("--team")),
-                  joined(boxes));
+                  join(boxes, ","));
     std::printf("user %s added (%s)\n", o.get("--name").c_str(), role.c_str());
     return 0;
 }
@@ -146,7 +142,7 @@ int cmd_team(const std::vector<std::string>& args) {
             if (o.has("--json"))
                 std::printf("%s\n", nlohmann::json{{"name", t.name}, {"managers", t.managers}, {"members", t.members}}.dump().c_str());
             else
-                std::printf("%s  led by %s  members %s\n", t.name.c_str(), joined(t.managers).c_str(), joined(t.members).c_str());
+                std::printf("%s  led by %s  members %s\n", t.name.c_str(), join(t.managers, ",").c_str(), join(t.members, ",").c_str());
         }
         return 0;
     }

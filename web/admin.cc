@@ -2,6 +2,7 @@
 // reset a password, disable (a change of password, role or disabling ends
 // the user's sessions at once: crm/access.h's epoch). Every change is audited.
 #include "crm/crm.h"
+#include "mail/strutil.h"
 #include "web/route.h"
 
 namespace tw::web {
@@ -39,15 +40,8 @@ Page users(Context& ctx, const Request&) {
 Page add_user(Context& ctx, const Request& r) {
     LinkedArchive a(ctx.o.data_dir);
     std::vector<std::string> boxes;
-    for (const auto& m : r.all("mailbox")) {
-        size_t pos = 0;
-        while (pos <= m.size()) {  // one field may hold several, comma-separated
-            size_t end = m.find(',', pos);
-            if (end == std::string::npos) end = m.size();
-            boxes.push_back(m.substr(pos, end - pos));
-            pos = end + 1;
-        }
-    }
+    for (const auto& m : r.all("mailbox"))  // one field may hold several, comma-separated
+        for (auto part : split_trimmed(m, ',')) boxes.emplace_back(part);
     a.people.add_user(r.text("name"), r.text("role"), r.text("password"), r.text("team"), boxes);
     ctx.audit(r, audit_entry("user_add", "user", r.text("name"), joined(boxes), true,
                   "role " + r.text("role") + (r.text("team").empty() ? "" : ", team " + r.text("team"))));

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "mail/date.h"
+#include "mail/strutil.h"
 #include "web/route.h"
 
 namespace tw::web {
@@ -118,11 +119,7 @@ bool others_mail(const User& u, const std::vector<std::string>& mailboxes) {
     return true;
 }
 
-std::string joined(const std::vector<std::string>& v, const char* sep) {
-    std::string out;
-    for (const auto& x : v) out += (out.empty() ? "" : sep) + x;
-    return out;
-}
+std::string joined(const std::vector<std::string>& v, const char* sep) { return join(v, sep); }
 
 std::string mark_snippet(std::string s) {
     for (auto [from, to] : {std::pair<std::string, std::string>{"[[", "<mark>"}, {"]]", "</mark>"}}) {

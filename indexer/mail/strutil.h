@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tw {
 
@@ -64,6 +65,27 @@ inline std::optional<int64_t> parse_int(std::string_view s) {
     auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
     return v;
+}
+
+// The pieces of s between the separators, each trimmed ("a, b,,c" -> "a" "b" "" "c").
+inline std::vector<std::string_view> split_trimmed(std::string_view s, char sep) {
+    std::vector<std::string_view> out;
+    for (size_t pos = 0; pos <= s.size();) {
+        size_t end = s.find(sep, pos);
+        if (end == std::string_view::npos) end = s.size();
+        out.push_back(trim(s.substr(pos, end - pos)));
+        pos = end + 1;
+    }
+    return out;
+}
+
+inline std::string join(const std::vector<std::string>& parts, std::string_view sep) {
+    std::string out;
+    for (const auto& p : parts) {
+        if (!out.empty()) out.append(sep);
+        out.append(p);
+    }
+    return out;
 }
 
 inline std::string address_domain(std::string_view addr) {

@@ -158,3 +158,24 @@ def login_from(base, source, name, password):
     form = urllib.parse.urlencode({"name": name, "password": password, "csrf": json.loads(body)["csrf"]})
     return call("POST", "/login", form, {"Cookie": "tw_login=" + cookie_of(hd, "tw_login"), "Origin": base,
                                           "Content-Type": "application/x-www-form-urlencoded"})
+
+
+def start_serve(tradewind, data, *extra, port=None, stderr=subprocess.PIPE):
+    """`tradewind serve --no-sync` on a loopback port (a free one unless given), once it accepts connections:
+    (process, base URL)."""
+    import socket
+    import time
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+    from dovecot_fixture import free_port
+    port = port or free_port()
+    proc = subprocess.Popen([tradewind, "serve", "--data", data, "--listen", "127.0.0.1:%d" % port, "--no-sync", *extra],
+                            stdout=subprocess.DEVNULL, stderr=stderr)
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if proc.poll() is not None:
+                break
+            time.sleep(0.1)
+    return proc, "http://127.0.0.1:%d" % port

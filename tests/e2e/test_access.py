@@ -21,7 +21,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
-from common import Checker, NoRedirect, args, login, request, terminate, write_file  # noqa: E402
+from common import start_serve, Checker, NoRedirect, args, login, request, terminate, write_file  # noqa: E402
 from dovecot_fixture import free_port  # noqa: E402
 from browser import Browser  # noqa: E402
 
@@ -248,17 +248,9 @@ with tempfile.TemporaryDirectory() as tmp:
         objs["conflict"]["other" if c_["rep"] == "rep5@" + FIRM else "own"] = c_["id"]
     c.check(set(objs["conflict"]) == {"own", "other"}, "one conflict in each team: %s" % conflicts)
 
-    port = free_port()
-    base = "http://127.0.0.1:%d" % port
-    serve = subprocess.Popen([TW, "serve", "--data", data, "--listen", "127.0.0.1:%d" % port, "--no-sync"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    serve, base = start_serve(TW, data)
+    port = int(base.rsplit(":", 1)[1])
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         auth = {"anon": {}}
         for role, name in AS.items():
             st, _, _, auth[role] = login(base, name, "correct horse battery")

@@ -16,7 +16,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
-from common import Checker, NoRedirect, args, login, request, shared_or_skip, terminate, write_file  # noqa: E402
+from common import start_serve, Checker, NoRedirect, args, login, request, shared_or_skip, terminate, write_file  # noqa: E402
 from dovecot_fixture import free_port  # noqa: E402
 
 A = args()
@@ -91,17 +91,9 @@ with tempfile.TemporaryDirectory() as tmp:
                 and box_of_id[m["message_id"]] == {l["account"] for l in m["locations"]})
     c.check(agree >= 0.97 * len(export), "the archive's locations agree with the corpus for %d of %d" % (agree, len(export)))
 
-    port = free_port()
-    base = "http://127.0.0.1:%d" % port
-    serve = subprocess.Popen([TW, "serve", "--data", data, "--listen", "127.0.0.1:%d" % port, "--no-sync"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    serve, base = start_serve(TW, data)
+    port = int(base.rsplit(":", 1)[1])
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         auth = {}
         for name in reps + ["wei", "aud"]:
             _, _, _, auth[name] = login(base, name, "correct horse battery")

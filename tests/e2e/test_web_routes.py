@@ -16,7 +16,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
-from common import Checker, NoRedirect, args, login, login_from, request, terminate, write_file  # noqa: E402
+from common import start_serve, Checker, NoRedirect, args, login, login_from, request, terminate, write_file  # noqa: E402
 from dovecot_fixture import free_port  # noqa: E402
 
 A = args()
@@ -48,18 +48,9 @@ with tempfile.TemporaryDirectory() as tmp:
     cust = json.loads(subprocess.run([TW, "customers", "--data", data, "--json"], check=True, capture_output=True,
                                      text=True).stdout.splitlines()[0])
     cid = cust["id"]
-    port = free_port()
-    base = "http://127.0.0.1:%d" % port
-    serve = subprocess.Popen([TW, "serve", "--data", data, "--listen", "127.0.0.1:%d" % port, "--no-sync"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    serve, base = start_serve(TW, data)
+    port = int(base.rsplit(":", 1)[1])
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                import time
-                time.sleep(0.1)
         # rep: rita, the owner of the customer (rep1's mail); other: lily, a rep of no team; manager: mona, rita's.
         users = {"anon": {}}
         for who, name in (("rep", "rita"), ("other", "lily"), ("manager", "mona")):
@@ -189,17 +180,9 @@ with tempfile.TemporaryDirectory() as tmp:
                 % (st, st2, hd.get("Retry-After")))
         # --public-host: the names a proxy or the browser uses are served, any other Host is refused.
         port2 = free_port()
-        named = subprocess.Popen([TW, "serve", "--data", data, "--listen", "127.0.0.1:%d" % port2, "--no-sync",
-                                  "--public-host", "crm.acme-trading.example,127.0.0.1:%d" % port2],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        named, b2 = start_serve(TW, data, "--public-host", "crm.acme-trading.example,127.0.0.1:%d" % port2, port=port2,
+                                stderr=subprocess.DEVNULL)
         try:
-            for _ in range(100):
-                try:
-                    socket.create_connection(("127.0.0.1", port2), timeout=1).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            b2 = "http://127.0.0.1:%d" % port2
             st1, _ = call({}, b2 + "/api/v1/login", None, {"Host": "crm.acme-trading.example", "Accept": "application/json"})
             st2, _ = call({}, b2 + "/api/v1/login", None, {"Accept": "application/json"})
             st3, body3 = call({}, b2 + "/api/v1/login", None, {"Host": "localhost:%d" % port2, "Accept": "application/json"})
