@@ -172,12 +172,16 @@ void Crm::claim(int64_t customer, const std::string& rep, int64_t now, int days)
 void Crm::assign(int64_t customer, const std::string& rep, int64_t now) {
     bool mine = !in_transaction();
     if (mine) begin();
-    SQLite::Statement& u = sql("UPDATE customers SET owner = ?, owner_by_user = 1, in_pool = 0 WHERE id = ?");
+    // Given to the rep who has it already (by a manager's choice): nothing changes, and the history says nothing.
+    SQLite::Statement& u = sql("UPDATE customers SET owner = ?1, owner_by_user = 1, in_pool = 0 WHERE id = ?2"
+                               " AND NOT (owner = ?1 AND owner_by_user = 1 AND in_pool = 0)");
     u.bind(1, rep);
     u.bind(2, customer);
     if (u.exec() == 0) {
+        bool exists = !customers(customer).empty();
         if (mine) rollback();
-        throw NotFoundError("no customer " + std::to_string(customer));
+        if (!exists) throw NotFoundError("no customer " + std::to_string(customer));
+        return;
     }
     log_owner(customer, rep, now, "assigned by a manager");
     if (mine) commit();

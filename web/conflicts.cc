@@ -45,6 +45,16 @@ Page set_status(Context& ctx, const Request& r) {
 
 }  // namespace
 
+size_t open_conflicts_for(const std::string& data_dir, const User& u) {
+    LinkedArchive a(data_dir);
+    Visibility v = a.people.visibility(u);
+    if (v.all) return a.crm.open_conflicts();
+    size_t n = 0;
+    for (const auto& x : a.crm.conflicts(false))
+        if (x.status == "open" && concerns(v, x)) ++n;
+    return n;
+}
+
 std::vector<Route> conflict_routes(Context& ctx) {
     std::vector<Route> out = {{"GET", {"/conflicts", "/api/v1/conflicts"}, kOverseers, {}, {},
                                [&ctx](const Request& r) { return conflicts(ctx, r); }, ""}};

@@ -144,4 +144,7 @@ std::vector<Route> admin_routes(Context& c);
 std::vector<Route> audit_routes(Context& c);
 std::vector<Route> followup_routes(Context& c);
 
+// The open conflicts the user may see (the menu's badge): a manager's teams', all for auditors and admins.
+size_t open_conflicts_for(const std::string& data_dir, const User& u);
+
 }  // namespace tw::web

@@ -150,7 +150,7 @@ struct WebServer::Impl {
         layout.set("reads_audit", bool(bit & web::kAuditors));
         layout.set("admin", bool(bit & web::kAdmins));
         if (overseer) {  // raised by the sync as mail arrives
-            size_t open = LinkedArchive(o.data_dir).crm.open_conflicts();
+            size_t open = web::open_conflicts_for(o.data_dir, user);
             if (open) layout.set("open_conflicts", std::to_string(open));
         } else if (!user.name.empty() && LinkedArchive(o.data_dir).crm.setting("audit_open_to_reps") == "1") {
             layout.set("audit_mine", true);

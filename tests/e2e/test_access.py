@@ -181,6 +181,26 @@ def browser_checks(base, auth, objs):
         b.load(base + "/status")
         c.check("imap" not in b.evaluate("document.body.innerText").lower(), "a rep's status page shows no server URL")
 
+        # A manager's pages: the team's conflicts, a customer with the forms to change it.
+        b.set_cookie(base, "tw_session", session_of(auth["manager"]))
+        b.load(base + "/conflicts")
+        text = b.evaluate("document.body.innerText")
+        c.check("Not the owner" in text and "rep5@" not in text, "mona's conflicts are her team's only: %s" % text[:300])
+        c.check(b.evaluate("(document.getElementById('open-conflicts')||{}).textContent") == "1",
+                "and the menu counts those: %s" % b.evaluate("(document.getElementById('open-conflicts')||{}).textContent"))
+        for width in (1400, 375):
+            b.screenshot(os.path.join(shots, "manager-conflicts-%d.png" % width), width)
+        b.load(base + "/customers/%s" % objs["customer"]["team"])
+        c.check(b.evaluate("!!document.getElementById('assign')"), "mona may assign her team's customer")
+        for width in (1400, 375):
+            b.screenshot(os.path.join(shots, "manager-customer-%d.png" % width), width)
+        # Paging, as an admin sees every inquiry: one per page.
+        b.set_cookie(base, "tw_session", session_of(auth["admin"]))
+        b.load(base + "/search?q=Inquiry&limit=1")
+        text = b.evaluate("document.body.innerText")
+        c.check("1–1 of 3" in text and "Older" in text, "the search pages: %s" % text[:300])
+        for width in (1400, 375):
+            b.screenshot(os.path.join(shots, "admin-search-paged-%d.png" % width), width)
         b.set_cookie(base, "tw_session", session_of(auth["admin"]))
         b.load(base + "/admin/users")
         rows = b.evaluate("document.querySelectorAll('tr.user').length")

@@ -133,6 +133,9 @@ TEST_CASE("a reassigned customer's history moves to its new owner", "[access]") 
     auto lily = f.people.visibility(f.user("lily"));
     CHECK_FALSE(f.people.sees_message(lily, f.kevin_rows[0]));
     f.crm.assign(f.sud, kLily, 1736700000);
+    f.crm.assign(f.sud, kLily, 1736700100);  // again: no change, no second line in the history
+    CHECK(f.crm.owner_history(f.sud).size() == 2);
+    CHECK_THROWS_AS(f.crm.assign(999999, kLily, 1736700100), tw::NotFoundError);
     for (const auto& row : f.kevin_rows) {
         CHECK(f.people.sees_message(f.people.visibility(f.user("lily")), row));
         CHECK(f.seen_by_index(f.people.visibility(f.user("lily"))).count(row));
