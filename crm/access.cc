@@ -135,8 +135,12 @@ void People::set_user(const std::string& name, const std::string& field, const s
         bool off = v == "1" || v == "yes" || v == "true";
         if (!off && v != "0" && v != "no" && v != "false") throw InvalidError("disabled takes yes or no, not \"" + value + "\"");
         set("UPDATE users SET disabled = ?, epoch = epoch + 1 WHERE name = ?", off ? "1" : "0");
+    } else if (field == "lang") {
+        if (value != "" && value != "en" && value != "zh")
+            throw InvalidError("the pages speak en (English) or zh (简体中文), not \"" + value + "\"");
+        set("UPDATE users SET lang = ? WHERE name = ?", value);
     } else {
-        throw InvalidError("a user's role, team, mailboxes, password or disabled can be set, not \"" + field + "\"");
+        throw InvalidError("a user's role, team, mailboxes, password, disabled or lang can be set, not \"" + field + "\"");
     }
     t.commit();
 }
@@ -144,10 +148,10 @@ void People::set_user(const std::string& name, const std::string& field, const s
 std::vector<User> People::users() {
     std::vector<User> out;
     {
-        SQLite::Statement st(db_, "SELECT name, role, team, disabled, epoch FROM users ORDER BY name");
+        SQLite::Statement st(db_, "SELECT name, role, team, disabled, epoch, lang FROM users ORDER BY name");
         while (st.executeStep())
             out.push_back({st.getColumn(0).getString(), st.getColumn(1).getString(), st.getColumn(2).getString(), {},
-                           st.getColumn(3).getInt() != 0, st.getColumn(4).getInt64(), {}});
+                           st.getColumn(3).getInt() != 0, st.getColumn(4).getInt64(), {}, st.getColumn(5).getString()});
     }
     SQLite::Statement boxes(db_, "SELECT user, address FROM user_mailboxes ORDER BY user, pos");
     SQLite::Statement leads(db_, "SELECT user, team FROM team_managers ORDER BY user, team");
@@ -164,11 +168,11 @@ std::vector<User> People::users() {
 }
 
 std::optional<User> People::user(const std::string& name) {
-    SQLite::Statement st(db_, "SELECT role, team, disabled, epoch FROM users WHERE name = ?");
+    SQLite::Statement st(db_, "SELECT role, team, disabled, epoch, lang FROM users WHERE name = ?");
     st.bind(1, name);
     if (!st.executeStep()) return std::nullopt;
     User u{name, st.getColumn(0).getString(), st.getColumn(1).getString(), {}, st.getColumn(2).getInt() != 0,
-           st.getColumn(3).getInt64(), {}};
+           st.getColumn(3).getInt64(), {}, st.getColumn(4).getString()};
     SQLite::Statement boxes(db_, "SELECT address FROM user_mailboxes WHERE user = ? ORDER BY pos");
     boxes.bind(1, name);
     while (boxes.executeStep()) u.mailboxes.push_back(boxes.getColumn(0).getString());
@@ -342,6 +346,33 @@ std::pair<int64_t, int64_t> People::visible_mail(const Visibility& v, int64_t cu
     st.bind(4, v.all ? 1 : 0);
     st.executeStep();
     return {st.getColumn(0).getInt64(), st.getColumn(1).isNull() ? 0 : st.getColumn(1).getInt64()};
+}
+
+std::pair<std::vector<People::TimelineRow>, int64_t> People::timeline(const Visibility& v, int64_t customer, int64_t offset,
+                                                                     int64_t limit) {
+    const char* visible =
+        " FROM message_customers mc JOIN messages m ON m.id = mc.message"
+        " WHERE mc.customer = ?1 AND (?4 OR mc.customer IN (SELECT value FROM json_each(?3)) OR EXISTS"
+        " (SELECT 1 FROM locations l WHERE l.message = mc.message AND l.account IN (SELECT value FROM json_each(?2))))";
+    auto bind = [&](SQLite::Statement& st) {
+        st.bind(1, customer);
+        st.bind(2, json_list(v.mailboxes));
+        st.bind(3, json_list(v.customers));
+        st.bind(4, v.all ? 1 : 0);
+    };
+    SQLite::Statement count(db_, std::string("SELECT COUNT(*)") + visible);
+    bind(count);
+    count.executeStep();
+    std::pair<std::vector<TimelineRow>, int64_t> out{{}, count.getColumn(0).getInt64()};
+    SQLite::Statement st(db_, std::string("SELECT m.id, m.thread, m.date, m.subject, m.from_name, m.from_addr") + visible +
+                                  " ORDER BY m.date DESC, m.id DESC LIMIT ?5 OFFSET ?6");
+    bind(st);
+    st.bind(5, limit);
+    st.bind(6, offset);
+    while (st.executeStep())
+        out.first.push_back({st.getColumn(0).getInt64(), st.getColumn(1).getInt64(), st.getColumn(2).getInt64(),
+                             st.getColumn(3).getString(), st.getColumn(4).getString(), st.getColumn(5).getString()});
+    return out;
 }
 
 bool People::may_edit_customer(const User& u, const std::string& owner) {

@@ -37,6 +37,7 @@ struct User {
     bool disabled = false;
     int64_t epoch = 0;
     std::vector<std::string> leads;  // teams a manager leads
+    std::string lang;                // the pages' language: en | zh ("" : the browser's)
     // The user's own address: what they own and claim ("" if none was given).
     const std::string& mailbox() const {
         static const std::string none;
@@ -67,7 +68,7 @@ public:
     // ConflictError for a name taken.
     void add_user(const std::string& name, const std::string& role, const std::string& password,
                   const std::string& team = {}, const std::vector<std::string>& mailboxes = {});
-    // field: role | team | mailboxes (comma-separated) | password | disabled (1/0, yes/no)
+    // field: role | team | mailboxes (comma-separated) | password | disabled (1/0, yes/no) | lang (en, zh or "")
     void set_user(const std::string& name, const std::string& field, const std::string& value);
     std::vector<User> users();
     std::optional<User> user(const std::string& name);
@@ -89,6 +90,12 @@ public:
     bool sees_thread(const Visibility& v, int64_t thread);  // one of its messages
     // How many of a customer's messages v sees, and the newest one's date.
     std::pair<int64_t, int64_t> visible_mail(const Visibility& v, int64_t customer);
+    // A customer's correspondence that v sees, across reps and conversations, newest first: one page, and the total.
+    struct TimelineRow {
+        int64_t row = 0, thread = 0, date = 0;
+        std::string subject, from_name, from_addr;
+    };
+    std::pair<std::vector<TimelineRow>, int64_t> timeline(const Visibility& v, int64_t customer, int64_t offset, int64_t limit);
     // May u change customer `id` (owned by `owner`)? Pool customers are claimed, not edited.
     bool may_edit_customer(const User& u, const std::string& owner);
     // Who holds the mailboxes a message was archived from (its locations' accounts).

@@ -44,6 +44,7 @@ inline constexpr AuditAction kAuditActions[] = {
     {"followup_done", "Marked a follow-up done"},
     {"followup_dismiss", "Dismissed a follow-up"},
     {"followup_open", "Opened a follow-up again"},
+    {"followup_remind", "Set a reminder"},
     {"conflict_close", "Closed a conflict"},
     {"conflict_reopen", "Reopened a conflict"},
     {"user_add", "Added a user"},

@@ -143,6 +143,8 @@ std::string format_week(const Week& w) {
 
 DayRange parse_days(std::string_view text) {
     auto one = [&](std::string_view s) {
+        if (s.size() != 10)  // before substr: a short text would throw out_of_range
+            throw InvalidError("\"" + std::string(s) + "\" is not a day: write YYYY-MM-DD, or a range 2025-10-01..2025-10-07");
         auto y = parse_int(s.substr(0, 4)), m = parse_int(s.substr(5, 2)), d = parse_int(s.substr(8, 2));
         date::year_month_day ymd{date::year{int(y.value_or(0))}, date::month{unsigned(m.value_or(0))},
                                  date::day{unsigned(d.value_or(0))}};
@@ -241,5 +243,14 @@ std::string local_label(const Calendar& c, int64_t t) {
     auto zt = date::make_zoned(zone(c.tz), date::sys_seconds{std::chrono::seconds(t)});
     return date::format("%F %R %Z", zt) + " (" + c.tz + ")";
 }
+
+std::string local_time(const std::string& tz, int64_t t) {
+    auto zt = date::make_zoned(zone(tz), date::sys_seconds{std::chrono::seconds(t)});
+    return date::format("%F %R %Z", zt);
+}
+
+int day_of(const Calendar& c, int64_t t) { return local_day(zone(c.tz), t); }
+
+int64_t opening_on(const Calendar& c, int day) { return add(c, instant(zone(c.tz), day, 0), 0); }
 
 }  // namespace tw::calendar

@@ -65,5 +65,11 @@ int64_t add_days(const Calendar& c, int64_t start, int days);
 int64_t between(const Calendar& c, int64_t from, int64_t to);
 // "2025-01-13 15:00 CST (Asia/Shanghai)": a time as the calendar's users read it.
 std::string local_label(const Calendar& c, int64_t t);
+// The local calendar day of t (days since 1970-01-01), and the first opening on or after the
+// local midnight starting `day` ("tomorrow morning" is opening_on(c, day_of(c, now) + 1)).
+int day_of(const Calendar& c, int64_t t);
+// "2025-01-13 15:00 CST": a time in a zone (tz: an IANA name; InvalidError), labelled with its abbreviation.
+std::string local_time(const std::string& tz, int64_t t);
+int64_t opening_on(const Calendar& c, int day);
 
 }  // namespace tw::calendar

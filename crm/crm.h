@@ -197,11 +197,15 @@ public:
         int64_t id = 0, message = 0, thread = 0, customer = 0, since = 0, due = 0, business_seconds = 0, until = 0, at = 0;
         std::string kind, rep, state, by_user, reason, note, message_id, customer_name, subject;
         std::vector<std::string> documents;
-        bool overdue = false;  // at the `now` asked for
+        bool overdue = false;    // at the `now` asked for
+        bool escalated = false;  // overdue by more than escalate_after_hours in the rep's calendar (not reminders)
     };
     // Open (and snoozed ones whose time has come) at `now`; rep "": every rep's. closed: done,
     // dismissed, ended and still-snoozed ones too.
-    std::vector<Followup> followups(int64_t now, const std::string& rep = {}, bool closed = false);
+    // thread, customer: only that conversation's or customer's.
+    std::vector<Followup> followups(int64_t now, const std::string& rep = {}, bool closed = false, int64_t thread = 0,
+                                    int64_t customer = 0);
+    int64_t escalate_after();  // the setting, in business seconds (default 8 hours)
     std::optional<Followup> followup(int64_t id, int64_t now);
     // action: snooze (until), done, dismiss (reason), open (again). NotFoundError, InvalidError.
     void set_followup(int64_t id, const std::string& action, const std::string& by, int64_t now, int64_t until = 0,
@@ -246,6 +250,7 @@ private:
     void note_automated(int64_t row, const std::string& why);
     void refresh_every_conversation();
     bool answered_elsewhere(int64_t message, int64_t thread);
+    void judge(Followup& f, int64_t now);  // overdue, escalated
     void end_answered_elsewhere(const std::vector<rules::FlowMessage>& flow, int64_t thread);
     std::set<int64_t> touched_;  // conversations stored into in this batch (follow-ups at its commit)
     std::map<std::string, calendar::Calendar> calendars_;  // calendar_of, cached (cleared when one is set)

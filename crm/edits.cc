@@ -121,7 +121,7 @@ void Crm::set_setting(const std::string& key, const std::string& value) {
     if (key == "pool_days" && std::atoi(value.c_str()) <= 0) throw InvalidError("pool_days wants a positive number of days");
     if (key == "audit_open_to_reps" && value != "0" && value != "1")
         throw InvalidError("audit_open_to_reps is 1 (reps see who read their mail) or 0");
-    if ((key == "reply_sla_hours" || key == "silent_days") && (!parse_int(value) || *parse_int(value) <= 0 || *parse_int(value) > 10000))
+    if ((key == "reply_sla_hours" || key == "silent_days" || key == "escalate_after_hours") && (!parse_int(value) || *parse_int(value) <= 0 || *parse_int(value) > 10000))
         throw InvalidError(key + " wants a positive whole number, not \"" + value + "\"");
     if (key == "silent_days_after") check_silent_days_after(value);
     if (key == "doc_patterns") set_doc_patterns(value);  // throws on a bad pattern, before it is saved

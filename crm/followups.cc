@@ -249,20 +249,35 @@ void Crm::refresh_every_conversation() {
     for (int64_t t : threads) refresh_followups(t);
 }
 
-std::vector<Crm::Followup> Crm::followups(int64_t now, const std::string& rep, bool closed) {
+int64_t Crm::escalate_after() {
+    auto v = parse_int(setting("escalate_after_hours"));
+    return (v && *v > 0 ? *v : 8) * 3600;
+}
+
+void Crm::judge(Followup& f, int64_t now) {
+    bool live = f.state == "open" || (f.state == "snoozed" && f.until <= now);
+    f.overdue = live && f.due < now;
+    // Escalated: overdue by more than escalate_after_hours of the rep's own business time.
+    f.escalated = f.overdue && f.kind != "manual" && now >= calendar::add(calendar_of(f.rep), f.due, escalate_after());
+}
+
+std::vector<Crm::Followup> Crm::followups(int64_t now, const std::string& rep, bool closed, int64_t thread, int64_t customer) {
     std::string who = to_lower(rep);
     SQLite::Statement q(db_, std::string(kSelect) +
                                  " WHERE (?1 = '' OR f.rep = ?1) AND (?2 OR f.state = 'open' OR (f.state = 'snoozed' AND f.until <= ?3))"
+                                 " AND (?4 = 0 OR f.thread = ?4) AND (?5 = 0 OR f.customer = ?5)"
                                  " ORDER BY f.due, f.id");
     q.bind(1, who);
     q.bind(2, closed ? 1 : 0);
     q.bind(3, now);
+    q.bind(4, thread);
+    q.bind(5, customer);
     std::vector<Followup> out;
     while (q.executeStep()) out.push_back(read_followup(q));
     SQLite::Statement d(db_, "SELECT DISTINCT md.number FROM message_documents md JOIN messages m ON m.id = md.message"
                              " WHERE m.thread = ? ORDER BY md.number");
     for (auto& f : out) {
-        f.overdue = (f.state == "open" || f.state == "snoozed") && f.due < now;
+        judge(f, now);
         d.bind(1, f.thread);
         while (d.executeStep()) f.documents.push_back(d.getColumn(0).getString());
         d.reset();
@@ -275,7 +290,7 @@ std::optional<Crm::Followup> Crm::followup(int64_t id, int64_t now) {
     q.bind(1, id);
     if (!q.executeStep()) return std::nullopt;
     Followup f = read_followup(q);
-    f.overdue = (f.state == "open" || f.state == "snoozed") && f.due < now;
+    judge(f, now);
     return f;
 }
 

@@ -15,7 +15,7 @@ Page users(Context& ctx, const Request&) {
     for (const auto& u : a.people.users()) {
         list.push_back({{"name", u.name}, {"role", u.role}, {"team", u.team}, {"mailboxes", u.mailboxes},
                         {"disabled", u.disabled}, {"leads", u.leads}});
-        json roles = json::array(), team_opts = json::array({{{"team", ""}, {"label", "(none)"}, {"selected", u.team.empty()}}});
+        json roles = json::array(), team_opts = json::array({{{"team", ""}, {"label", tr("(none)")}, {"selected", u.team.empty()}}});
         for (const char* role : {"rep", "manager", "auditor", "admin"})
             roles.push_back({{"role", role}, {"label", label(role)}, {"selected", u.role == role}});
         for (const auto& t : all_teams) team_opts.push_back({{"team", t.name}, {"label", t.name}, {"selected", u.team == t.name}});
@@ -24,7 +24,9 @@ Page users(Context& ctx, const Request&) {
                          {"has_leads", !u.leads.empty()},
                          {"roles", roles}, {"teams", team_opts}});
     }
-    json team_opts = json::array({{{"team", ""}, {"label", "(none)"}}});
+    json team_opts = json::array({{{"team", ""}, {"label", tr("(none)")}}});
+    json role_options = json::array();
+    for (const char* role : {"rep", "manager", "auditor", "admin"}) role_options.push_back({{"role", role}, {"label", label(role)}});
     for (const auto& t : all_teams) {
         teams.push_back({{"name", t.name}, {"managers", t.managers}, {"members", t.members}});
         team_opts.push_back({{"team", t.name}, {"label", t.name}});
@@ -34,7 +36,7 @@ Page users(Context& ctx, const Request&) {
         shown_teams.push_back({{"name", t.name}, {"managers", joined(t.managers, ", ")}, {"members", joined(t.members, ", ")},
                                {"has_members", !t.members.empty()}});
     return page("Users", "users", {{"users", list}, {"teams", teams}},
-                {{"users", shown}, {"teams", shown_teams}, {"team_options", team_opts}, {"no_teams", all_teams.empty()}});
+                {{"users", shown}, {"teams", shown_teams}, {"team_options", team_opts}, {"role_options", role_options}, {"no_teams", all_teams.empty()}});
 }
 
 Page add_user(Context& ctx, const Request& r) {

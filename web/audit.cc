@@ -11,7 +11,7 @@ namespace {
 
 std::string action_label(const std::string& action) {
     for (const auto& a : kAuditActions)
-        if (a.name == action) return std::string(a.label);
+        if (a.name == action) return tr(a.label);
     return label(action);
 }
 
@@ -80,9 +80,9 @@ Page trail(Context& ctx, const Request& r, bool mine) {
     };
     json actions = json::array();
     for (const auto& x : kAuditActions)
-        actions.push_back({{"action", std::string(x.name)}, {"label", std::string(x.label)}, {"selected", f.action == x.name}});
+        actions.push_back({{"action", std::string(x.name)}, {"label", tr(x.label)}, {"selected", f.action == x.name}});
     json view = {{"rows", shown}, {"none", shown.empty()}, {"mine", mine}, {"actor", f.actor}, {"rep", f.mailbox},
-                 {"actions", actions}, {"count", std::to_string(total) + (total == 1 ? " row" : " rows")}};
+                 {"actions", actions}, {"count", total == 1 ? tr("1 row") : tr("{n} rows", {{"n", std::to_string(total)}})}};
     if (f.offset > 0) view["prev"] = url(f.offset > f.limit ? f.offset - f.limit : 0);
     if (f.offset + rows.size() < total) view["next"] = url(f.offset + rows.size());
     return page(mine ? "Who read my mail" : "Audit trail", "audit", {{"total", total}, {"rows", list}}, view);

@@ -21,7 +21,7 @@ Page conflicts(Context& ctx, const Request& r) {
     Visibility v = a.people.visibility(r.user);
     for (const auto& x : a.crm.conflicts(false))  // raised by the sync and import
         if (concerns(v, x)) list.push_back({{"id", x.id}, {"customer", std::to_string(x.customer)}, {"customer_name", x.customer_name},
-                        {"kind", x.kind}, {"kind_label", label(x.kind)}, {"rep", x.rep}, {"other_rep", x.other_rep}, {"message", x.message},
+                        {"kind", x.kind}, {"kind_label", label(x.kind)}, {"status_label", label(x.status)}, {"rep", x.rep}, {"other_rep", x.other_rep}, {"message", x.message},
                         {"other_message", x.other_message}, {"subject", x.subject}, {"date", format_iso_utc(x.date)},
                         {"day", when(x.date)}, {"status", x.status}, {"open", x.status == "open"}});
     return page("Conflicts", "conflicts", {{"conflicts", list}}, {{"none", list.empty()}});

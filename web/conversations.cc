@@ -50,7 +50,7 @@ json message_json(int64_t row, const Message& m, size_t blocked) {
 json message_view(const json& j, const Message& m, size_t blocked) {
     json atts = json::array();
     for (const auto& a : j["attachments"])
-        atts.push_back({{"url", a["url"]}, {"filename", a["filename"] == "" ? json("(unnamed)") : a["filename"]},
+        atts.push_back({{"url", a["url"]}, {"filename", a["filename"] == "" ? json(tr("(unnamed)")) : a["filename"]},
                         {"size", std::to_string(a["size"].get<size_t>())}});
     json v = {{"row", std::to_string(j["row"].get<int64_t>())}, {"subject", m.subject}, {"from", j["from"]}, {"to", j["to"]},
               {"date", when(m.date)}, {"text", m.text}, {"has_html", !m.html.empty()}, {"attachments", atts},
@@ -97,11 +97,15 @@ Page conversation(Context& ctx, const Request& r) {
     for (const auto& x : deal.customers)
         customers.push_back({{"id", std::to_string(x.id)}, {"name", x.name}, {"owner", x.owner}, {"in_pool", x.in_pool}});
     for (const auto& x : deal.documents)
-        documents.push_back({{"number", x.number}, {"type", x.type}, {"type_label", label(x.type)}, {"status", x.status}, {"amount", x.amount},
+        documents.push_back({{"number", x.number}, {"type", x.type}, {"type_label", label(x.type)}, {"status", x.status},
+                             {"status_label", label(x.status)}, {"amount", x.amount},
                              {"currency", x.currency}, {"has_amount", !x.amount.empty()}});
-    return page(title, "conversation", {{"thread", thread}, {"messages", msgs}, {"customers", customers}, {"documents", documents}},
-                {{"subject", title.empty() ? "(no subject)" : title}, {"messages", shown},
-                 {"deal", !deal.customers.empty() || !deal.documents.empty()}});
+    json followups = followups_of(a, r.user, thread, 0);
+    return page(title, "conversation",
+                {{"thread", thread}, {"messages", msgs}, {"customers", customers}, {"documents", documents}, {"followups", followups}},
+                {{"subject", title.empty() ? tr("(no subject)") : title}, {"messages", shown},
+                 {"deal", !deal.customers.empty() || !deal.documents.empty()}, {"back", "/conversation/" + std::to_string(thread)},
+                 {"may_remind", bool(role_bit(r.user.role) & kEditors)}});
 }
 
 // A message the reader may see, or a 404 (recorded as denied when it exists).

@@ -21,7 +21,7 @@ json customer_json(const CustomerRow& x) {
     for (const auto& [addr, name] : x.contacts) contacts.push_back({{"address", addr}, {"name", name}});
     return {{"id", std::to_string(x.id)}, {"name", x.name}, {"kind", x.kind}, {"kind_label", label(x.kind)}, {"owner", x.owner},
             {"in_pool", x.in_pool}, {"domains", x.domains}, {"contacts", contacts}, {"messages", x.messages},
-            {"last", x.last ? format_iso_utc(x.last) : ""}, {"last_day", when(x.last)}};
+            {"last", x.last ? format_iso_utc(x.last) : ""}, {"last_day", when(x.last)}, {"has_last", x.last > 0}};
 }
 
 }  // namespace
@@ -29,7 +29,7 @@ json customer_json(const CustomerRow& x) {
 json document_row_json(const DocumentRow& x) {
     return {{"number", x.number}, {"type", x.type}, {"type_label", label(x.type)}, {"status", x.status},
             {"customer", x.customer ? std::to_string(x.customer) : ""}, {"customer_name", x.customer_name},
-            {"amount", x.amount}, {"currency", x.currency}, {"has_amount", !x.amount.empty()},
+            {"status_label", label(x.status)}, {"amount", x.amount}, {"currency", x.currency}, {"has_amount", !x.amount.empty()},
             {"has_customer", x.customer != 0}, {"messages", x.messages},
             {"conversations", x.threads}, {"first_seen", x.first_seen ? format_iso_utc(x.first_seen) : ""},
             {"first_day", when(x.first_seen)}};
@@ -47,15 +47,35 @@ CustomerRow& counted(LinkedArchive& a, const Visibility& v, CustomerRow& x) {
     return x;
 }
 
-// The list, or with ?q= the answer to "is this customer taken?".
+const std::vector<std::string> kCustomerSorts = {"last", "name", "messages", "owner"};
+
+// The list, or with ?q= the answer to "is this customer taken?": sorted and paged (latest mail first).
 Page customers(Context& ctx, const Request& r) {
-    const std::string& q = r.text("q");
-    json list = json::array();
+    const std::string &q = r.text("q"), &sort = r.text("sort");
+    check_sort(sort, kCustomerSorts);
+    bool desc = r.has("desc") ? r.flag("desc") : sort == "last" || sort == "messages";
     LinkedArchive a(ctx.o.data_dir);
     Visibility v = a.people.visibility(r.user);
-    for (auto x : a.crm.lookup(q)) list.push_back(customer_json(counted(a, v, x)));
-    return page(q.empty() ? "Customers" : q + " - Customers", "customers", {{"customers", list}, {"query", q}},
-                {{"none", list.empty() && q.empty()}, {"q", q}, {"not_found", list.empty() && !q.empty()}});
+    std::vector<CustomerRow> rows = a.crm.lookup(q);
+    for (auto& x : rows) counted(a, v, x);
+    auto less = [&](const CustomerRow& x, const CustomerRow& y) {
+        if (sort == "name") return std::make_pair(to_lower(x.name), x.id) < std::make_pair(to_lower(y.name), y.id);
+        if (sort == "messages") return std::make_pair(x.messages, x.id) < std::make_pair(y.messages, y.id);
+        if (sort == "owner") return std::make_tuple(x.in_pool, x.owner, to_lower(x.name)) < std::make_tuple(y.in_pool, y.owner, to_lower(y.name));
+        return std::make_pair(x.last, x.id) < std::make_pair(y.last, y.id);
+    };
+    std::stable_sort(rows.begin(), rows.end(), [&](const auto& x, const auto& y) { return desc ? less(y, x) : less(x, y); });
+    size_t offset = size_t(r.id("offset")), limit = size_t(r.id("limit"));
+    json list = json::array();
+    for (size_t k = offset; k < rows.size() && list.size() < limit; ++k) list.push_back(customer_json(rows[k]));
+    std::string base = "/customers?q=" + query_escape(q);
+    json view = paging_view(base, sort, desc, rows.size(), offset, limit);
+    view["sorts"] = sort_links(base, kCustomerSorts, sort, desc);
+    view["none"] = rows.empty() && q.empty();
+    view["q"] = q;
+    view["not_found"] = rows.empty() && !q.empty();
+    return page(q.empty() ? "Customers" : q + " - Customers", "customers",
+                {{"customers", list}, {"query", q}, {"total", rows.size()}, {"offset", offset}, {"limit", limit}}, view);
 }
 
 // The reps a manager may give a customer to: their teams' mailboxes (an
@@ -90,6 +110,18 @@ Page customer(Context& ctx, const Request& r) {
         if (a.people.sees_document(v, x.number)) docs.push_back(document_row_json(x));
     j["owner_history"] = history;
     j["documents"] = docs;
+    // The timeline: every visible message with this customer, newest first, paged.
+    size_t offset = size_t(r.id("offset")), limit = size_t(r.id("limit"));
+    auto [rows, total] = a.people.timeline(v, id, int64_t(offset), int64_t(limit));
+    json timeline = json::array();
+    for (const auto& m : rows)
+        timeline.push_back({{"row", m.row}, {"thread", m.thread}, {"date", format_iso_utc(m.date)}, {"day", when(m.date)},
+                            {"subject", m.subject.empty() ? tr("(no subject)") : m.subject},
+                            {"from", m.from_name.empty() ? m.from_addr : m.from_name + " <" + m.from_addr + ">"},
+                            {"ours", a.crm.internal(address_domain(m.from_addr))}});
+    j["timeline"] = timeline;
+    j["timeline_total"] = total;
+    j["followups"] = followups_of(a, r.user, 0, id);
     bool may_edit = !found.in_pool && a.people.may_edit_customer(r.user, found.owner);
     bool assigns = may_edit && (role_bit(r.user.role) & kManagers);
     if (r.user.role == "auditor")
@@ -97,7 +129,10 @@ Page customer(Context& ctx, const Request& r) {
     return page(found.name + " - Customers", "customer", j,
                 {{"manager", assigns}, {"may_edit", may_edit}, {"can_claim", found.in_pool && !r.user.mailbox().empty() && r.user.role != "auditor"},
                  {"yours", !found.owner.empty() && found.owner == r.user.mailbox()},
-                 {"reps", assigns ? reps_for(ctx, a, r.user, found.owner) : json::array()}});
+                 {"reps", assigns ? reps_for(ctx, a, r.user, found.owner) : json::array()},
+                 {"pages", paging_view("/customers/" + std::to_string(id) + "?", "date", true, size_t(total), offset, limit)},
+                 {"back", "/customers/" + std::to_string(id)}, {"may_remind", bool(role_bit(r.user.role) & kEditors)},
+                 {"has_followups", !j["followups"].empty()}});
 }
 
 // Customers nobody follows up (and those idle for pool_days: shown as they
@@ -210,9 +245,13 @@ Page customer_edit(Context& ctx, const Request& r, const std::string& fixed) {
 
 std::vector<Route> customer_routes(Context& ctx) {
     std::vector<Route> out = {
-        {"GET", {"/customers", "/api/v1/customers"}, kUsers, {}, {text_param("q", false, "", 320)},
+        {"GET", {"/customers", "/api/v1/customers"}, kUsers, {},
+         {text_param("q", false, "", 320), text_param("sort", false, "last", 16), flag_param("desc"),
+          int_param("limit", false, 50, 1, 1000, true), int_param("offset", false, 0, 0, 100000000)},
          [&ctx](const Request& r) { return customers(ctx, r); }, ""},
-        {"GET", {R"(/customers/([^/]+))", R"(/api/v1/customers/([^/]+))"}, kUsers, {"id"}, {int_param("id", true, 0, 1)},
+        {"GET", {R"(/customers/([^/]+))", R"(/api/v1/customers/([^/]+))"}, kUsers, {"id"},
+         {int_param("id", true, 0, 1), int_param("limit", false, 25, 1, 500, true), int_param("offset", false, 0, 0, 100000000),
+          text_param("sort", false, "date", 8), flag_param("desc")},
          [&ctx](const Request& r) { return customer(ctx, r); }, "customer"},
         {"GET", {"/pool", "/api/v1/pool"}, kUsers, {}, {}, [&ctx](const Request& r) { return pool(ctx, r); }, ""},
     };

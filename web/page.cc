@@ -1,7 +1,9 @@
 // Parameters, pages and display helpers shared by the handlers.
 #include <algorithm>
 
+#include "crm/calendar.h"
 #include "mail/date.h"
+#include "mail/error.h"
 #include "mail/strutil.h"
 #include "web/route.h"
 
@@ -57,28 +59,84 @@ Page after_form(json model, const std::string& back) {
     return p;
 }
 
+thread_local std::string viewer_zone = "UTC";
+
+void set_viewer_zone(const std::string& tz) { viewer_zone = tz.empty() ? "UTC" : tz; }
+const std::string& viewer_zone_name() { return viewer_zone; }
+
 std::string when(int64_t t) {
     if (t <= 0) return "";
-    std::string iso = format_iso_utc(t);  // 2025-01-11T10:00:00Z
-    return iso.substr(0, 10) + " " + iso.substr(11, 5) + " UTC";  // labelled: users' own zones come with their calendars
+    try {
+        return calendar::local_time(viewer_zone, t);
+    } catch (const std::exception&) {  // a zone the system's tzdata lost since it was set
+        std::string iso = format_iso_utc(t);
+        return iso.substr(0, 10) + " " + iso.substr(11, 5) + " UTC";
+    }
+}
+
+namespace {
+thread_local const Catalogue* viewer_words = nullptr;
+thread_local const Catalogue* english_words = nullptr;
+}  // namespace
+
+void set_viewer_language(const Catalogue* words, const Catalogue* english) {
+    viewer_words = words;
+    english_words = english;
+}
+
+std::string tr(std::string_view english) {
+    if (viewer_words) {
+        auto it = viewer_words->find(std::string(english));
+        if (it != viewer_words->end()) return it->second;
+    }
+    return std::string(english);
+}
+
+std::string tr(std::string_view english, std::initializer_list<std::pair<const char*, std::string>> values) {
+    std::string out = tr(english);
+    for (const auto& [name, value] : values) {
+        std::string key(1, '{');
+        key.append(name).push_back('}');
+        for (size_t p = 0; (p = out.find(key, p)) != std::string::npos; p += value.size()) out.replace(p, key.size(), value);
+    }
+    return out;
 }
 
 std::string label(std::string_view value) {
-    static const std::pair<std::string_view, std::string_view> kLabels[] = {
-        {"quotation", "Quotation"}, {"proforma_invoice", "Proforma invoice (PI)"}, {"purchase_order", "Purchase order"},
-        {"contract", "Contract"}, {"commercial_invoice", "Commercial invoice"}, {"packing_list", "Packing list"},
-        {"bill_of_lading", "Bill of lading"}, {"letter_of_credit", "Letter of credit"}, {"other", "Other"},
-        {"not_owner", "Not the owner's customer"}, {"double_quote", "Quoted by a second rep"},
-        {"company", "Company"}, {"freemail", "Person (freemail address)"},
-        {"reply_due", "Reply due"}, {"customer_silent", "Customer silent"}, {"manual", "Reminder"},
-    };
-    for (const auto& [k, v] : kLabels)
-        if (k == value) return std::string(v);
-    std::string out(value);
+    std::string key = "enum:" + std::string(value);
+    for (const Catalogue* c : {viewer_words, english_words}) {
+        if (!c) continue;
+        auto it = c->find(key);
+        if (it != c->end()) return it->second;
+    }
+    std::string out(value);  // a firm's own document type, say: read with spaces
     for (char& c : out)
         if (c == '_') c = ' ';
     if (!out.empty() && out[0] >= 'a' && out[0] <= 'z') out[0] = char(out[0] - 'a' + 'A');
     return out;
+}
+
+json paging_view(const std::string& base, const std::string& sort, bool desc, size_t total, size_t offset, size_t limit) {
+    std::string b = base + "&sort=" + query_escape(sort) + (desc ? "&desc=1" : "") + "&limit=" + std::to_string(limit) + "&offset=";
+    json v = {{"total", total}, {"first_shown", total == 0 ? 0 : std::min(total, offset + 1)},
+              {"last_shown", std::min(total, offset + limit)}, {"here", b + std::to_string(offset)}};
+    if (offset > 0) v["prev"] = b + std::to_string(offset > limit ? offset - limit : 0);
+    if (offset + limit < total) v["next"] = b + std::to_string(offset + limit);
+    v["paged"] = offset > 0 || offset + limit < total;
+    return v;
+}
+
+json sort_links(const std::string& base, const std::vector<std::string>& keys, const std::string& sort, bool desc) {
+    json out = json::array();
+    for (const auto& k : keys)
+        out.push_back({{"key", k}, {"label", label("sort_" + k)}, {"current", k == sort}, {"desc", k == sort && desc},
+                       {"url", base + "&sort=" + k + (k == sort && !desc ? "&desc=1" : "")}});
+    return out;
+}
+
+void check_sort(const std::string& sort, const std::vector<std::string>& keys) {
+    if (std::find(keys.begin(), keys.end(), sort) == keys.end())
+        throw InvalidError("sort by " + join(keys, ", ") + ", not \"" + sort + "\"");
 }
 
 std::string query_escape(const std::string& s) {

@@ -24,6 +24,7 @@
 
 namespace tw {
 struct DocumentRow;
+struct LinkedArchive;
 }
 
 namespace tw::web {
@@ -123,15 +124,38 @@ bool others_mail(const User& u, const std::vector<std::string>& mailboxes);
 std::string joined(const std::vector<std::string>& v, const char* sep = ",");
 
 // Display helpers.
-std::string when(int64_t t);                 // "2025-01-11 10:00 UTC", "" for 0
+// "2025-01-11 18:00 CST", "" for 0: in the zone of the user being answered (their calendar's), which
+// server.cc sets for the request's thread before the handler runs.
+std::string when(int64_t t);
+void set_viewer_zone(const std::string& tz);
+const std::string& viewer_zone_name();
 std::string mark_snippet(std::string s);     // the index's [[ ]] -> <mark>
 std::string query_escape(const std::string& s);  // for a URL's query (percent-encoded UTF-8)
+// The pages' words: English text -> its translation (templates/i18n/LANG.json;
+// the enum values as "enum:VALUE"). The catalogue of the user being answered
+// is set for the request's thread by server.cc, like the zone.
+using Catalogue = std::map<std::string, std::string>;
+void set_viewer_language(const Catalogue* words, const Catalogue* english);
+std::string tr(std::string_view english);  // the reader's words for it (itself when the catalogue lacks it)
+// The same with {name} placeholders filled in: tr("{n} results", {{"n", "5"}}).
+std::string tr(std::string_view english, std::initializer_list<std::pair<const char*, std::string>> values);
 // What a page shows for a stored value (proforma_invoice -> "Proforma invoice
-// (PI)", not_owner -> ...): no raw enum name reaches a page. Unknown values
-// (a firm's own document types) read with '_' as spaces.
+// (PI)", not_owner -> ...), in the reader's language: no raw enum name reaches
+// a page. Unknown values (a firm's own document types) read with '_' as spaces.
 std::string label(std::string_view value);
 
 json document_row_json(const DocumentRow& x);  // customers.cc
+
+// Lists that grow: the page's links (prev, next, first_shown, last_shown, total) and the sort links
+// (key, label, current, url; the current key again reverses it). base: the list's URL with its
+// filters and a '?'; the sort, order, limit and offset are appended.
+json paging_view(const std::string& base, const std::string& sort, bool desc, size_t total, size_t offset, size_t limit);
+json sort_links(const std::string& base, const std::vector<std::string>& keys, const std::string& sort, bool desc);
+// InvalidError unless sort is one of keys.
+void check_sort(const std::string& sort, const std::vector<std::string>& keys);
+
+// The follow-ups of a conversation (with closed ones) or a customer (open ones) that u may see (followups.cc).
+json followups_of(LinkedArchive& a, const User& u, int64_t thread, int64_t customer);
 
 // The routes of each area (web/<area>.cc).
 std::vector<Route> search_routes(Context& c);

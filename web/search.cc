@@ -44,7 +44,7 @@ Page search(Context& ctx, const Request& r) {
                 hits.push_back({{"row", h.row}, {"message_id", s.message_id}, {"sha256", s.sha256}, {"thread", s.thread},
                                 {"subject", s.subject}, {"from", s.from}, {"date", format_iso_utc(s.date)},
                                 {"snippet", h.snippet}, {"score", h.score}});
-                shown.push_back({{"subject", s.subject.empty() ? "(no subject)" : s.subject}, {"from", s.from},
+                shown.push_back({{"subject", s.subject.empty() ? tr("(no subject)") : s.subject}, {"from", s.from},
                                  {"date", when(s.date)}, {"thread", std::to_string(s.thread)},
                                  {"snippet", mark_snippet(h.snippet)}});  // escaped by the index; marks added here
             }
@@ -56,10 +56,13 @@ Page search(Context& ctx, const Request& r) {
                           "total " + std::to_string(total) + ", offset " + std::to_string(so.offset)));
     }
     size_t first = so.offset + 1, last = so.offset + hits.size();
-    std::string count = total == 1 ? "1 result" : std::to_string(total) + (so.collapse_threads ? " conversations" : " results");
+    std::string n = std::to_string(total);
+    std::string count = so.collapse_threads ? (total == 1 ? tr("1 conversation") : tr("{n} conversations", {{"n", n}}))
+                                            : (total == 1 ? tr("1 result") : tr("{n} results", {{"n", n}}));
     json view = {{"q", q}, {"hits", shown}, {"count", count}, {"searched", !q.empty() && error.empty()},
                  {"threads", so.collapse_threads}, {"paged", total > hits.size()},
-                 {"range", hits.empty() ? "none here" : std::to_string(first) + "–" + std::to_string(last) + " of " + std::to_string(total)}};
+                 {"range", hits.empty() ? tr("none here")
+                                        : tr("{first}–{last} of {total}", {{"first", std::to_string(first)}, {"last", std::to_string(last)}, {"total", n}})}};
     if (so.offset > 0) view["prev"] = page_url(r, so.offset > so.limit ? so.offset - so.limit : 0);
     if (last < total) view["next"] = page_url(r, last);
     Page p = page(q.empty() ? "Search" : q + " - Search", "search",

@@ -9,6 +9,8 @@
 #include <sodium.h>
 
 #include <cstdio>
+#include <ctime>
+#include <mutex>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -116,16 +118,65 @@ struct WebServer::Impl {
 
     explicit Impl(const WebOptions& opts) : o(opts), auth(opts.data_dir), audit_log(opts.data_dir) {
         namespace fs = std::filesystem;
-        for (const char* name : {"layout", "login", "search", "conversation", "status", "customers", "customer", "pool",
-                                 "documents", "document", "conflicts", "users", "audit"}) {
-            fs::path p = fs::path(o.templates_dir) / (std::string(name) + ".mustache");
+        // Every template of the directory; those named _NAME are partials ({{> _NAME}}).
+        std::error_code ec;
+        for (const auto& entry : fs::directory_iterator(o.templates_dir, ec)) {
+            if (entry.path().extension() != ".mustache") continue;
+            std::ifstream in(entry.path());
+            templates[entry.path().stem().string()] = std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        }
+        for (const char* name : {"layout", "login", "search", "home", "followups"})
+            if (!templates.count(name))
+                throw StoreError("cannot read the template " + (fs::path(o.templates_dir) / name).string() +
+                                 ".mustache: give --templates DIR");
+        for (const char* lang : {"en", "zh"}) {
+            fs::path p = fs::path(o.templates_dir) / "i18n" / (std::string(lang) + ".json");
             std::ifstream in(p);
-            if (!in) throw StoreError("cannot read the template " + p.string() + ": give --templates DIR");
-            templates[name] = std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+            auto j = json::parse(in, nullptr, false);
+            if (!j.is_object()) throw StoreError("cannot read the message catalogue " + p.string() + ": give --templates DIR");
+            for (auto it = j.begin(); it != j.end(); ++it)
+                if (it.value().is_string()) words[lang][it.key()] = it.value().get<std::string>();
         }
     }
 
-    std::string render(const std::string& name, const mu::data& d) {
+    std::map<std::string, web::Catalogue> words;  // by language
+
+    // The language of the pages for this request: the user's choice, else the browser's first of ours.
+    std::string language_of(const web::Request& r) const {
+        if (!r.user.lang.empty()) return r.user.lang;
+        std::string best = "en";
+        double best_q = -1;
+        for (auto part : split_trimmed(r.http.get_header_value("Accept-Language"), ',')) {
+            std::string tag = to_lower(std::string(part.substr(0, part.find(';'))));
+            double q = 1;
+            if (auto at = part.find(";q="); at != std::string_view::npos) q = std::atof(std::string(part.substr(at + 3)).c_str());
+            std::string lang = tag.rfind("zh", 0) == 0 ? "zh" : tag.rfind("en", 0) == 0 ? "en" : "";
+            if (!lang.empty() && q > best_q) best = lang, best_q = q;
+        }
+        return best;
+    }
+
+    // The zone a user reads times in (their calendar's), looked up at most once a minute.
+    std::mutex zones_mutex;
+    std::map<std::string, std::pair<std::string, int64_t>> zones;
+    std::string zone_of(const User& u) {
+        if (u.name.empty()) return "UTC";
+        int64_t now = int64_t(std::time(nullptr));
+        {
+            std::lock_guard<std::mutex> lock(zones_mutex);
+            auto it = zones.find(u.name);
+            if (it != zones.end() && now - it->second.second < 60) return it->second.first;
+        }
+        std::string tz = LinkedArchive(o.data_dir).crm.calendar_of(u.mailbox()).tz;
+        std::lock_guard<std::mutex> lock(zones_mutex);
+        zones[u.name] = {tz, now};
+        return tz;
+    }
+
+    std::string render(const std::string& name, mu::data d) {
+        d.set("t", mu::lambda{[](const std::string& text) { return web::tr(text); }});
+        for (const auto& [k, v] : templates)
+            if (!k.empty() && k[0] == '_') d.set(k, mu::partial{[&v = v] { return v; }});
         mu::mustache t{templates.at(name)};
         return t.render(d);
     }
@@ -138,7 +189,10 @@ struct WebServer::Impl {
     void send_html(httplib::Response& res, const web::Request& r, const std::string& title, const std::string& body, int status) {
         const User& user = r.user;
         mu::data layout;
-        layout.set("title", title);
+        layout.set("title", web::tr(title));
+        layout.set("lang", language_of(r) == "zh" ? "zh-CN" : "en");
+        layout.set("zone", web::viewer_zone_name());
+        layout.set("zh", language_of(r) == "zh");
         layout.set("body", body);
         layout.set("user", user.name);
         layout.set("role", web::label(user.role));
@@ -185,7 +239,7 @@ struct WebServer::Impl {
         d.set("error", error);
         d.set("csrf", r.csrf);
         send_html(res, r, status == 403 ? "Not allowed" : status == 404 ? "Not found" : status == 429 ? "Wait" : "Not done",
-                  render("search", d), status);
+                  render("error", d), status);
     }
 
     // The Host names served (DNS rebinding): the configured ones, else the listen address.
@@ -266,8 +320,12 @@ struct WebServer::Impl {
         res.set_header("X-Content-Type-Options", "nosniff");
         res.set_header("Referrer-Policy", "same-origin");  // nothing leaves; our own forms carry their Origin
         res.set_header("Cache-Control", "no-store");
+        set_language(r);
+        web::set_viewer_zone("UTC");
         try {
             if (!admit(route, r, res)) return;
+            set_language(r);
+            web::set_viewer_zone(zone_of(r.user));  // the pages' times and the API's *_local ones
             for (size_t k = 0; k < route.captures.size() && k + 1 < req.matches.size(); ++k) {
                 std::string v = req.matches[k + 1];
                 const web::Param* declared = nullptr;
@@ -291,6 +349,8 @@ struct WebServer::Impl {
             send_error(r, res, 500, "Something went wrong on our side; the details are in the server's log.");
         }
     }
+
+    void set_language(const web::Request& r) { web::set_viewer_language(&words.at(language_of(r)), &words.at("en")); }
 
     void add(web::Route route) {
         auto shared = std::make_shared<web::Route>(std::move(route));
@@ -359,7 +419,7 @@ struct WebServer::Impl {
         ctx.audit(r, e);
         std::string session = auth.open_session(*got.user, kSessionSeconds);
         web::Page p = web::after_form({{"user", got.user->name}, {"role", got.user->role}, {"csrf", Auth::csrf_of(session)}},
-                                      "/search");
+                                      "/");
         p.headers["Set-Cookie"] = std::string(kCookie) + "=" + session + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
                                   std::to_string(kSessionSeconds) + (o.secure_cookie ? "; Secure" : "");
         return p;
@@ -381,10 +441,17 @@ struct WebServer::Impl {
                  p.headers["Set-Cookie"] = std::string(kCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0";
                  return p;
              }, ""},
-            {"GET", {"/"}, kUsers, {}, {}, [](const Request&) { return after_form(json::object(), "/search"); }, ""},
+            // The pages' language, the user's own choice (en, zh; "" : the browser's).
+            {"POST", {"/me/language", "/api/v1/me/language"}, kUsers, {}, {text_param("lang", false, "", 8), text_param("back", false, "/", 300)},
+             [this](const Request& r) {
+                 LinkedArchive a(o.data_dir);
+                 a.people.set_user(r.user.name, "lang", r.text("lang"));
+                 const std::string& b = r.text("back");
+                 return after_form({{"lang", r.text("lang")}}, b.size() > 1 && b[0] == '/' && b[1] != '/' && b[1] != '\\' ? b : "/");
+             }, ""},
             // Who am I, and the form token an API client sends with its POSTs (csrf= or X-CSRF-Token).
             {"GET", {"/api/v1/me"}, kUsers, {}, {}, [](const Request& r) {
-                 return page("", "", {{"name", r.user.name}, {"role", r.user.role}, {"team", r.user.team},
+                 return page("", "", {{"name", r.user.name}, {"role", r.user.role}, {"team", r.user.team}, {"lang", r.user.lang},
                                       {"mailboxes", r.user.mailboxes}, {"leads", r.user.leads}, {"csrf", r.csrf}});
              }, ""},
         };

@@ -18,7 +18,7 @@ json folder_view(const FolderSync& f) {
 
 // The template's view of an account (display times, the progress line).
 json account_view(const Account& a, const json& folders, const SyncActivity* busy) {
-    json v = {{"address", a.address}, {"state", a.state}, {"failing", a.state == "failing"}, {"last_sync", when(a.last_sync)},
+    json v = {{"address", a.address}, {"state", a.state}, {"state_label", label(a.state)}, {"failing", a.state == "failing"}, {"last_sync", when(a.last_sync)},
               {"folders", folders}};
     if (!a.last_error.empty()) v["error"] = a.last_error;  // a section: "" would still show the box
     if (busy) {
@@ -26,7 +26,7 @@ json account_view(const Account& a, const json& folders, const SyncActivity* bus
         v["done"] = std::to_string(busy->done);
         v["total"] = std::to_string(busy->total);
         v["rate"] = std::to_string(int64_t(std::round(busy->rate)));
-        if (busy->eta > 0) v["eta"] = std::to_string(int64_t(std::ceil(busy->eta))) + " s left";
+        if (busy->eta > 0) v["eta"] = tr("{n} s left", {{"n", std::to_string(int64_t(std::ceil(busy->eta)))}});
     }
     return v;
 }

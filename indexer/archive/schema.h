@@ -50,9 +50,9 @@ inline constexpr Table kTables[] = {
      "address imap_url user secret since folders verify_tls allow_plaintext state last_sync last_error ca_file",
      "the reps' IMAP mailboxes; secret: the password sealed with libsodium secretbox (nonce || box) under DATA/secret.key; "
      "ca_file: the firm's own CA certificates (PEM) to trust for this server, '' the system's"},
-    {"users", "crm", "name role password_hash created team disabled epoch",
+    {"users", "crm", "name role password_hash created team disabled epoch lang",
      "users: role (rep, manager, auditor, admin), argon2id hash, team (the team a rep belongs to), disabled, epoch "
-     "(raised by a password change or disabling: older sessions end)"},
+     "(raised by a password change or disabling: older sessions end), lang (the pages' language, en or zh; \"\" : the browser's)"},
     {"user_mailboxes", "crm", "user address pos",
      "the mailboxes granted to a user (a shared sales@ may be granted to several); pos 0 is the user's own address, "
      "what they own and claim"},
@@ -111,10 +111,11 @@ inline constexpr Key kSettings[] = {
     {"audit_open_to_reps", "1: reps see who read their mail (/audit/mine); default 0"},
     {"reply_sla_hours", "business hours in which a customer's mail is to be answered (reply_due), in the owner's calendar; default 8"},
     {"silent_days", "business days after the firm's last mail before a silent customer is chased (customer_silent); default 3"},
+    {"escalate_after_hours", "business hours a follow-up may be overdue before it goes to the rep's manager; default 8"},
     {"silent_days_after", "per document type, its own silent period: JSON {\"quotation\": 5, \"proforma_invoice\": 7}"},
 };
 
-inline constexpr int kVersion = 5;
+inline constexpr int kVersion = 6;
 
 inline constexpr const char* kSql = R"SQL(
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -169,7 +170,8 @@ CREATE TABLE IF NOT EXISTS accounts (
   ca_file TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS users (
   name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL, created INTEGER NOT NULL,
-  team TEXT NOT NULL DEFAULT '', disabled INTEGER NOT NULL DEFAULT 0, epoch INTEGER NOT NULL DEFAULT 0);
+  team TEXT NOT NULL DEFAULT '', disabled INTEGER NOT NULL DEFAULT 0, epoch INTEGER NOT NULL DEFAULT 0,
+  lang TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS user_mailboxes (user TEXT NOT NULL, address TEXT NOT NULL, pos INTEGER NOT NULL,
   PRIMARY KEY (user, address));
 CREATE INDEX IF NOT EXISTS user_mailboxes_address ON user_mailboxes(address);

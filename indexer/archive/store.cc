@@ -115,6 +115,13 @@ struct Store::Impl {
             t.commit();
             version = "5";
         }
+        if (version == "5") {  // 5 -> 6: users' languages (notifications' tables are created above)
+            SQLite::Transaction t(db);
+            db.exec("ALTER TABLE users ADD COLUMN lang TEXT NOT NULL DEFAULT ''");
+            db.exec("UPDATE meta SET value = '6' WHERE key = 'schema'");
+            t.commit();
+            version = "6";
+        }
         if (version != std::to_string(schema::kVersion))
             throw StoreError("the archive " + path + " was written by another version of tradewind (archive schema " +
                              version + ", this one uses " + std::to_string(schema::kVersion) +

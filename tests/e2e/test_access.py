@@ -129,9 +129,17 @@ POLICY = {
     ("POST", "/followups/([^/]+)/(snooze|done|dismiss|open)"): (
         EDITORS, lambda o, rel: ({"id": o["followup"][rel], "what": "open"}, {"x": "1"}),
         lambda role, rel: "ok" if edits(role, rel) else 404),
+    # "Remind me": the user's own reminder, on a conversation they see, or a customer whose mail they see.
+    ("POST", "/conversation/([^/]+)/remind"): (EDITORS, lambda o, rel: ({"id": o["thread"][rel]}, {"date": "2099-01-05"}),
+                                               lambda role, rel: "ok" if sees(role, rel) else 404),
+    ("POST", "/customers/([^/]+)/remind"): (EDITORS, lambda o, rel: ({"id": o["customer"][rel]}, {"date": "2099-01-05", "note": "call"}),
+                                            lambda role, rel: "ok" if sees(role, rel) else 403),
+    # The home page: what each user may see of the follow-ups (e2e.followups checks its rows).
+    ("GET", "/"): (ALL, lambda o, rel: ({}, None), lambda role, rel: "ok"),
+    ("POST", "/me/language"): (ALL, lambda o, rel: ({}, {"lang": "en"}), lambda role, rel: "ok"),
 }
 # The session's own routes, tested in e2e.web and e2e.web_routes (they change the session).
-SESSION = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("GET", "/")}
+SESSION = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout")}
 
 
 def policy_for(route):

@@ -67,6 +67,7 @@ TEST_CASE("the meta keys written are described, and settings are the described o
                             : k.name == "audit_open_to_reps" ? "1"
                             : k.name == "reply_sla_hours"    ? "8"
                             : k.name == "silent_days"        ? "3"
+                            : k.name == "escalate_after_hours" ? "16"
                             : k.name == "silent_days_after"  ? R"({"quotation": 5})"
                                                              : "x.example";
         CHECK_NOTHROW(a.crm.set_setting(std::string(k.name), value));

@@ -91,7 +91,7 @@ TEST_CASE("opening hours and days: parsed, printed, refused with the reason", "[
     }
     CHECK(cal::format_days(cal::parse_days("2025-10-01..2025-10-07")) == "2025-10-01..2025-10-07");
     CHECK(cal::format_days(cal::parse_days("2025-02-28")) == "2025-02-28");
-    for (const char* bad : {"2025-02-30", "2025-13-01", "tomorrow", "2025-10-07..2025-10-01", "2025-1-1"}) {
+    for (const char* bad : {"2025-02-30", "2025-13-01", "tomorrow", "soon", "", "2025-10-07..2025-10-01", "2025-1-1"}) {
         INFO(bad);
         CHECK_THROWS_AS(cal::parse_days(bad), tw::InvalidError);
     }
@@ -101,6 +101,16 @@ TEST_CASE("opening hours and days: parsed, printed, refused with the reason", "[
     CHECK_THROWS_AS(cal::add(never, at("2025-01-06T09:00:00Z"), 60), tw::InvalidError);
     CHECK(cal::local_label(make("Asia/Shanghai", "Mon 09:00-10:00"), at("2025-01-13T07:00:00Z")) ==
           "2025-01-13 15:00 CST (Asia/Shanghai)");
+}
+
+TEST_CASE("snoozing to tomorrow morning or a day", "[calendar]") {
+    cal::Calendar c = make("Asia/Shanghai", "Mon-Fri 09:00-18:00", {"2025-01-13"});
+    int64_t fri = at("2025-01-10T23:30:00+08:00");  // Friday night, local
+    CHECK(cal::format_days({cal::day_of(c, fri), cal::day_of(c, fri)}) == "2025-01-10");  // UTC says the 10th too, 15:30
+    CHECK(cal::day_of(c, at("2025-01-10T17:00:00Z")) == cal::day_of(c, fri) + 1);        // 01:00 on the 11th, local
+    // Tomorrow is Saturday and Monday is a holiday: the next opening is Tuesday 09:00.
+    CHECK(cal::opening_on(c, cal::day_of(c, fri) + 1) == at("2025-01-14T09:00:00+08:00"));
+    CHECK(cal::opening_on(c, cal::parse_days("2025-01-15").first) == at("2025-01-15T09:00:00+08:00"));
 }
 
 TEST_CASE("holidays from an iCalendar file", "[calendar]") {
