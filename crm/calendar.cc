@@ -251,6 +251,10 @@ std::string local_time(const std::string& tz, int64_t t) {
 
 int day_of(const Calendar& c, int64_t t) { return local_day(zone(c.tz), t); }
 
+int64_t local_instant(const Calendar& c, int day, int minute) { return instant(zone(c.tz), day, minute); }
+
+bool open_on(const Calendar& c, int day) { return !closed(c, day) && !c.week[size_t(weekday(day))].empty(); }
+
 int64_t opening_on(const Calendar& c, int day) { return add(c, instant(zone(c.tz), day, 0), 0); }
 
 }  // namespace tw::calendar

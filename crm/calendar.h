@@ -71,5 +71,9 @@ int day_of(const Calendar& c, int64_t t);
 // "2025-01-13 15:00 CST": a time in a zone (tz: an IANA name; InvalidError), labelled with its abbreviation.
 std::string local_time(const std::string& tz, int64_t t);
 int64_t opening_on(const Calendar& c, int day);
+// The instant of a local day (days since 1970-01-01) and minute after midnight.
+int64_t local_instant(const Calendar& c, int day, int minute);
+// Whether the calendar opens at all on that local day (not closed, with hours that weekday).
+bool open_on(const Calendar& c, int day);
 
 }  // namespace tw::calendar

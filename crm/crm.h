@@ -216,6 +216,25 @@ public:
     void refresh_followups(int64_t thread);  // the conversation's, from its mail as it is now
     void refresh_all_followups();
 
+    // ---- Notifications by mail (crm/notifications.cc): what is due to be announced, in an outbox
+    // that the sender (daemon/notify.cc) works through. No follow-up is announced twice: the
+    // outbox row and the items it announces are written in one transaction.
+    struct Notification {
+        int64_t id = 0, attempts = 0, next_try = 0, created = 0, sent = 0;
+        std::string key, kind, recipient, items, state, last_error;  // items: JSON array
+    };
+    // The digests due at `now` (each rep's, once a local day at digest_at, on the days their calendar
+    // opens: the due and overdue items no digest announced yet) and the escalations (items overdue by
+    // escalate_after_hours, to the managers of the rep's team). Returns how many were added.
+    size_t plan_notifications(int64_t now);
+    // A test mail to `to` (smtp test): its id.
+    int64_t queue_test_mail(const std::string& to, int64_t now);
+    // due: those to send now (pending, or retrying whose time came); else the newest `limit` of all.
+    std::vector<Notification> notifications(bool due, int64_t now, size_t limit = 100);
+    // sending: the last byte goes to the server now (never sent again after this); sent; failed
+    // (retried with backoff: 1, 2, 4 ... 60 min; given up after 10 tries).
+    void note_notification(int64_t id, const std::string& what, int64_t now, const std::string& error = {});
+
     // ---- Settings (internal_domains, doc_patterns, pool_days), checked when set.
     void set_setting(const std::string& key, const std::string& value);
     std::string setting(const std::string& key);

@@ -18,6 +18,7 @@
 #include "web/server.h"
 #include "archive/store.h"
 #include "daemon/imap/sync.h"
+#include "daemon/notify.h"
 
 namespace tw {
 namespace {
@@ -120,6 +121,20 @@ int cmd_serve(const std::vector<std::string>& args) {
             }
         });
     }
+    // Digests, escalations and retries, once a minute (the outbox keeps each one to a single send).
+    std::thread notifier([&] {
+        std::string base = "http://" + (wo.public_hosts.empty() ? listen : wo.public_hosts.front());
+        while (!g_stop) {
+            try {
+                NotifyReport r = notify_once(wo.data_dir, wo.templates_dir, int64_t(std::time(nullptr)), base);
+                for (const auto& e : r.errors)
+                    if (r.failed) std::fprintf(stderr, "tradewind serve: notify: %s\n", e.c_str());
+            } catch (const std::exception& e) {
+                std::fprintf(stderr, "tradewind serve: notify: %s\n", e.what());
+            }
+            for (int i = 0; i < 300 && !g_stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+    });
     std::thread stopper([&web] {
         while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(200));
         web.stop();
@@ -135,6 +150,7 @@ int cmd_serve(const std::vector<std::string>& args) {
     server.join();
     g_stop = true;
     stopper.join();
+    notifier.join();
     if (sync.joinable()) sync.join();
     std::fprintf(stderr, "tradewind serve: stopped\n");
     return 0;

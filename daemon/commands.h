@@ -42,6 +42,10 @@ void audit_command(LinkedArchive& a, const std::string& action, const std::strin
                    const std::string& detail, const std::string& mailbox = {});
 int cmd_audit(const std::vector<std::string>& args);
 
+// tradewind smtp set|show|test and tradewind notify --once (daemon/cmd_notify.cc).
+int cmd_smtp(const std::vector<std::string>& args);
+int cmd_notify(const std::vector<std::string>& args);
+
 // tradewind _extract-worker FD: the attachment text worker (internal).
 int cmd_extract_worker(const std::vector<std::string>& args);
 

@@ -34,6 +34,8 @@ void usage(FILE* out) {
         "  user add|set|list        users: roles (rep, manager, auditor, admin), teams, mailboxes\n"
         "  team add|set|list        teams of reps and the managers who lead them\n"
         "  audit [verify]           the audit trail (who read or changed what); verify checks its hash chain\n"
+        "  smtp set|show|test        the mail server Tradewind sends its digests and escalations through\n"
+        "  notify --once            send the digests, escalations and retries due now (serve does it every minute)\n"
         "  (archive commands take --data DIR; default $TRADEWIND_DATA or ./data)\n"
         "  help                     this text\n"
         "\n"
@@ -72,6 +74,8 @@ int main(int argc, char** argv) {
         if (cmd == "user") return tw::cmd_user(args);
         if (cmd == "team") return tw::cmd_team(args);
         if (cmd == "audit") return tw::cmd_audit(args);
+        if (cmd == "smtp") return tw::cmd_smtp(args);
+        if (cmd == "notify") return tw::cmd_notify(args);
     } catch (const std::exception& e) {
         // The one place the CLI turns an error into its message and exit code.
         if (auto kind = tw::kind_of(e)) {

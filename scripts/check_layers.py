@@ -27,7 +27,7 @@ LIBRARIES = [
     (re.compile(r"^httplib\.h$"), ("web/",), "cpp-httplib stays in web/"),
     (re.compile(r"^kainjow/"), ("web/server.cc",), "mustache stays in web/server.cc"),
     (re.compile(r"^xapian"), ("indexer/archive/search_index.cc",), "Xapian stays in the index (archive/search_index.cc)"),
-    (re.compile(r"^curl/"), ("daemon/imap/imap_client.cc",), "libcurl stays in the IMAP client"),
+    (re.compile(r"^curl/"), ("daemon/imap/imap_client.cc", "daemon/smtp.cc"), "libcurl stays in the IMAP and SMTP clients"),
     (re.compile(r"^(date/|libical/)"), ("crm/calendar.cc",), "time zones and iCalendar stay in crm/calendar.cc"),
     (re.compile(r"^mimetic/"), ("indexer/mail/mime_tree.cc", "indexer/mail/codec.cc"),
      "mimetic stays in the MIME tree (mime_tree.cc, and codec.cc for its decoders)"),

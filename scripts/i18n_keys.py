@@ -21,7 +21,7 @@ T = re.compile(r"\{\{#t\}\}(.*?)\{\{/t\}\}", re.S)
 
 def template_keys():
     keys = {}
-    for p in sorted((ROOT / "templates").glob("*.mustache")):
+    for p in sorted((ROOT / "templates").rglob("*.mustache")):
         for k in T.findall(p.read_text()):
             keys.setdefault(k, p.name)
     return keys
@@ -76,7 +76,7 @@ EXAMPLE = re.compile(r"^[^ ]*@[^ ]*(\.example)?(, [^ ]*@[^ ]*)*$|from:|date:")
 
 def untranslated():
     out = []
-    for p in sorted((ROOT / "templates").glob("*.mustache")):
+    for p in sorted((ROOT / "templates").rglob("*.mustache")):
         text = T.sub("", p.read_text())
         text = re.sub(r"\{\{[^}]*\}\}\}?", "", text)
         w = Words()

@@ -8,7 +8,7 @@ PKGS="cmake g++ make pkg-config python3 ca-certificates
   libcpp-httplib-dev libkainjow-mustache-dev libhowardhinnant-date-dev tzdata libical-dev"
 # The web tests drive a real headless Chromium.
 # sqlite3: e2e.access tampers with the audit trail the way an intruder would; openssl: the TLS Dovecot's certificate.
-[ "${TRADEWIND_TESTS:-0}" = 1 ] && PKGS="$PKGS chromium python3-websocket fonts-wqy-microhei sqlite3 openssl"
+[ "${TRADEWIND_TESTS:-0}" = 1 ] && PKGS="$PKGS chromium python3-websocket fonts-wqy-microhei sqlite3 openssl python3-aiosmtpd"
 [ "${TRADEWIND_FUZZ:-0}" = 1 ] && PKGS="$PKGS clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do

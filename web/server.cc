@@ -469,6 +469,31 @@ struct WebServer::Impl {
     }
 };
 
+std::string render_mail(const std::string& templates_dir, const std::string& name, const std::string& model_json,
+                        const std::string& lang) {
+    namespace fs = std::filesystem;
+    fs::path p = fs::path(templates_dir) / "mail" / (name + ".mustache");
+    std::ifstream in(p);
+    if (!in) throw StoreError("cannot read the mail template " + p.string() + ": give --templates DIR");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::map<std::string, web::Catalogue> words;
+    for (const char* l : {"en", "zh"}) {
+        std::ifstream cin(fs::path(templates_dir) / "i18n" / (std::string(l) + ".json"));
+        auto j = json::parse(cin, nullptr, false);
+        if (j.is_object())
+            for (auto it = j.begin(); it != j.end(); ++it)
+                if (it.value().is_string()) words[l][it.key()] = it.value().get<std::string>();
+    }
+    web::set_viewer_language(&words[lang == "zh" ? "zh" : "en"], &words["en"]);
+    mu::data d = to_data(json::parse(model_json));
+    d.set("t", mu::lambda{[](const std::string& s) { return web::tr(s); }});
+    mu::mustache t{text};
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".txt") == 0) t.set_custom_escape([](const std::string& s) { return s; });
+    std::string out = t.render(d);
+    web::set_viewer_language(nullptr, nullptr);
+    return out;
+}
+
 WebServer::WebServer(const WebOptions& opts) : d_(std::make_unique<Impl>(opts)) {
     int threads = std::max(1, opts.threads);
     d_->svr.new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };

@@ -48,4 +48,10 @@ private:
     std::unique_ptr<Impl> d_;
 };
 
+// A mail Tradewind sends, rendered from TEMPLATES/mail/NAME.mustache with the model (JSON
+// text), in the reader's language (en, zh: the {{#t}} words from TEMPLATES/i18n). StoreError when
+// the template cannot be read.
+std::string render_mail(const std::string& templates_dir, const std::string& name, const std::string& model_json,
+                        const std::string& lang);
+
 }  // namespace tw

@@ -2,6 +2,7 @@
 // done/total, rate and time left.
 #include <algorithm>
 #include <cmath>
+#include <ctime>
 
 #include "crm/crm.h"
 #include "mail/strutil.h"
@@ -59,7 +60,28 @@ Page status(Context& ctx, const Request& r) {
                                      {"eta_seconds", std::round(x->eta)}};
         shown.push_back(account_view(a, fshown, x));
     }
-    return page("Sync status", "status", {{"accounts", out}}, {{"accounts", shown}, {"none", out.empty()}});
+    json model = {{"accounts", out}}, view = {{"accounts", shown}, {"none", out.empty()}};
+    // The mail Tradewind sends (digests, escalations, retries): for those who run the firm's setup.
+    if (role_bit(r.user.role) & (kAdmin | kAuditor)) {
+        LinkedArchive a(ctx.o.data_dir);
+        json rows = json::array(), shown_rows = json::array();
+        int64_t now = int64_t(std::time(nullptr));
+        for (const auto& n : a.crm.notifications(false, now, 20)) {
+            rows.push_back({{"id", n.id}, {"kind", n.kind}, {"recipient", n.recipient}, {"state", n.state}, {"attempts", n.attempts},
+                            {"next_try", n.next_try ? format_iso_utc(n.next_try) : ""}, {"error", n.last_error},
+                            {"created", format_iso_utc(n.created)}});
+            bool waiting = n.state == "retrying" || n.state == "pending";
+            shown_rows.push_back({{"kind_label", label(n.kind)}, {"recipient", n.recipient}, {"state", n.state},
+                                  {"state_label", label(n.state)}, {"failing", n.state == "retrying" || n.state == "given_up"},
+                                  {"attempts", std::to_string(n.attempts)}, {"next_try", waiting ? when(n.next_try) : ""},
+                                  {"error", n.last_error}, {"created", when(n.created)}});
+        }
+        auto smtp = accounts.smtp();
+        model["notifications"] = rows;
+        view["notifications"] = json{{"outbox", shown_rows}};
+        if (smtp) view["notifications"]["smtp"] = smtp->url;
+    }
+    return page("Sync status", "status", model, view);
 }
 
 }  // namespace

@@ -172,6 +172,49 @@ std::string Accounts::password(const std::string& address) {
     return plain;
 }
 
+namespace {
+
+std::string seal(const std::string& key, const std::string& plain) {
+    std::string sealed(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plain.size(), '\0');
+    auto* out = reinterpret_cast<unsigned char*>(sealed.data());
+    randombytes_buf(out, crypto_secretbox_NONCEBYTES);
+    crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, reinterpret_cast<const unsigned char*>(plain.data()), plain.size(),
+                          out, reinterpret_cast<const unsigned char*>(key.data()));
+    return sealed;
+}
+
+}  // namespace
+
+void Accounts::set_smtp(const SmtpServer& s, const std::string& password) {
+    std::string sealed = seal(d_->key, password);
+    SQLite::Statement st(d_->db, "INSERT OR REPLACE INTO smtp(id, url, from_addr, user, secret, allow_plaintext) VALUES (1, ?, ?, ?, ?, ?)");
+    st.bind(1, s.url);
+    st.bind(2, s.from);
+    st.bind(3, s.user);
+    st.bind(4, sealed.data(), int(sealed.size()));
+    st.bind(5, s.allow_plaintext ? 1 : 0);
+    st.exec();
+}
+
+std::optional<SmtpServer> Accounts::smtp() {
+    SQLite::Statement st(d_->db, "SELECT url, from_addr, user, allow_plaintext FROM smtp WHERE id = 1");
+    if (!st.executeStep()) return std::nullopt;
+    return SmtpServer{st.getColumn(0).getString(), st.getColumn(1).getString(), st.getColumn(2).getString(), st.getColumn(3).getInt() != 0};
+}
+
+std::string Accounts::smtp_password() {
+    SQLite::Statement st(d_->db, "SELECT secret FROM smtp WHERE id = 1");
+    if (!st.executeStep()) throw StoreError("no mail server to send through: run `tradewind smtp set`");
+    auto* sealed = static_cast<const unsigned char*>(st.getColumn(0).getBlob());
+    size_t n = size_t(st.getColumn(0).getBytes());
+    if (n < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES) throw StoreError("the stored SMTP password is damaged: run `tradewind smtp set` again");
+    std::string plain(n - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES, '\0');
+    if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(plain.data()), sealed + crypto_secretbox_NONCEBYTES,
+                                   n - crypto_secretbox_NONCEBYTES, sealed, reinterpret_cast<const unsigned char*>(d_->key.data())) != 0)
+        throw StoreError("the stored SMTP password cannot be opened with DATA/secret.key: run `tradewind smtp set` again");
+    return plain;
+}
+
 void Accounts::set_state(const std::string& address, const std::string& state, const std::string& error, int64_t when) {
     SQLite::Statement st(d_->db, "UPDATE accounts SET state = ?, last_error = ?, last_sync = ? WHERE address = ?");
     st.bind(1, state);

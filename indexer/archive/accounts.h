@@ -31,6 +31,13 @@ struct FolderSync {
     std::string last_error;
 };
 
+// The mail server Tradewind sends through: smtp://host:587 (STARTTLS required unless
+// allow_plaintext) or smtps://host:465.
+struct SmtpServer {
+    std::string url, from, user;  // from: "Tradewind <crm@firm.example>"
+    bool allow_plaintext = false;
+};
+
 class Accounts {
 public:
     // Opens (creating) the data directory's account tables and key file.
@@ -44,6 +51,10 @@ public:
     std::optional<Account> get(const std::string& address);
     std::string password(const std::string& address);  // opened from the sealed secret
     void set_state(const std::string& address, const std::string& state, const std::string& error, int64_t when);
+
+    void set_smtp(const SmtpServer& s, const std::string& password);  // password sealed like the accounts'
+    std::optional<SmtpServer> smtp();
+    std::string smtp_password();
 
     std::optional<FolderSync> folder(const std::string& account, const std::string& folder);
     std::vector<FolderSync> folders(const std::string& account);

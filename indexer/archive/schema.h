@@ -89,6 +89,14 @@ inline constexpr Table kTables[] = {
      "what a conversation waits for: kind reply_due | customer_silent (opened by `message`, at `since`, due at `due`, "
      "business_seconds of the owner's calendar later) | manual (message NULL); state open | snoozed (until) | done | "
      "dismissed (reason) | ended (by the message ended_by); by_user and at: who decided, when"},
+    {"smtp", "archive", "id url from_addr user secret allow_plaintext",
+     "the one mail server Tradewind sends through (digests, escalations): secret sealed like the accounts' passwords"},
+    {"notifications", "crm", "id key kind recipient items state attempts next_try last_error created sent",
+     "the outbox: kind digest | escalation | test, one per key (digest:REP:DAY, escalation:MANAGER:IDS); items JSON; "
+     "state pending | retrying (next_try, backoff) | sending (the last byte was handed to the server: never sent again) | "
+     "sent | given_up"},
+    {"announced", "crm", "followup kind notification",
+     "which notification announced a follow-up (kind digest, or escalation:MANAGER): no item is announced twice"},
     {"message_documents", "crm", "message number place", "where a message names a document: subject, body, filename, attachment"},
     {"forwarded_parties", "crm", "message address name", "the From/To/Cc of the mail a message forwards (message/rfc822 parts)"},
 };
@@ -112,6 +120,7 @@ inline constexpr Key kSettings[] = {
     {"reply_sla_hours", "business hours in which a customer's mail is to be answered (reply_due), in the owner's calendar; default 8"},
     {"silent_days", "business days after the firm's last mail before a silent customer is chased (customer_silent); default 3"},
     {"escalate_after_hours", "business hours a follow-up may be overdue before it goes to the rep's manager; default 8"},
+    {"digest_at", "the local time (HH:MM, each rep's calendar) of the daily digest of due and overdue follow-ups; default 08:30"},
     {"silent_days_after", "per document type, its own silent period: JSON {\"quotation\": 5, \"proforma_invoice\": 7}"},
 };
 
@@ -219,6 +228,14 @@ CREATE TABLE IF NOT EXISTS documents (
   amount TEXT NOT NULL DEFAULT '', currency TEXT NOT NULL DEFAULT '', edited INTEGER NOT NULL DEFAULT 0, first_seen INTEGER);
 CREATE TABLE IF NOT EXISTS calendars (rep TEXT PRIMARY KEY, tz TEXT NOT NULL DEFAULT '', hours TEXT NOT NULL DEFAULT '',
   closed TEXT NOT NULL DEFAULT '[]');
+CREATE TABLE IF NOT EXISTS smtp (id INTEGER PRIMARY KEY CHECK (id = 1), url TEXT NOT NULL, from_addr TEXT NOT NULL,
+  user TEXT NOT NULL DEFAULT '', secret BLOB, allow_plaintext INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS notifications (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,
+  recipient TEXT NOT NULL, items TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,
+  next_try INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL, sent INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS notifications_state ON notifications(state, next_try);
+CREATE TABLE IF NOT EXISTS announced (followup INTEGER NOT NULL, kind TEXT NOT NULL, notification INTEGER NOT NULL,
+  PRIMARY KEY (followup, kind));
 CREATE TABLE IF NOT EXISTS automated_mail (message INTEGER PRIMARY KEY, why TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS followups (
   id INTEGER PRIMARY KEY, kind TEXT NOT NULL, message INTEGER, thread INTEGER NOT NULL, customer INTEGER NOT NULL DEFAULT 0,
