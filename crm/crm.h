@@ -239,6 +239,9 @@ public:
     void set_setting(const std::string& key, const std::string& value);
     std::string setting(const std::string& key);
     int pool_days();  // the setting, default 30
+    // When the pool was switched on: the archive's creation (or its upgrade to schema 6), or the
+    // moment pool_days was first set, if later. Idle time counts from no earlier than this.
+    int64_t pool_since();
 
 private:
     // A transaction of the CRM's own, when none is open on the connection.

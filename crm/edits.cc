@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 
 #include "archive/schema.h"
 #include "crm/crm.h"
@@ -125,6 +126,12 @@ void Crm::set_setting(const std::string& key, const std::string& value) {
         throw InvalidError(key + " wants a positive whole number, not \"" + value + "\"");
     if (key == "silent_days_after") check_silent_days_after(value);
     if (key == "doc_patterns") set_doc_patterns(value);  // throws on a bad pattern, before it is saved
+    if (key == "pool_days" && setting("pool_days").empty()) {  // the pool is switched on now
+        SQLite::Statement& p = sql("INSERT INTO meta(key, value) VALUES ('pool_since', ?) ON CONFLICT(key) DO UPDATE SET"
+                                   " value = MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))");
+        p.bind(1, std::to_string(clock_ ? clock_() : int64_t(std::time(nullptr))));
+        p.exec();
+    }
     SQLite::Statement& q = sql("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
     q.bind(1, key);
     q.bind(2, value);

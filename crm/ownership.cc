@@ -114,11 +114,19 @@ constexpr const char* kOwned =
 
 }  // namespace
 
+int64_t Crm::pool_since() {
+    SQLite::Statement& q = sql("SELECT value FROM meta WHERE key = 'pool_since'");
+    int64_t v = q.executeStep() ? parse_int(q.getColumn(0).getString()).value_or(0) : 0;
+    q.reset();
+    return v;
+}
+
 // The owned customers (customer: that one; 0: all) whose release is due at now.
 std::vector<rules::Release> Crm::due(int64_t customer, int64_t now, int days) {
     SQLite::Statement& q = sql(kOwned);
     q.bind(1, customer);
-    return rules::due_for_pool(owned(q), now, days);
+    auto found = owned(q);
+    return rules::due_for_pool(found, now, days, pool_since());
 }
 
 // Releases one customer to the pool, logged at the moment it fell due.

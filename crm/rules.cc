@@ -29,13 +29,14 @@ std::optional<OwnerChange> owner_after(const Ownership& now, const std::string& 
     return c;
 }
 
-std::vector<Release> due_for_pool(const std::vector<OwnedCustomer>& owned, int64_t now, int days) {
+std::vector<Release> due_for_pool(const std::vector<OwnedCustomer>& owned, int64_t now, int days, int64_t pool_since) {
     std::vector<Release> out;
     const int64_t span = int64_t(days) * 86400;
     for (const auto& c : owned) {
         if (c.owner.empty()) continue;
         int64_t last = c.last_sent.value_or(c.first_contact);
         if (c.owner_since) last = std::max(last, *c.owner_since);
+        last = std::max(last, pool_since);
         if (last + span < now)
             out.push_back({c.id, c.owner, last + span,
                            "released to the pool: " + c.owner + " sent nothing for " + std::to_string(days) + " days"});

@@ -62,8 +62,10 @@ struct Release {
 };
 
 // The customers whose owner sent them nothing for `days` days before now.
-// A claim or an assignment starts the owner's time afresh.
-std::vector<Release> due_for_pool(const std::vector<OwnedCustomer>& owned, int64_t now, int days);
+// A claim or an assignment starts the owner's time afresh, and so does the
+// moment the pool was switched on (pool_since): a firm that imports years of
+// history does not lose every owner at its first sync.
+std::vector<Release> due_for_pool(const std::vector<OwnedCustomer>& owned, int64_t now, int days, int64_t pool_since = 0);
 
 // ---- Conflicts (撞单)
 

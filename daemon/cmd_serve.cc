@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <map>
 #include <mutex>
 #include <string>
@@ -19,6 +20,7 @@
 #include "archive/store.h"
 #include "daemon/imap/sync.h"
 #include "daemon/notify.h"
+#include "crm/crm.h"
 
 namespace tw {
 namespace {
@@ -125,6 +127,14 @@ int cmd_serve(const std::vector<std::string>& args) {
     std::thread notifier([&] {
         std::string base = "http://" + (wo.public_hosts.empty() ? listen : wo.public_hosts.front());
         while (!g_stop) {
+            try {
+                // The public pool: customers idle for pool_days are released here, never on a page view.
+                LinkedArchive a(wo.data_dir);
+                auto released = a.crm.release_idle(int64_t(std::time(nullptr)), a.crm.pool_days());
+                if (!released.empty()) std::fprintf(stderr, "tradewind serve: %zu customers released to the pool\n", released.size());
+            } catch (const std::exception& e) {
+                std::fprintf(stderr, "tradewind serve: pool: %s\n", e.what());
+            }
             try {
                 NotifyReport r = notify_once(wo.data_dir, wo.templates_dir, int64_t(std::time(nullptr)), base);
                 for (const auto& e : r.errors)

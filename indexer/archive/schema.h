@@ -109,6 +109,7 @@ struct Key {
 inline constexpr Key kMeta[] = {
     {"schema", "the schema version (kVersion)"},
     {"customer_seq", "the highest customer id ever given: ids are never used twice (crm/)"},
+    {"pool_since", "when the public pool was switched on (the archive's creation or upgrade, or pool_days first set): idle time counts from then (crm/)"},
     {"index_relink", "a ticket: labels changed where the index could not be written; its writer brings them along"},
 };
 

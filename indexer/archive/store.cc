@@ -81,6 +81,9 @@ struct Store::Impl {
         db.exec("PRAGMA cache_size=-8192");  // KiB: copy and thread lookups stay in memory
         db.exec(schema::kSql);
         db.exec("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', '" + std::to_string(schema::kVersion) + "')");
+        // The public pool counts idle time from no earlier than now (crm/): history imported into a new
+        // archive, or an archive upgraded to this version, keeps its owners at the first sync.
+        db.exec("INSERT OR IGNORE INTO meta(key, value) VALUES ('pool_since', CAST(strftime('%s', 'now') AS TEXT))");
         std::string version = db.execAndGet("SELECT value FROM meta WHERE key = 'schema'").getString();
         if (version == "2") {  // 2 -> 3: the CRM tables (created above) and parties' display names
             SQLite::Transaction t(db);

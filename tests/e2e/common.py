@@ -179,3 +179,11 @@ def start_serve(tradewind, data, *extra, port=None, stderr=subprocess.PIPE):
                 break
             time.sleep(0.1)
     return proc, "http://127.0.0.1:%d" % port
+
+
+def pool_on_since_always(data):
+    """As if the firm had switched the public pool on before the test's mail of January 2025 (a new archive counts
+    idle time from its creation, so that imported history keeps its owners)."""
+    import sqlite3
+    with sqlite3.connect(os.path.join(data, "archive.db")) as db:
+        db.execute("UPDATE meta SET value = '0' WHERE key = 'pool_since'")

@@ -20,7 +20,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
-from common import cookie_of, login, SKIP, Checker, NoRedirect, args, request, terminate, write_file  # noqa: E402
+from common import pool_on_since_always, cookie_of, login, SKIP, Checker, NoRedirect, args, request, terminate, write_file  # noqa: E402
 from dovecot_fixture import Dovecot, free_port  # noqa: E402
 
 A = args()
@@ -379,7 +379,9 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
     st, hd, body = request(anon, base + "/customers?q=nobody.example", headers=auth)
     c.check(st == 200 and "not a customer yet" in body, "an unknown company is not a customer yet")
 
-    # The public pool: mail from January 2025 is long idle, so every customer is released on view.
+    # The public pool: as if the firm had switched it on before this mail of January 2025 (a new archive counts
+    # idle time from its creation), every customer is idle; the page shows them as due, and a GET changes nothing.
+    pool_on_since_always(data)
     st, hd, body = request(anon, base + "/api/v1/pool", headers=auth)
     pool = [x["id"] for x in json.loads(body).get("pool", [])] if st == 200 else []
     c.check(east_id in pool and nord_id in pool, "idle customers are in the pool: %s" % pool)

@@ -16,7 +16,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
-from common import start_serve, Checker, NoRedirect, args, login, login_from, request, terminate, write_file  # noqa: E402
+from common import pool_on_since_always, start_serve, Checker, NoRedirect, args, login, login_from, request, terminate, write_file  # noqa: E402
 from dovecot_fixture import free_port  # noqa: E402
 
 A = args()
@@ -121,6 +121,7 @@ with tempfile.TemporaryDirectory() as tmp:
             c.check(st != 500, "%s %s never a 500" % (method, path))
 
         # A GET changes nothing: the idle customer (mail of January 2025) shows in the pool, twice, and keeps its owner.
+        pool_on_since_always(data)
         for _ in range(2):
             st, body = call(users["other"], base + "/api/v1/pool", None, J)
             pool = json.loads(body).get("pool", []) if st == 200 else []

@@ -4,6 +4,8 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <cstdlib>
+#include <ctime>
 #include <map>
 #include <set>
 
@@ -218,6 +220,18 @@ TEST_CASE("the public pool: idle customers are released on the injected clock an
           lily, "Sent");
     const int64_t jan10 = 1736499600, day = 86400;
     std::vector<int64_t> released;
+    // A new archive switches the pool on now: mail of January 2025 is not idle until 30 days from today.
+    int64_t since = a.crm.pool_since();
+    CHECK(std::abs(since - int64_t(std::time(nullptr))) < 600);
+    CHECK(pool_at(a, since + 29 * day, 30, &released).empty());
+    // Setting pool_days the first time switches it on at that moment (never earlier than before).
+    a.store.database().exec("UPDATE meta SET value = '1000' WHERE key = 'pool_since'");
+    a.crm.set_setting("pool_days", "30");
+    CHECK(std::abs(a.crm.pool_since() - int64_t(std::time(nullptr))) < 600);
+    a.crm.set_setting("pool_days", "45");  // a change of the period is no new switch-on
+    CHECK(std::abs(a.crm.pool_since() - since) < 600);
+    // As if the firm had switched it on before that mail (the pool is counted from then):
+    a.store.database().exec("UPDATE meta SET value = '0' WHERE key = 'pool_since'");
     CHECK(pool_at(a, jan10 + 29 * day, 30, &released).empty());  // 29 days of silence: still Lily's
     CHECK(released.empty());
     auto pool = pool_at(a, jan10 + 31 * day, 30, &released);

@@ -103,6 +103,13 @@ TEST_CASE("the public pool: released when the owner sent nothing for N days, dat
         CHECK(due[0].at == x.at);
         CHECK(due[0].reason == "released to the pool: " + x.c.owner + " sent nothing for 30 days");
     }
+    // Years of history imported into an archive whose pool was switched on on 10 Jan: silent since
+    // long before, the customer is due 30 days after the switch, not at once.
+    r::OwnedCustomer old{6, lily, kJan10 - 900 * kDay, kJan10 - 800 * kDay, std::nullopt};
+    CHECK(r::due_for_pool({old}, kJan10 + kDay, 30, kJan10).empty());
+    auto later = r::due_for_pool({old}, kJan10 + 31 * kDay, 30, kJan10);
+    REQUIRE(later.size() == 1);
+    CHECK(later[0].at == kJan10 + 30 * kDay);
 }
 
 TEST_CASE("conflicts: a non-owner opening a conversation, a second rep quoting", "[rules]") {
