@@ -254,6 +254,7 @@ private:
     void log_owner(int64_t customer, const std::string& owner, int64_t when, const std::string& reason);
     SQLite::Statement& sql(const char* text);  // prepared once, reset for each use
     int64_t customer_for(const Party& p);
+    void name_company(const std::string& sender, const std::string& company);
     int64_t new_customer(const std::string& name, const char* kind, bool named_by_user);
     void take_owner(int64_t customer);
     void record_documents(int64_t row, const std::vector<int64_t>& customers, const std::vector<DocMention>& docs,

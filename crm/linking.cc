@@ -22,6 +22,7 @@ struct LinkFacts : HookFacts {
     std::string automated;  // why it is no person's word (rules::automated_by), or ""
     std::vector<DocMention> docs;
     std::optional<Money> total;  // only a document carries an amount
+    std::string company;         // the sender's company, as its display name or signature gives it (rules::company_from)
 };
 
 Labels customer_labels(const std::vector<int64_t>& ids) {
@@ -72,6 +73,7 @@ std::shared_ptr<const HookFacts> Crm::prepare(const Message& m) const {
                                        m.from.empty() ? std::string() : m.from[0].normalized);
     f->docs = trade_documents(m);
     if (!f->docs.empty()) f->total = total_of(m);
+    if (!m.from.empty() && f->automated.empty()) f->company = rules::company_from(m.from[0].name, m.text);
     return f;
 }
 
@@ -81,6 +83,7 @@ Labels Crm::stored(const StoredFacts& m, const HookFacts& facts) {
     const auto& f = static_cast<const LinkFacts&>(facts);
     bool sent = sent_by_firm(m.message, m.loc.account);
     auto linked = link(m.row, m.thread, m.parties, f.docs, sent, m.forwarded, m.loc.account, m.date, f.total);
+    if (!sent && !f.company.empty()) name_company(m.message.from[0].normalized, f.company);
     note_automated(m.row, f.automated);
     touched_.insert(m.thread);  // its follow-ups at the batch's commit, in the transaction that stores it
     return customer_labels(linked);
@@ -207,6 +210,16 @@ void Crm::add_internal(const std::string& domain) {
 }
 
 bool Crm::internal(std::string_view domain) { return rules::is_internal(domain, domains()); }
+
+// A company customer still named after its domain takes the name its own mail gives (a user's name stays).
+void Crm::name_company(const std::string& sender, const std::string& company) {
+    SQLite::Statement& q = sql(
+        "UPDATE customers SET name = ?1 WHERE id = (SELECT customer FROM contacts WHERE address = ?2) AND kind = 'company'"
+        " AND named_by_user = 0 AND name IN (SELECT domain FROM customer_domains d WHERE d.customer = customers.id)");
+    q.bind(1, company);
+    q.bind(2, sender);
+    q.exec();
+}
 
 int64_t Crm::customer_for(const Party& p) {
     SQLite::Statement& c = sql("SELECT customer FROM contacts WHERE address = ?");

@@ -102,6 +102,91 @@ Awaiting awaiting(std::vector<FlowMessage> messages, bool finished) {
     return {};
 }
 
+namespace {
+
+// Legal forms, as the last word(s) of a company's name (ASCII ones compared without case or a final dot).
+constexpr std::string_view kLegalWords[] = {"gmbh", "ag", "kg", "ltd", "limited", "llc", "inc", "corp", "corporation", "co",
+                                             "s.r.l", "srl", "s.p.a", "s.a", "b.v", "bv", "n.v", "oy", "a/s", "pty", "plc",
+                                             "sarl", "s.a.r.l", "k.k", "bhd", "pte", "ltda", "s.l", "oü", "o.o"};
+// Words of a sentence, not of a name ("we are Hongda Trading Co., Ltd.").
+constexpr std::string_view kSentenceWords[] = {"we", "our", "is", "are", "am", "please", "thank", "thanks", "regards", "dear",
+                                                "you", "your", "i", "will", "would", "from", "of the", "for"};
+constexpr std::string_view kLegalCjk[] = {"有限公司", "股份公司", "集团", "株式会社", "有限会社", "商事", "商社", "贸易公司", "公司"};
+
+std::string clean_company(std::string_view s) {
+    std::string out(trim(s));
+    while (!out.empty() && (out.back() == ',' || out.back() == ';' || out.back() == ':')) out.pop_back();
+    while (!out.empty() && (out.front() == '-' || out.front() == '|' || out.front() == '*')) out.erase(0, 1);
+    return std::string(trim(out));
+}
+
+bool has_legal_form(std::string_view line) {
+    for (auto w : kLegalCjk)
+        if (line.find(w) != std::string_view::npos) return true;
+    std::string lower = to_lower(std::string(line));
+    for (char& ch : lower)
+        if (ch == ',' || ch == '(' || ch == ')') ch = ' ';
+    std::vector<std::string> words;
+    for (auto w : split_trimmed(lower, ' '))
+        if (!w.empty()) words.emplace_back(w);
+    if (words.size() < 2) return false;  // a legal form alone names nobody
+    for (const auto& w : words)
+        for (auto stop : kSentenceWords)
+            if (w == stop) return false;
+    std::string last = words.back();  // the legal form ends the name
+    while (!last.empty() && (last.back() == '.' || last.back() == ',')) last.pop_back();
+    for (auto form : kLegalWords)
+        if (last == form) return true;
+    return false;
+}
+
+bool plausible_name(std::string_view line) {
+    if (line.size() < 3 || line.size() > 80) return false;
+    auto first = static_cast<unsigned char>(line[0]);
+    if (first < 0x80 && !((first >= 'A' && first <= 'Z') || (first >= '0' && first <= '9'))) return false;
+    for (std::string_view bad : {"@", "http", "www.", "tel", "fax", "phone", "mobile", "电话", "传真", "手机", "地址", "add:",
+                                 "address", "wrote", "写道", "from:", "to:", "subject:"})
+        if (to_lower(std::string(line)).find(bad) != std::string::npos) return false;
+    size_t digits = 0, words = 1;
+    for (char ch : line) digits += ch >= '0' && ch <= '9', words += ch == ' ';
+    return digits <= 2 && words <= 8;
+}
+
+}  // namespace
+
+std::string company_from(std::string_view display_name, std::string_view text) {
+    // The display name: "Person (Company)", "Company - Person", "Person | Company", or the company itself.
+    std::string name(trim(display_name));
+    if (!name.empty()) {
+        std::vector<std::string> parts;
+        size_t open = name.find('('), close = name.rfind(')');
+        if (open != std::string::npos && close != std::string::npos && close > open) parts.push_back(name.substr(open + 1, close - open - 1));
+        for (std::string_view sep : {" - ", " | ", " / ", " – "}) {
+            size_t at = name.find(sep);
+            if (at != std::string::npos) parts.push_back(name.substr(0, at)), parts.push_back(name.substr(at + sep.size()));
+        }
+        parts.push_back(name);
+        for (const auto& p : parts)
+            if (has_legal_form(p) && plausible_name(p)) return clean_company(p);
+    }
+    // The signature: the sender's own words end where a quote begins.
+    std::vector<std::string_view> lines;
+    for (size_t b = 0; b <= text.size();) {
+        size_t e = std::min(text.find('\n', b), text.size());
+        std::string_view line = trim(text.substr(b, e - b));
+        b = e + 1;
+        if (line.starts_with(">") || line.starts_with("-----Original") || line.starts_with("-----原始") ||
+            line.starts_with("发件人") || line.starts_with("From: ") || (line.starts_with("On ") && line.ends_with("wrote:")) ||
+            line.starts_with("________________"))
+            break;
+        if (!line.empty()) lines.push_back(line);
+    }
+    size_t from = lines.size() > 8 ? lines.size() - 8 : 0;
+    for (size_t k = from; k < lines.size(); ++k)
+        if (has_legal_form(lines[k]) && plausible_name(lines[k])) return clean_company(lines[k]);
+    return "";
+}
+
 std::string automated_by(std::string_view header, std::string_view from) {
     std::string h(1, '\n');  // once: every field name then starts a line
     h.append(to_lower(header));

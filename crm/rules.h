@@ -141,4 +141,13 @@ Awaiting awaiting(std::vector<FlowMessage> messages, bool finished);
 // delivery reports, mailer-daemon senders): why, or "".
 std::string automated_by(std::string_view header, std::string_view from);
 
+// ---- Customers' names
+
+// The company a customer's own mail names, or "": a display name that carries a legal form ("Carter
+// Supply Inc.", "Anna Schmidt (Nordhandel GmbH)", "Lee | Hongda Trading Co., Ltd.") or, failing that, a
+// line of the signature (the last lines of the sender's own words, above any quoted mail) that is a
+// company with a legal form (GmbH, Ltd., Inc., S.r.l., 有限公司, 株式会社 ...). Lines with addresses,
+// links, phone numbers or more than 8 words are no company's name.
+std::string company_from(std::string_view display_name, std::string_view text);
+
 }  // namespace tw::rules

@@ -5,7 +5,11 @@ inquiry -> quotation -> proforma invoice -> purchase order, in English,
 German, Chinese (GBK and UTF-8) and Japanese (ISO-2022-JP), with PDF
 attachments carrying document numbers, a colleague in CC, an HTML newsletter
 with a remote image, and replies whose client dropped References.
-Deterministic: the same mail every run.
+The mail is dated relative to now, so its follow-ups, pool and conflicts are
+current: one customer's purchase order waits for an answer, a quotation has
+gone unanswered for days, a fresh inquiry came in an hour ago. Customers sign
+with their company (or carry it in their display name), so the customer list
+shows companies, not domains. The same mail every run, apart from its dates.
 
     scripts/demo_mail.py OUT_DIR
 """
@@ -13,17 +17,21 @@ import base64
 import email.utils
 import os
 import sys
+import time
 
 FIRM = "acme-trading.example"
 REPS = {"lily.zhou": "Lily Zhou", "kevin.li": "Kevin Li", "amy.sun": "Amy Sun"}
 CUSTOMERS = [
-    # (rep, name, address, language, product)
-    ("lily.zhou", "Anna Schmidt", "anna.schmidt@nordhandel.example", "de", "stainless steel hinges"),
-    ("lily.zhou", "王经理", "wang@hongda-trading.example", "zh", "不锈钢合页"),
-    ("kevin.li", "Mike Carter", "mike@carter-supply.example", "en", "brass door handles"),
-    ("kevin.li", "田中 一郎", "tanaka@yamato-shoji.example", "ja", "ステンレス蝶番"),
-    ("amy.sun", "Laura Rossi", "laura@rossi-import.example", "en", "aluminium profiles"),
+    # (rep, name, address, language, product, signature (company), how far the deal got, its last mail: days ago)
+    ("lily.zhou", "Anna Schmidt", "anna.schmidt@nordhandel.example", "de", "stainless steel hinges", "Nordhandel GmbH", 5, 2),
+    ("lily.zhou", "王经理", "wang@hongda-trading.example", "zh", "不锈钢合页", "宁波宏达贸易有限公司", 2, 6),
+    ("kevin.li", "Mike Carter (Carter Supply Inc.)", "mike@carter-supply.example", "en", "brass door handles", "", 1, 0.04),
+    ("kevin.li", "田中 一郎", "tanaka@yamato-shoji.example", "ja", "ステンレス蝶番", "大和商事株式会社", 4, 1),
+    ("amy.sun", "Laura Rossi", "laura@rossi-import.example", "en", "aluminium profiles", "Rossi Import S.r.l.", 5, 12),
 ]
+YEAR = time.gmtime().tm_year
+# The numbers the demo shows and searches for.
+PI_SHOWN, QT_SHOWN = "PI-%d-0034" % YEAR, "QT-%d-0013" % YEAR
 
 
 def pdf(lines):
@@ -96,26 +104,29 @@ def write(out, rep, folder, n, raw):
             break
 
 
-def main(out):
-    start = 1736300000  # 2025-01-08
+def main(out, now=None):
+    now = int(now or time.time())
     n = 0
     texts = {
-        "de": ("Anfrage: {p}", "Sehr geehrte Damen und Herren,\r\nbitte senden Sie uns ein Angebot für 5000 Stück {p}.\r\nMit freundlichen Grüßen\r\nAnna Schmidt"),
-        "zh": ("询价：{p} 报价请求", "您好，\r\n我们需要{p} 5000件，请报价。\r\n王经理"),
-        "ja": ("お見積りのお願い：{p}", "いつもお世話になっております。\r\n{p}を5000個お見積りください。\r\n田中"),
-        "en": ("Inquiry: {p}", "Hello,\r\nplease quote 5000 pcs of {p}, FOB Ningbo.\r\nBest regards"),
+        "de": ("Anfrage: {p}", "Sehr geehrte Damen und Herren,\r\nbitte senden Sie uns ein Angebot für 5000 Stück {p}.\r\nMit freundlichen Grüßen\r\nAnna Schmidt\r\n{c}\r\nTel. +49 40 1234567"),
+        "zh": ("询价：{p} 报价请求", "您好，\r\n我们需要{p} 5000件，请报价。\r\n王经理\r\n{c}\r\n电话：0574-87654321"),
+        "ja": ("お見積りのお願い：{p}", "いつもお世話になっております。\r\n{p}を5000個お見積りください。\r\n田中\r\n{c}"),
+        "en": ("Inquiry: {p}", "Hello,\r\nplease quote 5000 pcs of {p}, FOB Ningbo.\r\nBest regards\r\n{c}"),
     }
-    for i, (rep, name, addr, lang, product) in enumerate(CUSTOMERS):
+    for i, (rep, name, addr, lang, product, company, steps, ago) in enumerate(CUSTOMERS):
         repaddr = (REPS[rep], "%s@%s" % (rep, FIRM))
         cust = (name, addr)
-        year = 2025
-        qt, pi, po = "QT-%d-%04d" % (year, 12 + i), "PI-%d-%04d" % (year, 34 + i), "PO45000%05d" % (12345 + i)
-        t = start + i * 86400
+        qt, pi, po = "QT-%d-%04d" % (YEAR, 12 + i), "PI-%d-%04d" % (YEAR, 34 + i), "PO45000%05d" % (12345 + i)
+        # The steps of a deal, hours after its inquiry; the last one it reached is `ago` days before now.
+        offsets = [0, 2, 24, 25, 72][:steps]
+        t = now - int(ago * 86400) - offsets[-1] * 3600
         subj, body = texts[lang]
-        subj, body = subj.format(p=product), body.format(p=product)
+        subj, body = subj.format(p=product), body.format(p=product, c=company).rstrip()
         n += 1
         inq, raw = message(n, t, cust, repaddr, subj, body, lang=lang)
         write(out, rep, "INBOX", n, raw)
+        if steps < 2:
+            continue
         n += 1
         colleague = ("Kevin Li", "kevin.li@" + FIRM) if rep != "kevin.li" else ("Amy Sun", "amy.sun@" + FIRM)
         qmid, raw = message(n, t + 7200, repaddr, cust, "Re: " + subj + " - quotation " + qt,
@@ -124,28 +135,35 @@ def main(out):
                             attachment=("%s.pdf" % qt, pdf(["Acme Trading Co.", "Quotation " + qt, product.encode("ascii", "replace").decode(), "USD 1.85 per piece"])))
         write(out, rep, "Sent", n, raw)
         write(out, colleague[1].split("@")[0], "INBOX", n, b"Delivered-To: " + colleague[1].encode() + b"\r\n" + raw)
+        if steps < 3:
+            continue
         n += 1
         # The customer's webmail drops References: the archive threads it by subject, party and document number.
         ack, raw = message(n, t + 86400, cust, repaddr, "RE: " + subj + " - quotation " + qt,
                            "Thank you. Please send the proforma invoice for %s." % qt, reply_to_id=qmid, refs=False, lang=lang)
         write(out, rep, "INBOX", n, raw.replace(b"In-Reply-To: " + qmid.encode() + b"\r\n", b""))
+        if steps < 4:
+            continue
         n += 1
         pmid, raw = message(n, t + 90000, repaddr, cust, "Proforma invoice %s for %s" % (pi, qt),
                             "Dear %s,\r\nattached is proforma invoice %s. Please confirm and send your PO.\r\n" % (name, pi),
                             reply_to_id=ack, attachment=("%s.pdf" % pi, pdf(["Proforma Invoice " + pi, "Ref " + qt, "Total USD 9250.00"])))
         write(out, rep, "Sent", n, raw)
+        if steps < 5:
+            continue
         n += 1
         _, raw = message(n, t + 3 * 86400, cust, repaddr, "Purchase order %s / %s" % (po, pi),
-                         "Please find our purchase order %s against %s. Shipment before 2025-03-31." % (po, pi),
+                         "Please find our purchase order %s against %s. Shipment within 60 days." % (po, pi),
                          reply_to_id=pmid)
         write(out, rep, "INBOX", n, raw)
     # A newsletter in HTML with a remote tracking image (blocked in the web UI).
     n += 1
-    html = ("From: Trade Fair News <news@fair.example>\r\nTo: amy.sun@%s\r\nSubject: Canton Fair 2025 floor plan\r\n"
-            "Message-ID: <demo-news@fair.example>\r\nDate: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
-            "<html><body><h1>Canton Fair 2025</h1><p>Hall 9.1, booth C23.</p>"
+    html = ("From: Trade Fair News <news@fair.example>\r\nTo: amy.sun@%s\r\nSubject: Canton Fair %d floor plan\r\n"
+            "Message-ID: <demo-news@fair.example>\r\nDate: %s\r\nList-Id: <news.fair.example>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: text/html; charset=utf-8\r\n\r\n"
+            "<html><body><h1>Canton Fair %d</h1><p>Hall 9.1, booth C23.</p>"
             "<img src=\"https://tracker.fair.example/open.gif\" alt=\"\"></body></html>\r\n"
-            % (FIRM, email.utils.formatdate(start + 10 * 86400)))
+            % (FIRM, YEAR, email.utils.formatdate(now - 3 * 86400), YEAR))
     write(out, "amy.sun", "INBOX", n, html.encode())
     # (The project's MIME edge cases stay with the tests: as demo mail they made junk customers and
     # conflicts about reps who do not exist.)

@@ -61,5 +61,9 @@ with tempfile.TemporaryDirectory() as tmp:
         with _socket.socket() as s:
             c.check(s.connect_ex(("127.0.0.1", int(m.group(1)))) != 0, "its Dovecot is stopped")
     c.check("demo-build" not in text and "warning:" not in text, "no compiler output in the demo's text")
-    c.check("PI-2025-0034" in text and "customers" in text, "it shows searches, customers and documents")
+    year = time.gmtime().tm_year
+    c.check("PI-%d-0034" % year in text and "customers" in text, "it shows searches, customers and documents")
+    for company in ("Nordhandel GmbH", "宁波宏达贸易有限公司", "Carter Supply Inc.", "大和商事株式会社", "Rossi Import S.r.l."):
+        c.check(company in text, "the customers are named by their company: %s" % company)
+    c.check("reply_due" in text and "customer_silent" in text, "and the follow-ups the dated mail opens")
 c.done()
