@@ -39,3 +39,5 @@ rep=$(ls "$corpus" | head -1)
 for k in 1 2 3 4 5; do
   /usr/bin/time -f "followups --rep $rep: %e s" "$tw" followups --data "$data" --rep "$rep@acme-trading.example" --json --now "$now" >/dev/null
 done
+# The home page ("My day") on this archive, as a rep and as a manager of every rep, beside the search page.
+python3 "$src/bench/home_latency.py" --tradewind "$tw" --data "$data"

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <tuple>
 
 #include "crm/crm.h"
 #include "mail/date.h"
@@ -54,8 +55,14 @@ json item_json(LinkedArchive& a, const Crm::Followup& f, int64_t now, const Visi
 std::vector<Crm::Followup> visible_followups(LinkedArchive& a, const Visibility& v, int64_t now, const std::string& rep,
                                              bool closed = false) {
     std::vector<Crm::Followup> out;
-    for (auto& f : a.crm.followups(now, rep, closed))
-        if (reaches(v, f.rep)) out.push_back(std::move(f));
+    if (v.all || !rep.empty()) {
+        for (auto& f : a.crm.followups(now, rep, closed))
+            if (reaches(v, f.rep)) out.push_back(std::move(f));
+        return out;
+    }
+    for (const auto& box : v.mailboxes)  // only the reader's mailboxes: a rep's own, a manager's teams'
+        for (auto& f : a.crm.followups(now, box, closed)) out.push_back(std::move(f));
+    std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return std::tie(x.due, x.id) < std::tie(y.due, y.id); });
     return out;
 }
 
@@ -107,14 +114,17 @@ Page home(Context& ctx, const Request& r) {
                           {"open", items.size()}, {"url", "/followups?rep=" + query_escape(rep)}});
     }
     std::sort(escalated.begin(), escalated.end(), [](auto* x, auto* y) { return x->due < y->due; });
-    json esc = json::array();
-    for (const auto* f : escalated) esc.push_back(item_json(a, *f, now, e));
+    json esc = json::array();  // the longest overdue first; all of them behind the link
+    for (size_t k = 0; k < escalated.size() && k < kHomeRows; ++k) esc.push_back(item_json(a, *escalated[k], now, e));
     json model = {{"now", format_iso_utc(now)}, {"now_local", when(now)}, {"zone", viewer.tz}, {"overdue", overdue},
                   {"today", today}, {"later", later}, {"groups", groups}};
-    if (overseer) model["escalations"] = esc, model["escalate_after_hours"] = a.crm.escalate_after() / 3600;
+    if (overseer)
+        model["escalations"] = esc, model["escalation_total"] = escalated.size(),
+        model["escalate_after_hours"] = a.crm.escalate_after() / 3600;
     return page(overseer ? "Team follow-ups" : "My day", "home", model,
                 {{"overseer", overseer}, {"by_rep", overseer || groups.size() > 1}, {"nothing", all.empty()}, {"back", "/"},
-                 {"has_escalations", !esc.empty()}, {"escalation_count", esc.size()}});
+                 {"has_escalations", !esc.empty()}, {"escalation_count", escalated.size()},
+                 {"more_escalations", escalated.size() > esc.size()}});
 }
 
 // The whole list, filtered by rep and by when it is due, sorted, paged.
