@@ -120,7 +120,9 @@ void Crm::refresh_followups(int64_t thread) {
     rules::Awaiting now = rules::awaiting(flow, finished);
     // A reply the threading put elsewhere still answers: the firm wrote later to the same sender on the same
     // subject (a client that dropped the references, mail without a Message-ID).
+    // And the other way round: the customer wrote again, in a reply that landed in a conversation of its own.
     if (now.kind == "reply_due" && answered_elsewhere(now.message, thread)) now = {};
+    if (now.kind == "customer_silent" && replied_elsewhere(now.message, thread)) now = {};
     end_answered_elsewhere(flow, thread);
     int64_t ender = 0, ender_date = 0;  // the newest customer-facing message: what ended an older follow-up
     for (const auto& f : flow)
@@ -207,6 +209,20 @@ bool Crm::answered_elsewhere(int64_t message, int64_t thread) {
     return answered;
 }
 
+bool Crm::replied_elsewhere(int64_t message, int64_t thread) {
+    SQLite::Statement& q = sql(
+        "SELECT o.from_addr FROM messages m JOIN messages o ON o.subject_key = m.subject_key AND o.date > m.date"
+        " AND o.thread <> ?2 JOIN parties p ON p.message = m.id AND p.address = o.from_addr"
+        " WHERE m.id = ?1 AND m.subject_key <> '' AND o.from_addr <> m.from_addr"
+        " AND NOT EXISTS (SELECT 1 FROM automated_mail a WHERE a.message = o.id)" ORPHAN_REPLY("o"));
+    q.bind(1, message);
+    q.bind(2, thread);
+    bool replied = false;
+    while (!replied && q.executeStep()) replied = !internal(address_domain(to_lower(q.getColumn(0).getString())));
+    q.reset();
+    return replied;
+}
+
 void Crm::end_answered_elsewhere(const std::vector<rules::FlowMessage>& flow, int64_t thread) {
     // Only a conversation's first message can be a reply split off from its parent (ORPHAN_REPLY).
     const rules::FlowMessage* first = nullptr;
@@ -221,6 +237,18 @@ void Crm::end_answered_elsewhere(const std::vector<rules::FlowMessage>& flow, in
             " AND m.date < o.date JOIN parties p ON p.message = o.id AND p.address = m.from_addr"
             " WHERE o.id = ?1 AND o.subject_key <> ''" ORPHAN_REPLY("o") ")");
         q.bind(1, f.row);
+        q.bind(2, thread);
+        q.exec();
+        q.reset();
+    }
+    if (first && first->dir == rules::FlowMessage::Dir::In && !first->automated) {
+        // Silent customers in other conversations: the firm wrote to this sender earlier, on its subject.
+        SQLite::Statement& q = sql(
+            "UPDATE followups SET state = 'ended', ended_by = ?1 WHERE kind = 'customer_silent' AND state IN ('open', 'snoozed')"
+            " AND thread <> ?2 AND message IN (SELECT m.id FROM messages o JOIN messages m ON m.subject_key = o.subject_key"
+            " AND m.date < o.date JOIN parties p ON p.message = m.id AND p.address = o.from_addr"
+            " WHERE o.id = ?1 AND o.subject_key <> ''" ORPHAN_REPLY("o") ")");
+        q.bind(1, first->row);
         q.bind(2, thread);
         q.exec();
         q.reset();

@@ -52,6 +52,12 @@ void fill_date(const MimePart& p, BuildContext& ctx, int64_t arrival, Message& m
                                        " days after the mail was received; the Received date is used");
                 m.date = *received;
                 m.date_source = DateSource::Received;
+            } else if (!received && arrival > 0 && m.date > arrival + kFutureSlack) {
+                // No Received (the firm's own sent mail): the mailbox's arrival time is the witness.
+                ctx.problems.push_back("Date is " + std::to_string((m.date - arrival) / 86400) +
+                                       " days after the mail reached the mailbox; its arrival time is used");
+                m.date = arrival;
+                m.date_source = DateSource::Arrival;
             }
             return;
         }

@@ -221,3 +221,17 @@ TEST_CASE("a Date far ahead of the Received trace is replaced by it", "[message]
         kArrival);
     CHECK(ok.date_source == tw::DateSource::Header);
 }
+
+TEST_CASE("sent mail (no Received) dated far ahead of its arrival in the mailbox takes the arrival", "[message]") {
+    const int64_t saved = 1750060380;  // 2025-06-16 07:53 UTC: when it was saved to Sent
+    auto m = parse_message("From: lily@acme.example\r\nMessage-ID: <2@x>\r\nDate: Fri, 4 Jul 2025 10:00:00\r\n\r\nbody\r\n", saved);
+    CHECK(m.date_source == tw::DateSource::Arrival);
+    CHECK(m.date == saved);
+    CHECK(has_problem(m, "after the mail reached the mailbox"));
+    // Behind its arrival (saved to the mailbox later, imported years on) it keeps the header's date.
+    auto old = parse_message("From: lily@acme.example\r\nMessage-ID: <3@x>\r\nDate: Mon, 2 Jun 2025 10:00:00 +0000\r\n\r\nbody\r\n", saved);
+    CHECK(old.date_source == tw::DateSource::Header);
+    // No arrival known (0): the header's date stands.
+    auto none = parse_message("From: lily@acme.example\r\nMessage-ID: <4@x>\r\nDate: Mon, 11 Jan 2055 10:00:00 +0000\r\n\r\nbody\r\n", 0);
+    CHECK(none.date_source == tw::DateSource::Header);
+}
