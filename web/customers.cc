@@ -39,6 +39,21 @@ namespace {
 
 int64_t now() { return int64_t(std::time(nullptr)); }
 
+// Why the owner changed, in the reader's words (crm/ writes the English).
+std::string reason_label(const std::string& reason) {
+    if (reason == "first correspondent") return tr("first correspondent");
+    if (reason == "earlier correspondence found") return tr("earlier correspondence found");
+    if (reason == "claimed from the pool") return tr("claimed from the pool");
+    if (reason == "assigned by a manager") return tr("assigned by a manager");
+    const std::string head = "released to the pool: ", mid = " sent nothing for ";
+    size_t m = reason.find(mid);
+    if (reason.rfind(head, 0) == 0 && m != std::string::npos && reason.size() > m + mid.size() + 5)
+        return tr("released to the pool: {owner} sent nothing for {days} days",
+                  {{"owner", reason.substr(head.size(), m - head.size())},
+                   {"days", reason.substr(m + mid.size(), reason.size() - m - mid.size() - 5)}});
+    return reason;
+}
+
 // Anyone may see that a customer exists and who owns it; how much mail it has, and when the last came,
 // only as far as the reader may see that mail.
 CustomerRow& counted(LinkedArchive& a, const Visibility& v, CustomerRow& x) {
@@ -103,7 +118,8 @@ Page customer(Context& ctx, const Request& r) {
     const CustomerRow& found = counted(a, v, one.front());
     json j = customer_json(found);
     json history = json::array();
-    for (const auto& [owner, reason] : a.crm.owner_history(id)) history.push_back({{"owner", owner}, {"reason", reason}});
+    for (const auto& [owner, reason] : a.crm.owner_history(id))
+        history.push_back({{"owner", owner}, {"reason", reason}, {"reason_label", reason_label(reason)}});
     // Anyone may see that a customer exists and who owns it; its documents only where visible.
     json docs = json::array();
     for (const auto& x : a.crm.documents(id))

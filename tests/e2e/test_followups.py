@@ -1,7 +1,8 @@
 """End to end: follow-ups over a tradegen --workflow corpus, through the command line: every open item has the
 fields the issue names; reply_due and customer_silent agree with the corpus truth (bench/followup_accuracy.py)
-above a floor that guards against regressions (the target, 0.99, is not reached yet: the misses are conversations
-the threading splits, see the README); a done item stays done after a relink; a reminder shows up; bad input is
+above a floor that guards against regressions (the target, 0.99, is measured on 20,000 messages by
+bench/followups.sh; on this small corpus one miss moves a figure by 0.015: the misses are replies the threading
+puts in a conversation of their own, see the README); a done item stays done after a relink; a reminder shows up; bad input is
 refused with the reason."""
 import json
 import os

@@ -190,7 +190,8 @@ with tempfile.TemporaryDirectory() as tmp:
             else:
                 for who, path, name in (("rita", "/", "rep-home-zh"), ("mona", "/", "manager-home"),
                                         ("rita", "/conversation/%d" % inquiry["thread"], "conversation-zh"),
-                                        ("mona", "/customers", "customers"), ("mona", "/documents", "documents")):
+                                        ("mona", "/customers", "customers"), ("mona", "/documents", "documents"),
+                                        ("rita", "/customers/%d" % inquiry["customer"], "customer-zh")):
                     b.set_cookie(base, "tw_session", auth[who]["Cookie"].split("=", 1)[1])
                     b.load(base + path)
                     text = b.evaluate("document.body.innerText")
