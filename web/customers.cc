@@ -153,15 +153,33 @@ Page customer(Context& ctx, const Request& r) {
 
 // Customers nobody follows up (and those idle for pool_days: shown as they
 // will be; a GET changes nothing), for reps to claim.
+const std::vector<std::string> kPoolSorts = {"last", "name", "messages"};
+
 Page pool(Context& ctx, const Request& r) {
+    const std::string& sort = r.text("sort");
+    check_sort(sort, kPoolSorts);
+    bool desc = r.has("desc") ? r.flag("desc") : sort != "name";
     LinkedArchive a(ctx.o.data_dir);
     int days = a.crm.pool_days();
-    json list = json::array();
     Visibility v = a.people.visibility(r.user);
-    for (auto x : a.crm.pool(now(), days)) list.push_back(customer_json(counted(a, v, x)));
-    return page("Public pool", "pool", {{"pool", list}, {"pool_days", days}},
-                {{"none", list.empty()}, {"days", std::to_string(days)},
-                 {"can_claim", !r.user.mailbox().empty() && r.user.role != "auditor"}});
+    std::vector<CustomerRow> rows = a.crm.pool(now(), days);
+    for (auto& x : rows) counted(a, v, x);
+    auto less = [&](const CustomerRow& x, const CustomerRow& y) {
+        if (sort == "name") return std::make_pair(to_lower(x.name), x.id) < std::make_pair(to_lower(y.name), y.id);
+        if (sort == "messages") return std::make_pair(x.messages, x.id) < std::make_pair(y.messages, y.id);
+        return std::make_pair(x.last, x.id) < std::make_pair(y.last, y.id);
+    };
+    std::stable_sort(rows.begin(), rows.end(), [&](const auto& x, const auto& y) { return desc ? less(y, x) : less(x, y); });
+    size_t offset = size_t(r.id("offset")), limit = size_t(r.id("limit"));
+    json list = json::array();
+    for (size_t k = offset; k < rows.size() && list.size() < limit; ++k) list.push_back(customer_json(rows[k]));
+    json view = paging_view("/pool?", sort, desc, rows.size(), offset, limit);
+    view["sorts"] = sort_links("/pool?", kPoolSorts, sort, desc);
+    view["none"] = rows.empty();
+    view["days"] = std::to_string(days);
+    view["can_claim"] = !r.user.mailbox().empty() && r.user.role != "auditor";
+    return page("Public pool", "pool", {{"pool", list}, {"pool_days", days}, {"total", rows.size()}, {"offset", offset}, {"limit", limit}},
+                view);
 }
 
 Page claim(Context& ctx, const Request& r) {
@@ -269,7 +287,10 @@ std::vector<Route> customer_routes(Context& ctx) {
          {int_param("id", true, 0, 1), int_param("limit", false, 25, 1, 500, true), int_param("offset", false, 0, 0, 100000000),
           text_param("sort", false, "date", 8), flag_param("desc")},
          [&ctx](const Request& r) { return customer(ctx, r); }, "customer"},
-        {"GET", {"/pool", "/api/v1/pool"}, kUsers, {}, {}, [&ctx](const Request& r) { return pool(ctx, r); }, ""},
+        {"GET", {"/pool", "/api/v1/pool"}, kUsers, {},
+         {text_param("sort", false, "last", 16), flag_param("desc"), int_param("limit", false, 50, 1, 1000, true),
+          int_param("offset", false, 0, 0, 100000000)},
+         [&ctx](const Request& r) { return pool(ctx, r); }, ""},
     };
     for (std::string api : {"", "/api/v1"}) {
         out.push_back({"POST", {api + R"(/customers/([^/]+)/claim)"}, kEditors, {"id"}, {int_param("id", true, 0, 1)},

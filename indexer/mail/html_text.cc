@@ -242,8 +242,7 @@ struct Sanitizer {
 SanitizedHtml sanitize_html(std::string_view html, const HtmlView& view) {
     HtmlDoc doc = parse_html(html);
     if (!doc) return {};
-    Sanitizer s{view};
-    s.out = "<!DOCTYPE html><meta charset=\"utf-8\">";
+    Sanitizer s{view, "<!DOCTYPE html><meta charset=\"utf-8\">", 0};
     s.walk(xmlDocGetRootElement(doc.get()), 0);
     return {std::move(s.out), s.blocked};
 }

@@ -165,9 +165,15 @@ with tempfile.TemporaryDirectory() as tmp:
         j = json.loads(body)
         c.check(st == 200 and j["total"] >= 3 and len(j["followups"]) == 1, "paged: %s" % body[:200])
         for path, want in (("/followups?sort=bogus", "sort by"), ("/followups?when=yesterday", "when is"),
-                           ("/followups?limit=abc", "limit")):
+                           ("/followups?limit=abc", "limit"), ("/conflicts?status=maybe", "status is"),
+                           ("/pool?sort=owner", "sort by"), ("/customers?sort=size", "sort by"), ("/documents?sort=x", "sort by")):
             st, body = page(base, auth["mona"], path)[0::2]
             c.check(st == 400 and want in text_of(body), "%s: 400 saying %r: %s" % (path, want, text_of(body)[:200]))
+        for path in ("/api/v1/pool?sort=name&limit=1", "/api/v1/conflicts?status=open&limit=1", "/api/v1/customers?sort=name&limit=2",
+                     "/api/v1/documents?sort=number&limit=1"):
+            st, body = page(base, auth["mona"], path)[0::2]
+            j = json.loads(body) if st == 200 else {}
+            c.check(st == 200 and "total" in j and j.get("limit") in (1, 2), "%s is paged with its total: %s" % (path, body[:200]))
         st, _, body = post(base, auth["rita"], "/followups/999999/done", {})
         c.check(st == 404 and "999999" in body, "an unknown follow-up is a 404: %s" % st)
 
