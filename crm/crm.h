@@ -235,6 +235,33 @@ public:
     // (retried with backoff: 1, 2, 4 ... 60 min; given up after 10 tries).
     void note_notification(int64_t id, const std::string& what, int64_t now, const std::string& error = {});
 
+    // ---- Approvals (crm/approvals.cc): rules, records read out of the mail, violations.
+    struct ApprovalRule {
+        int64_t id = 0, applies_from = 0, created = 0;
+        std::vector<std::string> types;
+        double min_amount = 0;
+        std::string currency, approver, then_approver;
+    };
+    struct Approval {
+        int64_t id = 0, customer = 0, tier = 1, requested = 0, decided = 0, request_message = 0, decision_message = 0;
+        std::string document, type, amount, currency, rep, approver, state, comment, via, reason, customer_name;
+    };
+    struct Violation {
+        std::string document, kind, message_id;  // kind: sent_before_approval | sent_after_rejection | sent_without_request
+        int64_t sent = 0, message = 0;
+        bool acknowledged = false;
+    };
+    // InvalidError for unknown types, a bad amount or currency, or an unknown approver.
+    int64_t add_approval_rule(const ApprovalRule& r, int64_t now);
+    bool remove_approval_rule(int64_t id);
+    std::vector<ApprovalRule> approval_rules();
+    void recheck_approvals();  // every rule applies to archived documents too, then a scan
+    // The records found again from the mail as it is now (order of arrival does not matter); in a
+    // transaction of its own. Returns how many records there are.
+    size_t scan_approvals();
+    std::vector<Approval> approvals(const std::string& state = {});
+    std::vector<Violation> approval_violations();
+
     // ---- Settings (internal_domains, doc_patterns, pool_days), checked when set.
     void set_setting(const std::string& key, const std::string& value);
     std::string setting(const std::string& key);
@@ -255,6 +282,7 @@ private:
     SQLite::Statement& sql(const char* text);  // prepared once, reset for each use
     int64_t customer_for(const Party& p);
     void name_company(const std::string& sender, const std::string& company);
+    void note_approval_mail(int64_t row, bool asks, const std::string& outcome, const std::string& comment);
     int64_t new_customer(const std::string& name, const char* kind, bool named_by_user);
     void take_owner(int64_t customer);
     void record_documents(int64_t row, const std::vector<int64_t>& customers, const std::vector<DocMention>& docs,

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <nlohmann/json.hpp>
 
 #include "archive/schema.h"
 #include "crm/crm.h"
@@ -125,6 +126,18 @@ void Crm::set_setting(const std::string& key, const std::string& value) {
     if ((key == "reply_sla_hours" || key == "silent_days" || key == "escalate_after_hours") && (!parse_int(value) || *parse_int(value) <= 0 || *parse_int(value) > 10000))
         throw InvalidError(key + " wants a positive whole number, not \"" + value + "\"");
     if (key == "silent_days_after") check_silent_days_after(value);
+    if (key == "digest_at") {
+        auto h = parse_int(value.substr(0, 2)), m = value.size() == 5 ? parse_int(value.substr(3, 2)) : std::nullopt;
+        if (value.size() != 5 || value[2] != ':' || !h || !m || *h < 0 || *h > 23 || *m < 0 || *m > 59)
+            throw InvalidError("digest_at is a local time of day, HH:MM (08:30), not \"" + value + "\"");
+    }
+    if (key == "fx_rates") {
+        auto j = nlohmann::json::parse(value, nullptr, false);
+        bool ok = j.is_object();
+        if (ok)
+            for (auto it = j.begin(); it != j.end(); ++it) ok = ok && it.value().is_number() && it.value().get<double>() > 0 && it.key().size() == 3;
+        if (!ok) throw InvalidError("fx_rates is JSON of each currency's value in a common base: {\"USD\": 1, \"EUR\": 1.08, \"CNY\": 0.138}");
+    }
     if (key == "doc_patterns") set_doc_patterns(value);  // throws on a bad pattern, before it is saved
     if (key == "pool_days" && setting("pool_days").empty()) {  // the pool is switched on now
         SQLite::Statement& p = sql("INSERT INTO meta(key, value) VALUES ('pool_since', ?) ON CONFLICT(key) DO UPDATE SET"

@@ -23,6 +23,8 @@ struct LinkFacts : HookFacts {
     std::vector<DocMention> docs;
     std::optional<Money> total;  // only a document carries an amount
     std::string company;         // the sender's company, as its display name or signature gives it (rules::company_from)
+    bool asks_approval = false;  // read as approval mail when it turns out internal (rules::asks_approval, decision_in)
+    rules::Decision decision;
 };
 
 Labels customer_labels(const std::vector<int64_t>& ids) {
@@ -74,6 +76,10 @@ std::shared_ptr<const HookFacts> Crm::prepare(const Message& m) const {
     f->docs = trade_documents(m);
     if (!f->docs.empty()) f->total = total_of(m);
     if (!m.from.empty() && f->automated.empty()) f->company = rules::company_from(m.from[0].name, m.text);
+    if (f->automated.empty()) {
+        f->asks_approval = rules::asks_approval(m.subject, m.text);
+        f->decision = rules::decision_in(m.text);
+    }
     return f;
 }
 
@@ -84,6 +90,12 @@ Labels Crm::stored(const StoredFacts& m, const HookFacts& facts) {
     bool sent = sent_by_firm(m.message, m.loc.account);
     auto linked = link(m.row, m.thread, m.parties, f.docs, sent, m.forwarded, m.loc.account, m.date, f.total);
     if (!sent && !f.company.empty()) name_company(m.message.from[0].normalized, f.company);
+    if ((f.asks_approval || !f.decision.outcome.empty()) && !m.message.from.empty() &&
+        internal(address_domain(m.message.from[0].normalized))) {  // whichever copy arrives first (the rep's INBOX too)
+        bool internal_only = !m.parties.empty();
+        for (const auto& p : m.parties) internal_only = internal_only && internal(address_domain(p.address));
+        if (internal_only) note_approval_mail(m.row, f.asks_approval, f.decision.outcome, f.decision.comment);
+    }
     note_automated(m.row, f.automated);
     touched_.insert(m.thread);  // its follow-ups at the batch's commit, in the transaction that stores it
     return customer_labels(linked);
@@ -91,8 +103,15 @@ Labels Crm::stored(const StoredFacts& m, const HookFacts& facts) {
 
 Labels Crm::restored(const StoredFacts& m, const HookFacts& facts) {
     const auto& f = static_cast<const LinkFacts&>(facts);
-    redo_documents(m.row, f.docs, sent_by_firm(m.message, m.loc.account), m.date, f.total);
+    bool sent = sent_by_firm(m.message, m.loc.account);
+    redo_documents(m.row, f.docs, sent, m.date, f.total);
     note_automated(m.row, f.automated);
+    if ((f.asks_approval || !f.decision.outcome.empty()) && !m.message.from.empty() &&
+        internal(address_domain(m.message.from[0].normalized))) {  // whichever copy arrives first (the rep's INBOX too)
+        bool internal_only = !m.parties.empty();
+        for (const auto& p : m.parties) internal_only = internal_only && internal(address_domain(p.address));
+        if (internal_only) note_approval_mail(m.row, f.asks_approval, f.decision.outcome, f.decision.comment);
+    }
     Labels out = doc_labels(f.docs);
     for (auto& l : customer_labels(customers_of(m.row))) out.push_back(std::move(l));
     return out;
@@ -218,6 +237,15 @@ void Crm::name_company(const std::string& sender, const std::string& company) {
         " AND named_by_user = 0 AND name IN (SELECT domain FROM customer_domains d WHERE d.customer = customers.id)");
     q.bind(1, company);
     q.bind(2, sender);
+    q.exec();
+}
+
+void Crm::note_approval_mail(int64_t row, bool asks, const std::string& outcome, const std::string& comment) {
+    SQLite::Statement& q = sql("INSERT OR REPLACE INTO approval_mail(message, asks, outcome, comment) VALUES (?, ?, ?, ?)");
+    q.bind(1, row);
+    q.bind(2, asks ? 1 : 0);
+    q.bind(3, outcome);
+    q.bind(4, comment);
     q.exec();
 }
 

@@ -1,6 +1,7 @@
 #include "crm/rules.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 #include <tuple>
 
@@ -153,6 +154,82 @@ bool plausible_name(std::string_view line) {
 }
 
 }  // namespace
+
+std::string_view own_words(std::string_view text) {
+    size_t end = text.size();
+    for (size_t b = 0; b < text.size();) {
+        size_t e = std::min(text.find('\n', b), text.size());
+        std::string_view line = trim(text.substr(b, e - b));
+        if (line.starts_with(">") || line.starts_with("-----Original") || line.starts_with("-----原始") ||
+            line.find("原始邮件") != std::string_view::npos || line.starts_with("发件人") || line.starts_with("From: ") ||
+            (line.starts_with("On ") && line.ends_with("wrote:")) || line.starts_with("________________") ||
+            (line.starts_with("Am ") && line.ends_with("schrieb:"))) {
+            end = b;
+            break;
+        }
+        b = e + 1;
+    }
+    return text.substr(0, end);
+}
+
+namespace {
+
+bool holds_any(const std::string& lower, std::initializer_list<std::string_view> words) {
+    for (auto w : words)
+        if (lower.find(w) != std::string::npos) return true;
+    return false;
+}
+
+// "ok" as a word of its own (not "okay-ish" inside "broken", "token").
+bool says_ok(const std::string& lower) {
+    for (size_t p = lower.find("ok"); p != std::string::npos; p = lower.find("ok", p + 1)) {
+        bool start = p == 0 || !std::isalpha(static_cast<unsigned char>(lower[p - 1]));
+        bool end = p + 2 >= lower.size() || !std::isalpha(static_cast<unsigned char>(lower[p + 2]));
+        if (start && end) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+bool asks_approval(std::string_view subject, std::string_view text) {
+    std::string lower = to_lower(std::string(subject) + "\n" + std::string(own_words(text)));
+    return holds_any(lower, {"approve", "approval", "please confirm", "审批", "请批准", "请审核", "請核准", "請審批", "核准",
+                             "承認お願い", "ご承認", "freigabe", "genehmigung"});
+}
+
+Decision decision_in(std::string_view text) {
+    std::string own(trim(own_words(text)));
+    std::string lower = to_lower(own);
+    Decision d;
+    if (holds_any(lower, {"not approved", "not approve", "rejected", "reject", "disapprove", "declined", "don't send",
+                          "do not send", "不同意", "驳回", "駁回", "不批准", "拒绝", "不可以", "不能发", "不行", "重新报价",
+                          "価格が低すぎる", "却下", "承認できません", "nicht freigegeben", "abgelehnt"}))
+        d.outcome = "rejected";
+    else if (holds_any(lower, {"approved", "approve", "go ahead", "lgtm", "同意", "批准", "可以发", "可以", "承認します",
+                               "承認", "freigegeben", "einverstanden"}) || says_ok(lower))
+        d.outcome = "approved";
+    if (d.outcome == "rejected") {
+        for (char& ch : own)
+            if (ch == '\n' || ch == '\r') ch = ' ';
+        d.comment = own.substr(0, 500);
+    }
+    return d;
+}
+
+std::optional<double> convert(double amount, const std::string& from, const std::string& to,
+                              const std::map<std::string, double>& rates) {
+    auto rate = [&](const std::string& c) -> std::optional<double> {
+        auto it = rates.find(c);
+        if (it != rates.end() && it->second > 0) return it->second;
+        if (c == "USD") return 1.0;
+        return std::nullopt;
+    };
+    if (from == to) return amount;
+    auto a = rate(from), b = rate(to);
+    if (!a || !b) return std::nullopt;
+    return amount * *a / *b;
+}
 
 std::string company_from(std::string_view display_name, std::string_view text) {
     // The display name: "Person (Company)", "Company - Person", "Person | Company", or the company itself.

@@ -141,6 +141,26 @@ Awaiting awaiting(std::vector<FlowMessage> messages, bool finished);
 // delivery reports, mailer-daemon senders): why, or "".
 std::string automated_by(std::string_view header, std::string_view from);
 
+// ---- Approvals (审批)
+
+// The writer's own words: the text above the first quote of earlier mail ("> ", "-----Original Message-----",
+// "------------------ 原始邮件 ------------------", "On ... wrote:", "发件人:").
+std::string_view own_words(std::string_view text);
+// Does this internal mail ask for approval (approve, approval, please confirm, 审批, 请批准, 请审核, 請核准,
+// 承認お願いします, Freigabe ...)? Subject and own words.
+bool asks_approval(std::string_view subject, std::string_view text);
+// An approver's answer in their own words: approved, rejected (with the words as the comment), or nothing.
+// Negation decides ("不同意" holds "同意", "not approved" holds "approved"), so refusals are read first.
+struct Decision {
+    std::string outcome;  // "approved" | "rejected" | ""
+    std::string comment;
+};
+Decision decision_in(std::string_view text);
+// An amount in another currency through the firm's rates (fx_rates: the value of one unit in a common base,
+// {"USD": 1, "EUR": 1.08, "CNY": 0.138}); nullopt when a rate is missing. USD is 1 unless given.
+std::optional<double> convert(double amount, const std::string& from, const std::string& to,
+                              const std::map<std::string, double>& rates);
+
 // ---- Customers' names
 
 // The company a customer's own mail names, or "": a display name that carries a legal form ("Carter

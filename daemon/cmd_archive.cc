@@ -144,7 +144,11 @@ int cmd_import(const std::vector<std::string>& args) {
     if (!a.in_process) o.worker_command = extract_worker_command();
     o.hook = crm_linker();
     ImportSummary s = import_mail(o, isatty(2) ? progress_bar : std::function<void(const ImportProgress&)>());
-    LinkedArchive(a.data).crm.scan_conflicts();  // the manager sees them at once, as after a sync
+    {
+        LinkedArchive la(a.data);
+        la.crm.scan_conflicts();  // the manager sees them at once, as after a sync
+        la.crm.scan_approvals();
+    }
     std::printf("%s: %zu found, %zu imported, %zu duplicates (copies of stored mail), %zu already in the archive, "
                 "%zu malformed (archived as received, what was wrong in `tradewind export`), %.1f s (%.0f msg/s)\n",
                 a.account.c_str(), s.found, s.imported, s.copies, s.skipped, s.flagged, s.seconds,

@@ -45,6 +45,7 @@ int cmd_audit(const std::vector<std::string>& args);
 // tradewind smtp set|show|test and tradewind notify --once (daemon/cmd_notify.cc).
 int cmd_smtp(const std::vector<std::string>& args);
 int cmd_notify(const std::vector<std::string>& args);
+int cmd_approvals(const std::vector<std::string>& args);  // daemon/cmd_approvals.cc
 
 // tradewind _extract-worker FD: the attachment text worker (internal).
 int cmd_extract_worker(const std::vector<std::string>& args);

@@ -49,6 +49,7 @@ struct Shared {
     void scan_conflicts() {
         archive.commit(false);
         static_cast<Crm*>(archive.hook())->scan_conflicts();
+        static_cast<Crm*>(archive.hook())->scan_approvals();  // and the approvals read out of the mail
     }
 };
 

@@ -97,6 +97,14 @@ inline constexpr Table kTables[] = {
      "sent | given_up"},
     {"announced", "crm", "followup kind notification",
      "which notification announced a follow-up (kind digest, or escalation:MANAGER): no item is announced twice"},
+    {"approval_rules", "crm", "id types min_amount currency approver then_approver applies_from created",
+     "which documents need whose approval: types (comma-separated), from min_amount in currency (fx_rates convert), "
+     "approver (a user) and then_approver (the next tier); applies to documents first seen from applies_from on"},
+    {"approval_mail", "crm", "message asks outcome comment",
+     "internal mail read as approval: asks (a request), outcome approved | rejected and its comment (a decision)"},
+    {"approvals", "crm", "id document type amount currency customer rep approver tier state requested decided comment via "
+     "request_message decision_message reason",
+     "approval records, found again from the mail (via mail) by each scan: state pending | approved | rejected"},
     {"message_documents", "crm", "message number place", "where a message names a document: subject, body, filename, attachment"},
     {"forwarded_parties", "crm", "message address name", "the From/To/Cc of the mail a message forwards (message/rfc822 parts)"},
 };
@@ -122,6 +130,7 @@ inline constexpr Key kSettings[] = {
     {"silent_days", "business days after the firm's last mail before a silent customer is chased (customer_silent); default 3"},
     {"escalate_after_hours", "business hours a follow-up may be overdue before it goes to the rep's manager; default 8"},
     {"digest_at", "the local time (HH:MM, each rep's calendar) of the daily digest of due and overdue follow-ups; default 08:30"},
+    {"fx_rates", "the value of one unit of each currency in a common base, for approval thresholds: JSON {\"USD\": 1, \"EUR\": 1.08, \"CNY\": 0.138}"},
     {"silent_days_after", "per document type, its own silent period: JSON {\"quotation\": 5, \"proforma_invoice\": 7}"},
 };
 
@@ -237,6 +246,16 @@ CREATE TABLE IF NOT EXISTS notifications (id INTEGER PRIMARY KEY, key TEXT NOT N
 CREATE INDEX IF NOT EXISTS notifications_state ON notifications(state, next_try);
 CREATE TABLE IF NOT EXISTS announced (followup INTEGER NOT NULL, kind TEXT NOT NULL, notification INTEGER NOT NULL,
   PRIMARY KEY (followup, kind));
+CREATE TABLE IF NOT EXISTS approval_rules (id INTEGER PRIMARY KEY, types TEXT NOT NULL, min_amount REAL NOT NULL,
+  currency TEXT NOT NULL, approver TEXT NOT NULL, then_approver TEXT NOT NULL DEFAULT '', applies_from INTEGER NOT NULL,
+  created INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS approval_mail (message INTEGER PRIMARY KEY, asks INTEGER NOT NULL, outcome TEXT NOT NULL,
+  comment TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS approvals (id INTEGER PRIMARY KEY, document TEXT NOT NULL, type TEXT NOT NULL, amount TEXT NOT NULL,
+  currency TEXT NOT NULL, customer INTEGER NOT NULL, rep TEXT NOT NULL, approver TEXT NOT NULL, tier INTEGER NOT NULL,
+  state TEXT NOT NULL, requested INTEGER NOT NULL, decided INTEGER NOT NULL, comment TEXT NOT NULL, via TEXT NOT NULL,
+  request_message INTEGER, decision_message INTEGER, reason TEXT NOT NULL DEFAULT '');
+CREATE INDEX IF NOT EXISTS approvals_document ON approvals(document);
 CREATE TABLE IF NOT EXISTS automated_mail (message INTEGER PRIMARY KEY, why TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS followups (
   id INTEGER PRIMARY KEY, kind TEXT NOT NULL, message INTEGER, thread INTEGER NOT NULL, customer INTEGER NOT NULL DEFAULT 0,

@@ -1,6 +1,7 @@
 #include "mail/message.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "mail/charset.h"
 #include "mail/codec.h"
@@ -52,6 +53,13 @@ void fill_date(const MimePart& p, BuildContext& ctx, int64_t arrival, Message& m
                                        " days after the mail was received; the Received date is used");
                 m.date = *received;
                 m.date_source = DateSource::Received;
+            } else if (!parts->tz_known && arrival > 0 && std::llabs(m.date - arrival) > kFutureSlack) {
+                // A date without a zone, days away from when the mail reached the mailbox, is a broken
+                // client's guess ("2025-07-04 10:00"): the arrival is the better witness.
+                ctx.problems.push_back("Date without a time zone is " + std::to_string(std::llabs(m.date - arrival) / 86400) +
+                                       " days from the mail's arrival; its arrival time is used");
+                m.date = arrival;
+                m.date_source = DateSource::Arrival;
             } else if (!received && arrival > 0 && m.date > arrival + kFutureSlack) {
                 // No Received (the firm's own sent mail): the mailbox's arrival time is the witness.
                 ctx.problems.push_back("Date is " + std::to_string((m.date - arrival) / 86400) +

@@ -68,6 +68,8 @@ TEST_CASE("the meta keys written are described, and settings are the described o
                             : k.name == "reply_sla_hours"    ? "8"
                             : k.name == "silent_days"        ? "3"
                             : k.name == "escalate_after_hours" ? "16"
+                            : k.name == "fx_rates"           ? R"({"EUR": 1.08})"
+                            : k.name == "digest_at"          ? "08:30"
                             : k.name == "silent_days_after"  ? R"({"quotation": 5})"
                                                              : "x.example";
         CHECK_NOTHROW(a.crm.set_setting(std::string(k.name), value));

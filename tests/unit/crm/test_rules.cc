@@ -220,31 +220,3 @@ TEST_CASE("follow-ups: automated mail is known by its headers", "[rules][followu
         CHECK(!r::automated_by(c.header, c.from).empty() == c.automated);
     }
 }
-
-TEST_CASE("a customer's company, from its display name or signature", "[rules]") {
-    struct Row {
-        const char* what;
-        const char* name;
-        const char* text;
-        const char* want;
-    } rows[] = {
-        {"the display name carries it", "Carter Supply Inc.", "Hello", "Carter Supply Inc."},
-        {"person (company)", "Anna Schmidt (Nordhandel GmbH)", "", "Nordhandel GmbH"},
-        {"company - person", "Hongda Trading Co., Ltd. - Wang", "", "Hongda Trading Co., Ltd."},
-        {"a signature line", "Anna Schmidt", "Bitte um Angebot.\r\nMit freundlichen Grüßen\r\nAnna Schmidt\r\nNordhandel GmbH\r\nTel. +49 40 123456",
-         "Nordhandel GmbH"},
-        {"a Chinese signature", "王经理", "请报价。\r\n王经理\r\n宏达贸易有限公司\r\n电话：0574-12345678", "宏达贸易有限公司"},
-        {"a Japanese signature", "田中 一郎", "よろしくお願いします。\r\n田中\r\n大和商事株式会社", "大和商事株式会社"},
-        {"the quoted mail's signature is the firm's, not theirs", "Mike",
-         "Thanks, Mike\r\n\r\nOn Mon, 6 Jan 2025, Lily wrote:\r\n> Acme Trading Co., Ltd.", ""},
-        {"a sentence is no name", "Bruno", "Hello,\r\nwe are Sud Import S.r.l.\r\nBest", ""},
-        {"no legal form: nothing", "Laura Rossi", "Best regards\r\nLaura Rossi\r\nRossi Import", ""},
-        {"an address line is no name", "Laura", "Laura\r\nVia Roma 12, 00100 Roma, Rossi Import S.r.l.", ""},
-        {"a legal form alone names nobody", "GmbH", "Ltd.", ""},
-        {"a lower-case line is prose", "X", "thanks again, see you at the fair co", ""},
-    };
-    for (const auto& x : rows) {
-        INFO(x.what);
-        CHECK(r::company_from(x.name, x.text) == x.want);
-    }
-}

@@ -224,13 +224,20 @@ TEST_CASE("a Date far ahead of the Received trace is replaced by it", "[message]
 
 TEST_CASE("sent mail (no Received) dated far ahead of its arrival in the mailbox takes the arrival", "[message]") {
     const int64_t saved = 1750060380;  // 2025-06-16 07:53 UTC: when it was saved to Sent
-    auto m = parse_message("From: lily@acme.example\r\nMessage-ID: <2@x>\r\nDate: Fri, 4 Jul 2025 10:00:00\r\n\r\nbody\r\n", saved);
+    auto m = parse_message("From: lily@acme.example\r\nMessage-ID: <2@x>\r\nDate: Fri, 4 Jul 2025 10:00:00 +0000\r\n\r\nbody\r\n", saved);
     CHECK(m.date_source == tw::DateSource::Arrival);
     CHECK(m.date == saved);
     CHECK(has_problem(m, "after the mail reached the mailbox"));
     // Behind its arrival (saved to the mailbox later, imported years on) it keeps the header's date.
     auto old = parse_message("From: lily@acme.example\r\nMessage-ID: <3@x>\r\nDate: Mon, 2 Jun 2025 10:00:00 +0000\r\n\r\nbody\r\n", saved);
     CHECK(old.date_source == tw::DateSource::Header);
+    // A date without a zone months away from its arrival is a broken client's: the arrival wins.
+    auto broken = parse_message("From: lily@acme.example\r\nMessage-ID: <5@x>\r\nDate: 2025-07-04 10:00\r\n\r\nbody\r\n", 1762408620);
+    CHECK(broken.date_source == tw::DateSource::Arrival);
+    CHECK(broken.date == 1762408620);
+    // Without a zone but within a day of its arrival it stays (a zone is a few hours at most).
+    auto near = parse_message("From: lily@acme.example\r\nMessage-ID: <6@x>\r\nDate: Mon, 16 Jun 2025 09:00:00\r\n\r\nbody\r\n", saved);
+    CHECK(near.date_source == tw::DateSource::Header);
     // No arrival known (0): the header's date stands.
     auto none = parse_message("From: lily@acme.example\r\nMessage-ID: <4@x>\r\nDate: Mon, 11 Jan 2055 10:00:00 +0000\r\n\r\nbody\r\n", 0);
     CHECK(none.date_source == tw::DateSource::Header);

@@ -1,0 +1,39 @@
+#!/bin/sh
+# Approvals against the truth of a tradegen --workflow corpus (20,000 messages, 8 reps plus the manager wei.chen):
+# imports it, adds meta.json's rule (QT and PI from USD approval_threshold_usd, approver wei.chen), applies it to the
+# archive (approvals recheck) and compares (bench/approval_accuracy.py): needs_approval, outcome per document,
+# violations, amounts. With BEFORE=path/to/an/older/tradewind, the same import side by side (the cost of reading
+# approvals as mail is stored).
+# Usage: bench/approvals.sh [MESSAGES] [REPS]
+set -eu
+. "$(dirname "$0")/common.sh"
+n=${1:-20000}
+reps=${2:-8}
+bench_setup approvals.sh tradewind
+work=${TW_BENCH_WORK:-/tmp/tw-bench}
+corpus="$work/workflow-$n-$reps"
+[ -f "$corpus/meta.json" ] || python3 "$gen" --out "$corpus" --messages "$n" --reps "$reps" --customers 300 --seed 7 --workflow >/dev/null
+tw="$out/daemon/tradewind"
+import_all() {  # BIN DATA -> seconds
+  rm -rf "$2"
+  s=$(date +%s.%N)
+  for d in "$corpus"/*/; do "$1" import --data "$2" --account "$(basename "$d")@acme-trading.example" "$d" >/dev/null; done
+  e=$(date +%s.%N)
+  echo "$e - $s" | bc
+}
+data="$work/approvals-data"
+t_new=$(import_all "$tw" "$data")
+echo "import: $t_new s"
+if [ -n "${BEFORE:-}" ]; then
+  t_old=$(import_all "$BEFORE" "$work/approvals-before")
+  echo "import before approvals: $t_old s  (ratio $(echo "scale=3; $t_new / $t_old" | bc))"
+fi
+min=$(python3 -c "import json; print(json.load(open('$corpus/meta.json'))['approval_threshold_usd'])")
+pw="$work/approvals-pw"; echo "correct horse battery" > "$pw"
+"$tw" user add --data "$data" --name wei.chen --role manager --mailbox wei.chen@acme-trading.example --password-file "$pw" >/dev/null
+"$tw" approvals rule add --data "$data" --types quotation,proforma_invoice --min-amount "$min" --currency USD --approver wei.chen
+/usr/bin/time -f "approvals recheck: %e s, %M KB" "$tw" approvals recheck --data "$data"
+"$tw" approvals --data "$data" --json > "$work/approvals.jsonl"
+"$tw" approvals violations --data "$data" --json > "$work/approval-violations.jsonl"
+"$tw" documents --data "$data" --json > "$work/approval-documents.jsonl"
+python3 "$src/bench/approval_accuracy.py" "$corpus" "$work/approvals.jsonl" "$work/approval-violations.jsonl" "$work/approval-documents.jsonl"

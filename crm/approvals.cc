@@ -1,0 +1,294 @@
+// Approvals read out of the mail: the rules (which documents need whose
+// approval), the records (a rep's internal request naming the document, the
+// approver's answer to it) and the violations (a document that needed
+// approval reaching the customer without one). The records are found again
+// over the whole archive by each scan, like the conflicts, so the order in
+// which mailboxes arrive does not matter. The language is rules::asks_approval
+// and rules::decision_in, noted for each internal message as it is stored.
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "crm/crm.h"
+#include "crm/rules.h"
+#include "mail/error.h"
+#include "mail/strutil.h"
+
+namespace tw {
+namespace {
+
+constexpr int64_t kDecisionWindow = 30 * 86400;  // an answer without references counts this long after the request
+
+const std::set<std::string>& known_types() {
+    static const std::set<std::string> t = {"quotation", "proforma_invoice", "purchase_order", "contract", "commercial_invoice",
+                                            "packing_list", "bill_of_lading", "letter_of_credit", "other"};
+    return t;
+}
+
+std::optional<double> amount_of(const std::string& text) {
+    if (text.empty()) return std::nullopt;
+    char* end = nullptr;
+    double v = std::strtod(text.c_str(), &end);
+    if (end == text.c_str()) return std::nullopt;
+    return v;
+}
+
+struct Mail {
+    int64_t row = 0, date = 0, thread = 0;
+    std::string from, outcome, comment;
+    std::set<std::string> parties, documents;
+};
+
+}  // namespace
+
+int64_t Crm::add_approval_rule(const ApprovalRule& r, int64_t now) {
+    if (r.types.empty()) throw InvalidError("--types names the document types that need approval: quotation,proforma_invoice,contract");
+    for (const auto& t : r.types)
+        if (!known_types().count(t)) throw InvalidError("\"" + t + "\" is no document type (quotation, proforma_invoice, contract, ...)");
+    if (r.min_amount < 0) throw InvalidError("--min-amount wants an amount of 0 or more");
+    if (r.currency.size() != 3) throw InvalidError("--currency wants a currency code such as USD, not \"" + r.currency + "\"");
+    std::vector<std::string> approvers = {r.approver};
+    if (!r.then_approver.empty()) approvers.push_back(r.then_approver);
+    for (const auto& who : approvers) {
+        SQLite::Statement q(db_, "SELECT 1 FROM users u JOIN user_mailboxes m ON m.user = u.name AND m.pos = 0 WHERE u.name = ?");
+        q.bind(1, who);
+        if (!q.executeStep())
+            throw InvalidError("the approver " + who + " is no user with a mailbox: `tradewind user add --name " + who +
+                               " --role manager --mailbox ADDRESS` first");
+    }
+    SQLite::Statement q(db_, "INSERT INTO approval_rules(types, min_amount, currency, approver, then_approver, applies_from, created)"
+                             " VALUES (?, ?, ?, ?, ?, ?, ?)");
+    q.bind(1, join(r.types, ","));
+    q.bind(2, r.min_amount);
+    std::string currency = r.currency;
+    for (char& ch : currency) ch = char(std::toupper(static_cast<unsigned char>(ch)));
+    q.bind(3, currency);
+    q.bind(4, r.approver);
+    q.bind(5, r.then_approver);
+    q.bind(6, now);
+    q.bind(7, now);
+    q.exec();
+    return db_.getLastInsertRowid();
+}
+
+bool Crm::remove_approval_rule(int64_t id) {
+    SQLite::Statement q(db_, "DELETE FROM approval_rules WHERE id = ?");
+    q.bind(1, id);
+    return q.exec() > 0;
+}
+
+std::vector<Crm::ApprovalRule> Crm::approval_rules() {
+    std::vector<ApprovalRule> out;
+    SQLite::Statement q(db_, "SELECT id, types, min_amount, currency, approver, then_approver, applies_from, created FROM approval_rules ORDER BY id");
+    while (q.executeStep()) {
+        ApprovalRule r;
+        r.id = q.getColumn(0).getInt64();
+        std::string types = q.getColumn(1).getString();  // the views below point into it
+        for (auto t : split_trimmed(types, ',')) r.types.emplace_back(t);
+        r.min_amount = q.getColumn(2).getDouble();
+        r.currency = q.getColumn(3).getString();
+        r.approver = q.getColumn(4).getString();
+        r.then_approver = q.getColumn(5).getString();
+        r.applies_from = q.getColumn(6).getInt64();
+        r.created = q.getColumn(7).getInt64();
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+void Crm::recheck_approvals() {
+    db_.exec("UPDATE approval_rules SET applies_from = 0");
+    scan_approvals();
+}
+
+size_t Crm::scan_approvals() {
+    auto rules = approval_rules();
+    std::map<std::string, double> rates;
+    auto fx = nlohmann::json::parse(setting("fx_rates"), nullptr, false);
+    if (fx.is_object())
+        for (auto it = fx.begin(); it != fx.end(); ++it)
+            if (it.value().is_number()) rates[it.key()] = it.value().get<double>();
+    // The internal mail read as approval, with its parties and documents.
+    std::map<int64_t, Mail> mail;
+    {
+        SQLite::Statement q(db_, "SELECT a.message, m.date, m.thread, lower(m.from_addr), a.outcome, a.comment, a.asks"
+                                 " FROM approval_mail a JOIN messages m ON m.id = a.message");
+        while (q.executeStep()) {
+            Mail x;
+            x.row = q.getColumn(0).getInt64();
+            x.date = q.getColumn(1).getInt64();
+            x.thread = q.getColumn(2).getInt64();
+            x.from = q.getColumn(3).getString();
+            x.outcome = q.getColumn(4).getString();
+            x.comment = q.getColumn(5).getString();
+            mail[x.row] = std::move(x);
+        }
+        SQLite::Statement p(db_, "SELECT p.message, lower(p.address) FROM parties p JOIN approval_mail a ON a.message = p.message");
+        while (p.executeStep())
+            if (auto it = mail.find(p.getColumn(0).getInt64()); it != mail.end()) it->second.parties.insert(p.getColumn(1).getString());
+        SQLite::Statement d(db_, "SELECT DISTINCT md.message, md.number FROM message_documents md JOIN approval_mail a ON a.message = md.message");
+        while (d.executeStep())
+            if (auto it = mail.find(d.getColumn(0).getInt64()); it != mail.end()) it->second.documents.insert(d.getColumn(1).getString());
+    }
+    std::map<std::string, std::vector<const Mail*>> decisions;  // by the approver who wrote them
+    for (const auto& [row, m] : mail)
+        if (!m.outcome.empty()) decisions[m.from].push_back(&m);
+    std::set<int64_t> asks;
+    {
+        SQLite::Statement q(db_, "SELECT message FROM approval_mail WHERE asks = 1");
+        while (q.executeStep()) asks.insert(q.getColumn(0).getInt64());
+    }
+    auto mailbox_of = [&](const std::string& user) {
+        SQLite::Statement q(db_, "SELECT lower(address) FROM user_mailboxes WHERE user = ? AND pos = 0");
+        q.bind(1, user);
+        return q.executeStep() ? q.getColumn(0).getString() : std::string();
+    };
+    SQLite::Transaction t(db_);
+    db_.exec("DELETE FROM approvals WHERE via = 'mail'");
+    size_t count = 0;
+    for (const auto& doc : documents()) {
+        // The first rule that asks for it (a document needs one approval chain).
+        const ApprovalRule* rule = nullptr;
+        std::string reason;
+        for (const auto& r : rules) {
+            if (std::find(r.types.begin(), r.types.end(), doc.type) == r.types.end() || doc.first_seen < r.applies_from) continue;
+            auto amount = amount_of(doc.amount);
+            if (!amount) {
+                rule = &r, reason = "amount unknown";
+                break;
+            }
+            auto in_rule = rules::convert(*amount, doc.currency.empty() ? r.currency : doc.currency, r.currency, rates);
+            if (!in_rule) {
+                rule = &r, reason = "no rate for " + doc.currency + " in fx_rates";
+                break;
+            }
+            if (*in_rule >= r.min_amount) {
+                rule = &r;
+                break;
+            }
+        }
+        if (!rule) continue;
+        std::string approver = mailbox_of(rule->approver);
+        // The request: the earliest internal mail to the approver naming the document and asking.
+        const Mail* request = nullptr;
+        for (int64_t row : asks) {
+            const Mail& m = mail[row];
+            if (m.documents.count(doc.number) && m.parties.count(approver) && m.from != approver &&
+                (!request || std::tie(m.date, m.row) < std::tie(request->date, request->row)))
+                request = &m;
+        }
+        Approval a;
+        a.document = doc.number, a.type = doc.type, a.amount = doc.amount, a.currency = doc.currency, a.customer = doc.customer;
+        a.approver = rule->approver, a.tier = 1, a.state = "pending", a.via = "mail", a.reason = reason;
+        if (!request) {
+            a.state = "not_requested";
+        } else {
+            a.rep = request->from, a.requested = request->date, a.request_message = request->row;
+            // The answer: the approver's first decision to the rep after the request, in its conversation or naming it.
+            const Mail* answer = nullptr;
+            for (const Mail* mp : decisions[approver]) {
+                const Mail& m = *mp;
+                if (!m.parties.count(request->from) || m.date < request->date ||
+                    m.date - request->date > kDecisionWindow || (m.thread != request->thread && !m.documents.count(doc.number)))
+                    continue;
+                if (!answer || std::tie(m.date, m.row) < std::tie(answer->date, answer->row)) answer = &m;
+            }
+            if (answer) a.state = answer->outcome, a.decided = answer->date, a.decision_message = answer->row, a.comment = answer->comment;
+        }
+        SQLite::Statement ins(db_, "INSERT INTO approvals(document, type, amount, currency, customer, rep, approver, tier, state,"
+                                   " requested, decided, comment, via, request_message, decision_message, reason)"
+                                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        ins.bind(1, a.document);
+        ins.bind(2, a.type);
+        ins.bind(3, a.amount);
+        ins.bind(4, a.currency);
+        ins.bind(5, a.customer);
+        ins.bind(6, a.rep);
+        ins.bind(7, a.approver);
+        ins.bind(8, a.tier);
+        ins.bind(9, a.state);
+        ins.bind(10, a.requested);
+        ins.bind(11, a.decided);
+        ins.bind(12, a.comment);
+        ins.bind(13, a.via);
+        if (a.request_message) ins.bind(14, a.request_message);
+        if (a.decision_message) ins.bind(15, a.decision_message);
+        ins.bind(16, a.reason);
+        ins.exec();
+        ++count;
+    }
+    t.commit();
+    return count;
+}
+
+std::vector<Crm::Approval> Crm::approvals(const std::string& state) {
+    std::vector<Approval> out;
+    SQLite::Statement q(db_, "SELECT a.id, a.document, a.type, a.amount, a.currency, a.customer, a.rep, a.approver, a.tier, a.state,"
+                             " a.requested, a.decided, a.comment, a.via, COALESCE(a.request_message, 0), COALESCE(a.decision_message, 0),"
+                             " a.reason, COALESCE(c.name, '') FROM approvals a LEFT JOIN customers c ON c.id = a.customer"
+                             " WHERE ?1 = '' OR a.state = ?1 ORDER BY a.requested, a.document");
+    q.bind(1, state);
+    while (q.executeStep()) {
+        Approval a;
+        a.id = q.getColumn(0).getInt64();
+        a.document = q.getColumn(1).getString();
+        a.type = q.getColumn(2).getString();
+        a.amount = q.getColumn(3).getString();
+        a.currency = q.getColumn(4).getString();
+        a.customer = q.getColumn(5).getInt64();
+        a.rep = q.getColumn(6).getString();
+        a.approver = q.getColumn(7).getString();
+        a.tier = q.getColumn(8).getInt64();
+        a.state = q.getColumn(9).getString();
+        a.requested = q.getColumn(10).getInt64();
+        a.decided = q.getColumn(11).getInt64();
+        a.comment = q.getColumn(12).getString();
+        a.via = q.getColumn(13).getString();
+        a.request_message = q.getColumn(14).getInt64();
+        a.decision_message = q.getColumn(15).getInt64();
+        a.reason = q.getColumn(16).getString();
+        a.customer_name = q.getColumn(17).getString();
+        out.push_back(std::move(a));
+    }
+    return out;
+}
+
+std::vector<Crm::Violation> Crm::approval_violations() {
+    // When each document first reached a customer: the firm's mail naming it with a party outside the firm.
+    std::string firm = "[]";
+    {
+        nlohmann::json j = nlohmann::json::array();
+        for (const auto& d : domains()) j.push_back(d);
+        firm = j.dump();
+    }
+    SQLite::Statement sent(db_,
+        "SELECT m.id, m.date, m.message_id FROM message_documents md JOIN messages m ON m.id = md.message"
+        " WHERE md.number = ?1 AND EXISTS (SELECT 1 FROM json_each(?2) d WHERE lower(m.from_addr) LIKE '%@' || d.value)"
+        " AND EXISTS (SELECT 1 FROM parties p WHERE p.message = m.id AND NOT EXISTS (SELECT 1 FROM json_each(?2) d"
+        "  WHERE lower(p.address) LIKE '%@' || d.value)) ORDER BY m.date, m.id LIMIT 1");
+    std::vector<Violation> out;
+    for (const auto& a : approvals()) {
+        sent.bind(1, a.document);
+        sent.bind(2, firm);
+        if (sent.executeStep()) {
+            Violation v;
+            v.document = a.document;
+            v.message = sent.getColumn(0).getInt64();
+            v.sent = sent.getColumn(1).getInt64();
+            v.message_id = sent.getColumn(2).getString();
+            if (a.state == "not_requested") v.kind = "sent_without_request";
+            else if (a.state == "pending" || (a.decided && v.sent < a.decided)) v.kind = "sent_before_approval";
+            else if (a.state == "rejected") v.kind = "sent_after_rejection";
+            if (!v.kind.empty()) out.push_back(std::move(v));
+        }
+        sent.reset();
+    }
+    return out;
+}
+
+}  // namespace tw
