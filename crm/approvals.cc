@@ -106,8 +106,47 @@ void Crm::recheck_approvals() {
     scan_approvals();
 }
 
-size_t Crm::scan_approvals() {
+size_t Crm::scan_approvals(std::vector<int64_t>* linked) {
+    // Approval mail belongs to the deal: a request that went to the manager before the document reached the
+    // customer, and its answer, take the customers of the documents they name once those have one.
+    {
+        std::vector<int64_t> before;
+        if (linked) {
+            SQLite::Statement u(db_, "SELECT a.message FROM approval_mail a WHERE NOT EXISTS (SELECT 1 FROM message_customers mc"
+                                     " WHERE mc.message = a.message)");
+            while (u.executeStep()) before.push_back(u.getColumn(0).getInt64());
+        }
+        // From the approval mail still linked to nobody (CROSS JOIN: SQLite's join order, smallest set first).
+        const std::string unlinked =
+            "WITH u AS (SELECT a.message FROM approval_mail a WHERE NOT EXISTS (SELECT 1 FROM message_customers mc"
+            " WHERE mc.message = a.message)) ";
+        SQLite::Statement q(db_, unlinked +
+            "INSERT OR IGNORE INTO message_customers(message, customer) SELECT DISTINCT u.message, d.customer"
+            " FROM u CROSS JOIN message_documents md ON md.message = u.message CROSS JOIN documents d ON d.number = md.number"
+            " WHERE d.customer IS NOT NULL AND d.customer <> 0");
+        size_t n = size_t(q.exec());
+        // A document that never reached the customer (rejected, then revised under a new number) takes the
+        // customers of the documents named beside it in approval mail ("replaces QT-2025-0012").
+        SQLite::Statement beside(db_, unlinked +
+            "INSERT OR IGNORE INTO message_customers(message, customer) SELECT DISTINCT u.message, d.customer"
+            " FROM u CROSS JOIN message_documents md ON md.message = u.message CROSS JOIN message_documents md2 ON md2.number = md.number"
+            " CROSS JOIN approval_mail a2 ON a2.message = md2.message CROSS JOIN message_documents md3 ON md3.message = md2.message"
+            " CROSS JOIN documents d ON d.number = md3.number WHERE d.customer IS NOT NULL AND d.customer <> 0");
+        n += size_t(beside.exec());
+        if (linked && n) {
+            SQLite::Statement has(db_, "SELECT 1 FROM message_customers WHERE message = ?");
+            for (int64_t row : before) {
+                has.bind(1, row);
+                if (has.executeStep()) linked->push_back(row);
+                has.reset();
+            }
+        }
+    }
     auto rules = approval_rules();
+    if (rules.empty()) {  // no approval needed: nothing to read (records of removed rules go)
+        if (db_.execAndGet("SELECT EXISTS (SELECT 1 FROM approvals)").getInt()) db_.exec("DELETE FROM approvals");
+        return 0;
+    }
     std::map<std::string, double> rates;
     auto fx = nlohmann::json::parse(setting("fx_rates"), nullptr, false);
     if (fx.is_object())
@@ -138,18 +177,31 @@ size_t Crm::scan_approvals() {
     std::map<std::string, std::vector<const Mail*>> decisions;  // by the approver who wrote them
     for (const auto& [row, m] : mail)
         if (!m.outcome.empty()) decisions[m.from].push_back(&m);
-    std::set<int64_t> asks;
+    std::map<std::string, std::vector<const Mail*>> requests;  // by the document they name
     {
         SQLite::Statement q(db_, "SELECT message FROM approval_mail WHERE asks = 1");
-        while (q.executeStep()) asks.insert(q.getColumn(0).getInt64());
+        while (q.executeStep())
+            if (auto it = mail.find(q.getColumn(0).getInt64()); it != mail.end())
+                for (const auto& d : it->second.documents) requests[d].push_back(&it->second);
     }
     auto mailbox_of = [&](const std::string& user) {
         SQLite::Statement q(db_, "SELECT lower(address) FROM user_mailboxes WHERE user = ? AND pos = 0");
         q.bind(1, user);
         return q.executeStep() ? q.getColumn(0).getString() : std::string();
     };
+    struct Action {
+        std::string action, mailbox, comment;
+        int64_t at = 0;
+    };
+    std::map<std::string, std::vector<Action>> actions;  // by document, oldest first
+    {
+        SQLite::Statement q(db_, "SELECT document, action, mailbox, comment, at FROM approval_actions ORDER BY at, id");
+        while (q.executeStep())
+            actions[q.getColumn(0).getString()].push_back(
+                {q.getColumn(1).getString(), q.getColumn(2).getString(), q.getColumn(3).getString(), q.getColumn(4).getInt64()});
+    }
     SQLite::Transaction t(db_);
-    db_.exec("DELETE FROM approvals WHERE via = 'mail'");
+    db_.exec("DELETE FROM approvals");
     size_t count = 0;
     for (const auto& doc : documents()) {
         // The first rule that asks for it (a document needs one approval chain).
@@ -176,9 +228,9 @@ size_t Crm::scan_approvals() {
         std::string approver = mailbox_of(rule->approver);
         // The request: the earliest internal mail to the approver naming the document and asking.
         const Mail* request = nullptr;
-        for (int64_t row : asks) {
-            const Mail& m = mail[row];
-            if (m.documents.count(doc.number) && m.parties.count(approver) && m.from != approver &&
+        for (const Mail* mp : requests[doc.number]) {
+            const Mail& m = *mp;
+            if (m.parties.count(approver) && m.from != approver &&
                 (!request || std::tie(m.date, m.row) < std::tie(request->date, request->row)))
                 request = &m;
         }
@@ -199,6 +251,17 @@ size_t Crm::scan_approvals() {
                 if (!answer || std::tie(m.date, m.row) < std::tie(answer->date, answer->row)) answer = &m;
             }
             if (answer) a.state = answer->outcome, a.decided = answer->date, a.decision_message = answer->row, a.comment = answer->comment;
+        }
+        // Requests and decisions made on the web or the command line: a request where the mail has none, and the
+        // latest decision over the mail's.
+        for (const auto& act : actions[doc.number]) {
+            if (act.action == "request" && a.state == "not_requested")
+                a.state = "pending", a.rep = act.mailbox, a.requested = act.at, a.via = "web";
+            if ((act.action == "approve" || act.action == "reject") && act.at >= a.decided) {
+                if (a.state == "not_requested") a.requested = act.at;
+                a.state = act.action == "approve" ? "approved" : "rejected", a.decided = act.at, a.comment = act.comment,
+                a.via = "web", a.decision_message = 0;
+            }
         }
         SQLite::Statement ins(db_, "INSERT INTO approvals(document, type, amount, currency, customer, rep, approver, tier, state,"
                                    " requested, decided, comment, via, request_message, decision_message, reason)"
@@ -224,6 +287,32 @@ size_t Crm::scan_approvals() {
     }
     t.commit();
     return count;
+}
+
+void Crm::act_on_approval(const std::string& number, const std::string& action, const std::string& by_user,
+                          const std::string& mailbox, int64_t now, const std::string& comment) {
+    if (action != "request" && action != "approve" && action != "reject")
+        throw InvalidError("an approval is requested, approved or rejected, not \"" + action + "\"");
+    if (documents(0, number).empty()) throw NotFoundError("no document " + number);
+    scan_approvals();
+    std::optional<Approval> now_;
+    for (auto& x : approvals())
+        if (x.document == number) now_ = x;
+    if (!now_) throw InvalidError(number + " needs no approval: no rule asks for one (see `tradewind approvals rule list`)");
+    if (action == "reject" && trim(comment).empty()) throw InvalidError("say why it is rejected: a reject needs a comment");
+    if (action == "request" && now_->state != "not_requested" && now_->state != "rejected")
+        throw ConflictError(number + " is " + now_->state + " already: no new request is needed");
+    if (action != "request" && now_->state == "not_requested")
+        throw ConflictError(number + " was never sent for approval: the rep asks first");
+    SQLite::Statement q(db_, "INSERT INTO approval_actions(document, action, by_user, mailbox, at, comment) VALUES (?, ?, ?, ?, ?, ?)");
+    q.bind(1, number);
+    q.bind(2, action);
+    q.bind(3, by_user);
+    q.bind(4, to_lower(mailbox));
+    q.bind(5, now);
+    q.bind(6, comment);
+    q.exec();
+    scan_approvals();
 }
 
 std::vector<Crm::Approval> Crm::approvals(const std::string& state) {

@@ -258,9 +258,16 @@ public:
     void recheck_approvals();  // every rule applies to archived documents too, then a scan
     // The records found again from the mail as it is now (order of arrival does not matter); in a
     // transaction of its own. Returns how many records there are.
-    size_t scan_approvals();
+    // linked: how many approval messages it gave customers (their search labels change: the caller
+    // brings the index along).
+    size_t scan_approvals(std::vector<int64_t>* linked = nullptr);
     std::vector<Approval> approvals(const std::string& state = {});
     std::vector<Violation> approval_violations();
+    // A request or a decision made on the web or the command line (action: request | approve | reject; a
+    // reject needs a comment). NotFoundError: no such document; InvalidError: it needs no approval, or no
+    // comment; ConflictError: not pending (decide) or decided already (request).
+    void act_on_approval(const std::string& number, const std::string& action, const std::string& by_user,
+                         const std::string& mailbox, int64_t now, const std::string& comment);
 
     // ---- Settings (internal_domains, doc_patterns, pool_days), checked when set.
     void set_setting(const std::string& key, const std::string& value);

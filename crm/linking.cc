@@ -76,7 +76,12 @@ std::shared_ptr<const HookFacts> Crm::prepare(const Message& m) const {
     f->docs = trade_documents(m);
     if (!f->docs.empty()) f->total = total_of(m);
     if (!m.from.empty() && f->automated.empty()) f->company = rules::company_from(m.from[0].name, m.text);
-    if (f->automated.empty()) {
+    // Approval language only in mail among one domain (the firm's own: stored() checks which).
+    bool one_domain = !m.from.empty() && !m.to.empty();
+    std::string domain = m.from.empty() ? std::string() : address_domain(m.from[0].normalized);
+    for (const auto* list : {&m.to, &m.cc})
+        for (const auto& x : *list) one_domain = one_domain && address_domain(x.normalized) == domain;
+    if (f->automated.empty() && one_domain) {
         f->asks_approval = rules::asks_approval(m.subject, m.text);
         f->decision = rules::decision_in(m.text);
     }

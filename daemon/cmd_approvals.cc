@@ -20,6 +20,7 @@ const char* kUsage =
     "                                    --approver USER [--then USER]\n"
     "       tradewind approvals rule list | rule remove ID\n"
     "       tradewind approvals recheck                  # the rules apply to archived documents too\n"
+    "       tradewind approvals request|approve|reject NUMBER [--comment TEXT] [--by USER]   # a reject needs --comment\n"
     "       tradewind approvals violations [--json]\n"
     "  A document of a rule's types whose total (converted through the fx_rates setting) reaches the\n"
     "  rule's amount needs its approver's approval; one with no known amount says \"amount unknown\".\n"
@@ -34,7 +35,9 @@ std::string iso(int64_t t) { return t ? format_iso_utc(t) : ""; }
 
 int cmd_approvals(const std::vector<std::string>& args) {
     Opts o;
-    if (!parse_opts(args, {"--state", "--types", "--min-amount", "--currency", "--approver", "--then"}, o, "approvals")) return 2;
+    if (!parse_opts(args, {"--state", "--types", "--min-amount", "--currency", "--approver", "--then", "--comment", "--by"}, o,
+                    "approvals"))
+        return 2;
     if (o.has("--help") || o.has("-h")) {
         std::fputs(kUsage, stdout);
         return 0;
@@ -77,6 +80,20 @@ int cmd_approvals(const std::vector<std::string>& args) {
         }
         std::fputs(kUsage, stderr);
         return 2;
+    }
+    if (!rest.empty() && (rest[0] == "request" || rest[0] == "approve" || rest[0] == "reject")) {
+        if (rest.size() != 2) throw InvalidError("approvals " + rest[0] + " NUMBER [--comment TEXT] [--by USER]");
+        std::string by = o.get("--by"), mailbox;
+        if (!by.empty()) {
+            auto u = a.people.user(by);
+            if (!u) throw NotFoundError("no user " + by);
+            mailbox = u->mailbox();
+        }
+        a.crm.act_on_approval(rest[1], rest[0], by.empty() ? cli_user() : by, mailbox, int64_t(std::time(nullptr)), o.get("--comment"));
+        audit_command(a, "approval_" + rest[0], "document", rest[1], o.get("--comment"));
+        for (const auto& x : a.crm.approvals())
+            if (x.document == rest[1]) std::printf("%s: %s\n", x.document.c_str(), x.state.c_str());
+        return 0;
     }
     if (!rest.empty() && rest[0] == "recheck") {
         a.crm.recheck_approvals();

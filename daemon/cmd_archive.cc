@@ -147,7 +147,9 @@ int cmd_import(const std::vector<std::string>& args) {
     {
         LinkedArchive la(a.data);
         la.crm.scan_conflicts();  // the manager sees them at once, as after a sync
-        la.crm.scan_approvals();
+        std::vector<int64_t> linked;
+        la.crm.scan_approvals(&linked);
+        relabel_rows_or_ask(la.store, a.data, linked);  // approval mail found its customers: search follows
     }
     std::printf("%s: %zu found, %zu imported, %zu duplicates (copies of stored mail), %zu already in the archive, "
                 "%zu malformed (archived as received, what was wrong in `tradewind export`), %.1f s (%.0f msg/s)\n",

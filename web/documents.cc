@@ -94,8 +94,10 @@ Page document(Context& ctx, const Request& r) {
     json statuses = json::array();
     for (const auto& st : kStatuses) statuses.push_back({{"value", st}, {"label", label(st)}, {"selected", st == j["status"]}});
     bool may_change = one.front().customer == 0 || a.people.may_edit_customer(r.user, a.crm.customers(one.front().customer).front().owner);
+    j["approval"] = approval_of(a, r.user, number);
     return page(number + " - Documents", "document", j,
-                {{"statuses", statuses}, {"may_change", may_change && (role_bit(r.user.role) & kEditors)}});
+                {{"statuses", statuses}, {"may_change", may_change && (role_bit(r.user.role) & kEditors)},
+                 {"back", "/document?number=" + query_escape(number)}});
 }
 
 // A rep changes the documents of customers they own (a manager their teams', an admin any);

@@ -118,9 +118,13 @@ Page home(Context& ctx, const Request& r) {
     for (size_t k = 0; k < escalated.size() && k < kHomeRows; ++k) esc.push_back(item_json(a, *escalated[k], now, e));
     json model = {{"now", format_iso_utc(now)}, {"now_local", when(now)}, {"zone", viewer.tz}, {"overdue", overdue},
                   {"today", today}, {"later", later}, {"groups", groups}};
-    if (overseer)
+    if (overseer) {
         model["escalations"] = esc, model["escalation_total"] = escalated.size(),
         model["escalate_after_hours"] = a.crm.escalate_after() / 3600;
+        size_t review = 0;
+        for (const auto& x : a.crm.approvals("pending")) review += x.approver == r.user.name;
+        model["reviews"] = review;
+    }
     return page(overseer ? "Team follow-ups" : "My day", "home", model,
                 {{"overseer", overseer}, {"by_rep", overseer || groups.size() > 1}, {"nothing", all.empty()}, {"back", "/"},
                  {"has_escalations", !esc.empty()}, {"escalation_count", escalated.size()},

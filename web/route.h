@@ -167,6 +167,9 @@ std::vector<Route> status_routes(Context& c);
 std::vector<Route> admin_routes(Context& c);
 std::vector<Route> audit_routes(Context& c);
 std::vector<Route> followup_routes(Context& c);
+std::vector<Route> approval_routes(Context& c);
+// A document's approval record as the pages show it: a list of one, or none when it needs none (approvals.cc).
+json approval_of(LinkedArchive& a, const User& u, const std::string& number);
 
 // The open conflicts the user may see (the menu's badge): a manager's teams', all for auditors and admins.
 size_t open_conflicts_for(const std::string& data_dir, const User& u);

@@ -463,7 +463,7 @@ struct WebServer::Impl {
         for (auto* area : {&web::search_routes, &web::conversation_routes, &web::customer_routes, &web::document_routes,
                            &web::conflict_routes, &web::status_routes})
             for (auto& r : (*area)(ctx)) add(std::move(r));
-        for (auto* area : {&web::admin_routes, &web::audit_routes, &web::followup_routes})
+        for (auto* area : {&web::admin_routes, &web::audit_routes, &web::followup_routes, &web::approval_routes})
             for (auto& r : (*area)(ctx)) add(std::move(r));
         for (auto& r : session_routes()) add(std::move(r));
     }

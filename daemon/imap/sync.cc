@@ -48,8 +48,19 @@ struct Shared {
     // Conflicts (撞单) found again over the archive (a transaction of its own).
     void scan_conflicts() {
         archive.commit(false);
+        try {
+            scan();
+        } catch (const std::exception& e) {
+            // A full disk stops the pass (the accounts say so); the scans run again at the next one.
+            if (!is_storage_full(e)) throw;
+            unscanned = true;
+        }
+    }
+    void scan() {
         static_cast<Crm*>(archive.hook())->scan_conflicts();
-        static_cast<Crm*>(archive.hook())->scan_approvals();  // and the approvals read out of the mail
+        std::vector<int64_t> linked;
+        static_cast<Crm*>(archive.hook())->scan_approvals(&linked);  // and the approvals read out of the mail
+        if (!linked.empty()) archive.store().request_index_relink();  // the writer brings the index along
     }
 };
 

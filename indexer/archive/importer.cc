@@ -391,6 +391,31 @@ std::optional<size_t> relink_index_or_ask(Store& store, const std::string& data_
     return relink_index(store, *index);
 }
 
+std::optional<size_t> relabel_rows_or_ask(Store& store, const std::string& data_dir, const std::vector<int64_t>& rows) {
+    IngestHook* hook = store.hook();
+    if (!hook || rows.empty()) return 0;
+    std::unique_ptr<SearchIndex> index;
+    try {
+        index = std::make_unique<SearchIndex>(data_dir, true);
+    } catch (const StoreError&) {  // locked by the running writer: it brings every label along
+        store.request_index_relink();
+        return std::nullopt;
+    }
+    size_t changed = 0;
+    for (int64_t row : rows) {
+        Labels labels = hook->labels_of(row);
+        for (const auto& f : schema::kFields) {
+            if (f.kind != schema::FieldKind::Label) continue;
+            std::vector<std::string> values;
+            for (const auto& l : labels)
+                if (l.field == f.name) values.push_back(l.value);
+            changed += index->set_field(row, std::string(f.name), values) ? 1 : 0;
+        }
+    }
+    index->commit(index->last_row());
+    return changed;
+}
+
 size_t reindex(const std::string& data_dir, const std::vector<std::string>& worker_command, const IngestHook::Factory& hook) {
     Store store(data_dir, hook);
     std::error_code ec;

@@ -136,6 +136,10 @@ POLICY = {
                                             lambda role, rel: "ok" if sees(role, rel) else 403),
     # The home page: what each user may see of the follow-ups (e2e.followups checks its rows).
     ("GET", "/"): (ALL, lambda o, rel: ({}, None), lambda role, rel: "ok"),
+    # Approvals: this firm has no rule, so a document one may see needs none (400); one not seen is a 404.
+    ("GET", "/approvals"): (ALL, lambda o, rel: ({}, None), lambda role, rel: "ok"),
+    ("POST", "/approvals/(request|approve|reject)"): (EDITORS, lambda o, rel: ({"what": "request"}, {"number": DOC[rel]}),
+                                                       lambda role, rel: 400 if sees(role, rel) else 404),
     ("POST", "/me/language"): (ALL, lambda o, rel: ({}, {"lang": "en"}), lambda role, rel: "ok"),
 }
 # The session's own routes, tested in e2e.web and e2e.web_routes (they change the session).

@@ -1,0 +1,163 @@
+"""End to end: approvals read out of the mail and decided on the web, over the project's own mail (no ../shared).
+A rep's request to the manager and his "不同意" reply (no references) make a rejected record; a revised document,
+approved by mail, then sent; a PI sent before any answer is a violation; the manager's "Needs my review" queue in
+the real serve and headless Chromium (1400 and 375 px), an approval and a reject (with its required comment) as the
+forms send them, the rep's request from the document page; the CLI's JSON keys; bad input is a 400 or 404 that
+says why."""
+import email.utils
+import datetime as dt
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import Checker, NoRedirect, args, login, request, start_serve, terminate, write_file  # noqa: E402
+from browser import Browser  # noqa: E402
+
+A = args()
+TW = A.tradewind
+c = Checker("e2e.approvals")
+FIRM = "acme-trading.example"
+LILY, WEI, ANNA = "lily.zhou@" + FIRM, "wei.chen@" + FIRM, "anna@nordhandel.example"
+KEYS = {"id", "document", "type", "amount", "currency", "customer", "rep", "approver", "tier", "state", "requested", "decided",
+        "comment", "via"}
+T0 = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.timezone.utc)
+
+
+def mail(mid, frm, to, subject, hours, body, extra=""):
+    return ("From: %s\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <%s>\r\nDate: %s\r\n%sMIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n"
+            % (frm, to, subject, mid, email.utils.format_datetime(T0 + dt.timedelta(hours=hours)), extra, body))
+
+
+MAILS = [  # (account, folder, id, from, to, subject, hours after T0, body, extra headers)
+    ("lily.zhou", "Sent", "r1@" + FIRM, LILY, WEI, "审批：QT-2026-0012 Nordhandel USD 12,000.00", 0,
+     "陈总，请审批报价单QT-2026-0012。\r\n合计金额：USD 12,000.00", ""),
+    ("wei.chen", "Sent", "d1@" + FIRM, WEI, LILY, "回复: 审批：QT-2026-0012 Nordhandel USD 12,000.00", 3,
+     "不同意，价格太低，请重新报价。\r\n\r\n陈伟", ""),
+    ("lily.zhou", "Sent", "r2@" + FIRM, LILY, WEI, "Approval request: QT-2026-0013 Nordhandel USD 13,000.00 (revised)", 5,
+     "Please approve QT-2026-0013, replaces QT-2026-0012.\r\nTotal: USD 13,000.00", ""),
+    ("wei.chen", "Sent", "d2@" + FIRM, WEI, LILY, "Re: Approval request: QT-2026-0013", 6, "OK, approved, go ahead.",
+     "In-Reply-To: <r2@%s>\r\n" % FIRM),
+    ("lily.zhou", "Sent", "s2@" + FIRM, LILY, "Anna Schmidt <%s>" % ANNA, "Quotation QT-2026-0013", 7,
+     "Dear Anna, our quotation QT-2026-0013. Total: USD 13,000.00", ""),
+    ("lily.zhou", "Sent", "r3@" + FIRM, LILY, WEI, "请审批：PI-2026-0034", 24, "请审批形式发票PI-2026-0034。合计金额：USD 30,000.00", ""),
+    ("lily.zhou", "Sent", "s3@" + FIRM, LILY, ANNA, "Proforma invoice PI-2026-0034", 25, "Attached PI-2026-0034. Total: USD 30,000.00", ""),
+    ("lily.zhou", "Sent", "s4@" + FIRM, LILY, ANNA, "Proforma invoice PI-2026-0035", 30, "Attached PI-2026-0035. Total: USD 25,000.00", ""),
+]
+
+
+def tw(*argv):
+    p = subprocess.run([TW, *argv], capture_output=True, text=True, timeout=120)
+    return p.returncode, p.stdout, p.stderr
+
+
+def get(base, auth, path):
+    return request(urllib.request.build_opener(NoRedirect), base + path, headers={"Cookie": auth["Cookie"]})
+
+
+def post(base, auth, path, data):
+    return request(urllib.request.build_opener(NoRedirect), base + path, dict(data, csrf=auth["X-CSRF-Token"]),
+                   {"Cookie": auth["Cookie"]})
+
+
+def text_of(html):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.sub(r"<style.*?</style>", "", html, flags=re.S)))
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    data = os.path.join(tmp, "data")
+    for k, (acct, folder, mid, frm, to, subject, hours, body, extra) in enumerate(MAILS):
+        f = write_file(tmp, "%d.eml" % k, mail(mid, frm, to, subject, hours, body, extra))
+        code, _, err = tw("import", "--data", data, "--account", "%s@%s" % (acct, FIRM), f)
+        c.check(code == 0, "import %s: %s" % (mid, err))
+    pw = write_file(tmp, "pw", "correct horse battery\n")
+    for argv in (["user", "add", "--name", "wei.chen", "--role", "manager", "--mailbox", WEI],
+                 ["team", "add", "sales", "--manager", "wei.chen"],
+                 ["user", "add", "--name", "lily", "--team", "sales", "--mailbox", LILY],
+                 ["user", "add", "--name", "aud", "--role", "auditor"]):
+        subprocess.run([TW, *argv, "--data", data] + (["--password-file", pw] if argv[0] == "user" else []), check=True,
+                       capture_output=True)
+    code, out, err = tw("approvals", "rule", "add", "--data", data, "--types", "quotation,proforma_invoice", "--min-amount",
+                        "10000", "--currency", "USD", "--approver", "nobody")
+    c.check(code != 0 and "nobody" in err, "a rule for an unknown approver is refused: %s" % err)
+    code, out, err = tw("approvals", "rule", "add", "--data", data, "--types", "quotation,proforma_invoice", "--min-amount",
+                        "10000", "--currency", "USD", "--approver", "wei.chen")
+    c.check(code == 0 and "recheck" in out, "the rule applies from now on: %s %s" % (out, err))
+    code, out, _ = tw("approvals", "--data", data, "--json")
+    c.check(out.strip() == "", "documents first seen before the rule are left alone: %s" % out)
+    tw("approvals", "recheck", "--data", data)
+    code, out, _ = tw("approvals", "--data", data, "--json")
+    rows = {j["document"]: j for j in map(json.loads, out.splitlines())}
+    c.check(all(KEYS <= set(j) for j in rows.values()), "every record has the keys: %s" % sorted(KEYS))
+    c.check(rows.get("QT-2026-0012", {}).get("state") == "rejected" and "价格太低" in rows["QT-2026-0012"]["comment"],
+            "不同意 without references rejects, with its reason: %s" % rows.get("QT-2026-0012"))
+    c.check(rows.get("QT-2026-0013", {}).get("state") == "approved" and rows["QT-2026-0013"]["via"] == "mail",
+            "the revised quotation is approved by mail: %s" % rows.get("QT-2026-0013"))
+    c.check(rows.get("PI-2026-0034", {}).get("state") == "pending", "the PI waits: %s" % rows.get("PI-2026-0034"))
+    c.check(rows.get("PI-2026-0035", {}).get("state") == "not_requested", "PI-0035 was never asked for")
+    code, out, _ = tw("approvals", "violations", "--data", data, "--json")
+    v = {j["document"]: j["kind"] for j in map(json.loads, out.splitlines())}
+    c.check(v == {"PI-2026-0034": "sent_before_approval", "PI-2026-0035": "sent_without_request"}, "violations: %s" % v)
+    code, out, _ = tw("export", "--data", data)
+    linked = {j["message_id"]: j.get("customers") for j in map(json.loads, out.splitlines())}
+    c.check(all(linked.get(m) for m in ("r1@" + FIRM, "d1@" + FIRM, "r2@" + FIRM, "d2@" + FIRM)),
+            "approval mail belongs to the deal's customer, the rejected quotation's too: %s" % linked)
+    code, out, err = tw("approvals", "reject", "PI-2026-0034", "--data", data)
+    c.check(code != 0 and "comment" in err, "a reject needs a comment: %s" % err)
+
+    proc, base = start_serve(TW, data)
+    try:
+        auth = {n: login(base, n, "correct horse battery")[3] for n in ("wei.chen", "lily", "aud")}
+        st, _, body = get(base, auth["wei.chen"], "/api/v1/approvals?state=mine")
+        queue = [x["document"] for x in json.loads(body)["approvals"]] if st == 200 else []
+        c.check(queue == ["PI-2026-0034"], "wei's queue holds the pending PI: %s" % queue)
+        st, _, body = get(base, auth["wei.chen"], "/")
+        c.check('id="reviews"' in body and "need my review" in text_of(body), "his home counts what needs his review")
+        st, _, body = post(base, auth["lily"], "/approvals/approve", {"number": "PI-2026-0034"})
+        c.check(st == 403, "a rep does not approve: %s" % st)
+        st, _, body = post(base, auth["wei.chen"], "/approvals/reject", {"number": "PI-2026-0034", "comment": ""})
+        c.check(st == 400 and "comment" in body, "a reject without a comment is a 400: %s" % text_of(body)[:200])
+        st, _, body = post(base, auth["wei.chen"], "/approvals/approve", {"number": "PI-9999-0001"})
+        c.check(st == 404, "an unknown document is a 404: %s" % st)
+        st, hd, _ = post(base, auth["wei.chen"], "/approvals/approve", {"number": "PI-2026-0034", "back": "/approvals?state=mine"})
+        c.check(st == 303 and hd.get("Location") == "/approvals?state=mine", "approve goes back to the queue: %s" % st)
+        st, _, body = get(base, auth["lily"], "/api/v1/approvals")
+        got = {x["document"]: x for x in json.loads(body)["approvals"]}
+        c.check(got.get("PI-2026-0034", {}).get("state") == "approved" and got["PI-2026-0034"]["via"] == "web",
+                "the web decision stands: %s" % got.get("PI-2026-0034"))
+        # The rep asks for PI-0035 from its page; the manager rejects it with a reason.
+        st, _, body = get(base, auth["lily"], "/document?number=PI-2026-0035")
+        c.check("Ask for approval" in body, "the document page offers the request")
+        st, _, _ = post(base, auth["lily"], "/approvals/request", {"number": "PI-2026-0035", "comment": "margin 12%"})
+        st2, _, _ = post(base, auth["wei.chen"], "/approvals/reject", {"number": "PI-2026-0035", "comment": "price below our floor"})
+        code, out, _ = tw("approvals", "--data", data, "--json", "--state", "rejected")
+        rej = {j["document"]: j for j in map(json.loads, out.splitlines())}
+        c.check(st == 303 and st2 == 303 and rej.get("PI-2026-0035", {}).get("comment") == "price below our floor",
+                "requested on the web, rejected with its reason: %s %s %s" % (st, st2, rej))
+        code, out, _ = tw("audit", "--data", data)
+        c.check("approval_reject" in out or "Rejected a document" in out, "the decisions are audited")
+        st, _, body = get(base, auth["wei.chen"], "/approvals?state=nonsense")
+        c.check(st == 400 and "state is" in body, "a bad state is a 400 that names the choices")
+        shots = os.environ.get("TW_SCREENSHOTS") or tempfile.mkdtemp(prefix="tw-approvals-")
+        os.makedirs(shots, exist_ok=True)
+        with Browser() as b:
+            if not b.ok:
+                print("SKIP (browser part): chromium or python3-websocket is not installed")
+            else:
+                for who, path, name in (("wei.chen", "/approvals", "approvals"), ("lily", "/document?number=QT-2026-0012", "approval-doc")):
+                    b.set_cookie(base, "tw_session", auth[who]["Cookie"].split("=", 1)[1])
+                    b.load(base + path)
+                    text = b.evaluate("document.body.innerText")
+                    c.check("not_requested" not in text and "proforma_invoice" not in text, "%s: no raw enum names" % name)
+                    for width in (1400, 375):
+                        w = b.screenshot(os.path.join(shots, "%s-%d.png" % (name, width)), width)
+                        c.check(w <= width, "%s fits %d px (%s)" % (name, width, w))
+        print("screenshots in", shots)
+    finally:
+        terminate(proc)
+sys.exit(c.done())
