@@ -82,7 +82,8 @@ TEST_CASE("group members know their group", "[address]") {
 }
 
 TEST_CASE("raw 8-bit display names are converted with the hint charset", "[address]") {
-    tw::HeaderDecodeContext ctx{"gbk", nullptr};
+    tw::HeaderDecodeContext ctx;
+    ctx.fallback_charset = "gbk";
     auto got = parse_address_list("\xD6\xDC\xC0\xF6\xC0\xF6 <lily@x.example>", ctx);  // 周丽丽 in GBK
     REQUIRE(got.size() == 1);
     CHECK(got[0].name == "周丽丽");

@@ -44,6 +44,7 @@ TEST_CASE("encoded words and raw 8-bit bytes in parameter values", "[params]") {
     CHECK(parse_param_header("attachment; filename=\"=?UTF-8?B?5oql5Lu35Y2V?= =?UTF-8?B?LnBkZg==?=\"").param("filename") ==
           "报价单.pdf");
     CHECK(parse_param_header("attachment; filename=\"报价单.pdf\"").param("filename") == "报价单.pdf");
-    tw::HeaderDecodeContext gbk{"gbk", nullptr};
+    tw::HeaderDecodeContext gbk;
+    gbk.fallback_charset = "gbk";
     CHECK(parse_param_header("attachment; filename=\"\xB1\xA8\xBC\xDB\xB5\xA5.pdf\"", gbk).param("filename") == "报价单.pdf");
 }

@@ -6,6 +6,15 @@
 using tw::decode_header_text;
 using tw::HeaderDecodeContext;
 
+namespace {
+// A context whose only hint is the body charset.
+HeaderDecodeContext hint(const char* charset) {
+    HeaderDecodeContext c;
+    c.fallback_charset = charset;
+    return c;
+}
+}  // namespace
+
 TEST_CASE("encoded words decode in the charsets of the trade", "[rfc2047]") {
     struct Row { const char* raw; const char* want; };
     const Row rows[] = {
@@ -61,7 +70,8 @@ TEST_CASE("broken forms real clients send", "[rfc2047]") {
 
 TEST_CASE("unknown charsets and invalid bytes still give valid UTF-8 and a problem", "[rfc2047]") {
     std::vector<std::string> problems;
-    HeaderDecodeContext ctx{"", &problems};
+    HeaderDecodeContext ctx;
+    ctx.problems = &problems;
     CHECK(decode_header_text("=?x-unknown-cs?q?caf=E9?=", ctx) == "café");
     CHECK(problems.size() == 1);
     problems.clear();
@@ -74,9 +84,9 @@ TEST_CASE("unknown charsets and invalid bytes still give valid UTF-8 and a probl
 TEST_CASE("raw 8-bit headers: UTF-8 stays, others are converted", "[rfc2047]") {
     CHECK(decode_header_text("报价单 QT-2025-0001") == "报价单 QT-2025-0001");
     // GBK bytes for 报价单 with the body charset as the hint
-    CHECK(decode_header_text("\xB1\xA8\xBC\xDB\xB5\xA5 QT-1", {"gbk", nullptr}) == "报价单 QT-1");
+    CHECK(decode_header_text("\xB1\xA8\xBC\xDB\xB5\xA5 QT-1", hint("gbk")) == "报价单 QT-1");
     // Big5 bytes for 報價單, hint big5
-    CHECK(decode_header_text("\xB3\xF8\xBB\xF9\xB3\xE6", {"big5", nullptr}) == "報價單");
+    CHECK(decode_header_text("\xB3\xF8\xBB\xF9\xB3\xE6", hint("big5")) == "報價單");
     // Latin-1 without a hint: detected
     std::string s = decode_header_text("Gr\xFC\xDF" "e aus M\xFCnchen");
     CHECK(s == "Grüße aus München");
