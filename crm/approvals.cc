@@ -356,7 +356,7 @@ std::vector<Crm::Violation> Crm::approval_violations() {
         firm = j.dump();
     }
     SQLite::Statement sent(db_,
-        "SELECT m.id, m.date, m.message_id FROM message_documents md JOIN messages m ON m.id = md.message"
+        "SELECT m.id, m.date, m.message_id, m.thread FROM message_documents md JOIN messages m ON m.id = md.message"
         " WHERE md.number = ?1 AND EXISTS (SELECT 1 FROM json_each(?2) d WHERE lower(m.from_addr) LIKE '%@' || d.value)"
         " AND EXISTS (SELECT 1 FROM parties p WHERE p.message = m.id AND NOT EXISTS (SELECT 1 FROM json_each(?2) d"
         "  WHERE lower(p.address) LIKE '%@' || d.value)) ORDER BY m.date, m.id LIMIT 1");
@@ -370,6 +370,7 @@ std::vector<Crm::Violation> Crm::approval_violations() {
             v.message = sent.getColumn(0).getInt64();
             v.sent = sent.getColumn(1).getInt64();
             v.message_id = sent.getColumn(2).getString();
+            v.thread = sent.getColumn(3).getInt64();
             if (a.state == "not_requested") v.kind = "sent_without_request";
             else if (a.state == "pending" || (a.decided && v.sent < a.decided)) v.kind = "sent_before_approval";
             else if (a.state == "rejected") v.kind = "sent_after_rejection";
@@ -377,7 +378,29 @@ std::vector<Crm::Violation> Crm::approval_violations() {
         }
         sent.reset();
     }
+    SQLite::Statement ack(db_, "SELECT by_user, comment FROM approval_acks WHERE document = ? AND kind = ?");
+    for (auto& v : out) {
+        ack.bind(1, v.document);
+        ack.bind(2, v.kind);
+        if (ack.executeStep()) v.acknowledged = true, v.ack_by = ack.getColumn(0).getString(), v.ack_comment = ack.getColumn(1).getString();
+        ack.reset();
+    }
     return out;
+}
+
+void Crm::acknowledge_violation(const std::string& number, const std::string& kind, const std::string& by_user, int64_t now,
+                                const std::string& comment) {
+    if (trim(comment).empty()) throw InvalidError("say why the violation is acknowledged: a comment is required");
+    bool found = false;
+    for (const auto& v : approval_violations()) found = found || (v.document == number && v.kind == kind);
+    if (!found) throw NotFoundError("no violation " + kind + " of " + number);
+    SQLite::Statement q(db_, "INSERT OR REPLACE INTO approval_acks(document, kind, by_user, at, comment) VALUES (?, ?, ?, ?, ?)");
+    q.bind(1, number);
+    q.bind(2, kind);
+    q.bind(3, by_user);
+    q.bind(4, now);
+    q.bind(5, comment);
+    q.exec();
 }
 
 }  // namespace tw

@@ -48,6 +48,7 @@ inline constexpr AuditAction kAuditActions[] = {
     {"approval_request", "Asked for an approval"},
     {"approval_approve", "Approved a document"},
     {"approval_reject", "Rejected a document"},
+    {"violation_acknowledge", "Acknowledged a violation"},
     {"conflict_close", "Closed a conflict"},
     {"conflict_reopen", "Reopened a conflict"},
     {"user_add", "Added a user"},

@@ -248,8 +248,9 @@ public:
     };
     struct Violation {
         std::string document, kind, message_id;  // kind: sent_before_approval | sent_after_rejection | sent_without_request
-        int64_t sent = 0, message = 0;
+        int64_t sent = 0, message = 0, thread = 0;
         bool acknowledged = false;
+        std::string ack_by, ack_comment;
     };
     // InvalidError for unknown types, a bad amount or currency, or an unknown approver.
     int64_t add_approval_rule(const ApprovalRule& r, int64_t now);
@@ -266,6 +267,9 @@ public:
     // A request or a decision made on the web or the command line (action: request | approve | reject; a
     // reject needs a comment). NotFoundError: no such document; InvalidError: it needs no approval, or no
     // comment; ConflictError: not pending (decide) or decided already (request).
+    // A manager acknowledges a violation (a comment is required). NotFoundError: no such violation.
+    void acknowledge_violation(const std::string& number, const std::string& kind, const std::string& by_user, int64_t now,
+                               const std::string& comment);
     void act_on_approval(const std::string& number, const std::string& action, const std::string& by_user,
                          const std::string& mailbox, int64_t now, const std::string& comment);
 

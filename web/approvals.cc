@@ -61,6 +61,32 @@ Page list(Context& ctx, const Request& r) {
     return page("Approvals", "approvals", {{"approvals", items}, {"total", rows.size()}, {"offset", offset}, {"limit", limit}}, view);
 }
 
+// The documents that reached the customer without a valid approval, for managers (their teams' documents).
+Page violations(Context& ctx, const Request& r) {
+    LinkedArchive a(ctx.o.data_dir);
+    Visibility v = a.people.visibility(r.user);
+    json items = json::array();
+    size_t open = 0;
+    for (const auto& x : a.crm.approval_violations()) {
+        if (!a.people.sees_document(v, x.document)) continue;
+        open += !x.acknowledged;
+        items.push_back({{"document", x.document}, {"kind", x.kind}, {"kind_label", label(x.kind)}, {"sent", format_iso_utc(x.sent)},
+                         {"sent_local", when(x.sent)}, {"message_id", x.message_id}, {"thread", x.thread},
+                         {"acknowledged", x.acknowledged}, {"ack_by", x.ack_by}, {"ack_comment", x.ack_comment}});
+    }
+    return page("Approval violations", "violations", {{"violations", items}, {"open", open}},
+                {{"none", items.empty()}, {"may_ack", bool(role_bit(r.user.role) & kManagers)}});
+}
+
+Page acknowledge(Context& ctx, const Request& r) {
+    const std::string &number = r.text("number"), &kind = r.text("kind");
+    LinkedArchive a(ctx.o.data_dir);
+    if (!a.people.sees_document(a.people.visibility(r.user), number)) throw NotFoundError("no document " + number);
+    a.crm.acknowledge_violation(number, kind, r.user.name, int64_t(std::time(nullptr)), r.text("comment"));
+    ctx.audit(r, audit_entry("violation_acknowledge", "document", number, "", true, kind + ": " + r.text("comment")));
+    return after_form({{"document", number}, {"kind", kind}, {"acknowledged", true}}, "/approvals/violations");
+}
+
 Page act(Context& ctx, const Request& r) {
     const std::string &number = r.text("number"), &what = r.text("what");
     LinkedArchive a(ctx.o.data_dir);
@@ -100,6 +126,11 @@ std::vector<Route> approval_routes(Context& ctx) {
                  throw InvalidError("state is mine, pending, approved, rejected or not_requested, not \"" + s + "\"");
              return list(ctx, r);
          }, ""},
+        {"GET", {"/approvals/violations", "/api/v1/approvals/violations"}, kOverseers, {}, {},
+         [&ctx](const Request& r) { return violations(ctx, r); }, ""},
+        {"POST", {"/approvals/violations/acknowledge", "/api/v1/approvals/violations/acknowledge"}, kManagers, {},
+         {text_param("number", true, "", 64), text_param("kind", true, "", 32), text_param("comment", false, "", 1000)},
+         [&ctx](const Request& r) { return acknowledge(ctx, r); }, "document"},
         {"POST", {R"(/api/v1/approvals/(request|approve|reject))", R"(/approvals/(request|approve|reject))"}, kEditors, {"what"},
          {text_param("number", true, "", 64), text_param("comment", false, "", 1000), text_param("back", false, "", 300)},
          [&ctx](const Request& r) { return act(ctx, r); }, "document"},

@@ -124,6 +124,10 @@ Page home(Context& ctx, const Request& r) {
         size_t review = 0;
         for (const auto& x : a.crm.approvals("pending")) review += x.approver == r.user.name;
         model["reviews"] = review;
+        Visibility seen = a.people.visibility(r.user);
+        size_t open = 0;
+        for (const auto& x : a.crm.approval_violations()) open += !x.acknowledged && a.people.sees_document(seen, x.document);
+        model["violations"] = open;
     }
     return page(overseer ? "Team follow-ups" : "My day", "home", model,
                 {{"overseer", overseer}, {"by_rep", overseer || groups.size() > 1}, {"nothing", all.empty()}, {"back", "/"},

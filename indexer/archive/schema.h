@@ -105,6 +105,7 @@ inline constexpr Table kTables[] = {
     {"approvals", "crm", "id document type amount currency customer rep approver tier state requested decided comment via "
      "request_message decision_message reason",
      "approval records, found again from the mail (via mail) by each scan: state pending | approved | rejected"},
+    {"approval_acks", "crm", "document kind by_user at comment", "a manager's acknowledgement of a violation, with a comment"},
     {"approval_actions", "crm", "id document action by_user mailbox at comment",
      "approvals done on the web or the command line (action request | approve | reject), kept through every scan: the "
      "latest decision stands over the mail's"},
@@ -259,6 +260,8 @@ CREATE TABLE IF NOT EXISTS approvals (id INTEGER PRIMARY KEY, document TEXT NOT 
   state TEXT NOT NULL, requested INTEGER NOT NULL, decided INTEGER NOT NULL, comment TEXT NOT NULL, via TEXT NOT NULL,
   request_message INTEGER, decision_message INTEGER, reason TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS approvals_document ON approvals(document);
+CREATE TABLE IF NOT EXISTS approval_acks (document TEXT NOT NULL, kind TEXT NOT NULL, by_user TEXT NOT NULL,
+  at INTEGER NOT NULL, comment TEXT NOT NULL, PRIMARY KEY (document, kind));
 CREATE TABLE IF NOT EXISTS approval_actions (id INTEGER PRIMARY KEY, document TEXT NOT NULL, action TEXT NOT NULL,
   by_user TEXT NOT NULL, mailbox TEXT NOT NULL DEFAULT '', at INTEGER NOT NULL, comment TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS automated_mail (message INTEGER PRIMARY KEY, why TEXT NOT NULL);

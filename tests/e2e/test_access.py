@@ -138,6 +138,10 @@ POLICY = {
     ("GET", "/"): (ALL, lambda o, rel: ({}, None), lambda role, rel: "ok"),
     # Approvals: this firm has no rule, so a document one may see needs none (400); one not seen is a 404.
     ("GET", "/approvals"): (ALL, lambda o, rel: ({}, None), lambda role, rel: "ok"),
+    ("GET", "/approvals/violations"): (OVERSEERS, lambda o, rel: ({}, None), lambda role, rel: "ok"),
+    ("POST", "/approvals/violations/acknowledge"): (MANAGERS, lambda o, rel: ({}, {"number": DOC[rel], "kind": "sent_before_approval",
+                                                                                   "comment": "ok"}),
+                                                    lambda role, rel: 404),
     ("POST", "/approvals/(request|approve|reject)"): (EDITORS, lambda o, rel: ({"what": "request"}, {"number": DOC[rel]}),
                                                        lambda role, rel: 400 if sees(role, rel) else 404),
     ("POST", "/me/language"): (ALL, lambda o, rel: ({}, {"lang": "en"}), lambda role, rel: "ok"),

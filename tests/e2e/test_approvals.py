@@ -141,6 +141,24 @@ with tempfile.TemporaryDirectory() as tmp:
                 "requested on the web, rejected with its reason: %s %s %s" % (st, st2, rej))
         code, out, _ = tw("audit", "--data", data)
         c.check("approval_reject" in out or "Rejected a document" in out, "the decisions are audited")
+        st, _, body = get(base, auth["wei.chen"], "/")
+        m = re.search(r'id="violations"><strong>(\d+)</strong>', body)
+        c.check(m and m.group(1) == "2", "his home counts the documents sent without approval: %s" % (m and m.group(1)))
+        st, _, body = get(base, auth["wei.chen"], "/api/v1/approvals/violations")
+        kinds = {x["document"]: x["kind"] for x in json.loads(body)["violations"]} if st == 200 else {}
+        c.check(kinds == {"PI-2026-0034": "sent_before_approval", "PI-2026-0035": "sent_before_approval"},
+                "decided after they went out, both stay violations: %s" % kinds)
+        st, _, body = post(base, auth["wei.chen"], "/approvals/violations/acknowledge",
+                           {"number": "PI-2026-0034", "kind": "sent_before_approval", "comment": ""})
+        c.check(st == 400 and "comment" in body, "an acknowledgement needs a comment: %s" % st)
+        st, _, _ = post(base, auth["wei.chen"], "/approvals/violations/acknowledge",
+                        {"number": "PI-2026-0034", "kind": "sent_before_approval", "comment": "the customer had agreed the price"})
+        st2, _, body = get(base, auth["wei.chen"], "/api/v1/approvals/violations")
+        acked = [x["document"] for x in json.loads(body)["violations"] if x["acknowledged"]]
+        c.check(st == 303 and acked == ["PI-2026-0034"], "acknowledged, with its comment: %s %s" % (st, acked))
+        st, _, _ = post(base, auth["lily"], "/approvals/violations/acknowledge",
+                        {"number": "PI-2026-0035", "kind": "sent_before_approval", "comment": "x"})
+        c.check(st == 403, "a rep does not acknowledge: %s" % st)
         st, _, body = get(base, auth["wei.chen"], "/approvals?state=nonsense")
         c.check(st == 400 and "state is" in body, "a bad state is a 400 that names the choices")
         shots = os.environ.get("TW_SCREENSHOTS") or tempfile.mkdtemp(prefix="tw-approvals-")
@@ -149,7 +167,8 @@ with tempfile.TemporaryDirectory() as tmp:
             if not b.ok:
                 print("SKIP (browser part): chromium or python3-websocket is not installed")
             else:
-                for who, path, name in (("wei.chen", "/approvals", "approvals"), ("lily", "/document?number=QT-2026-0012", "approval-doc")):
+                for who, path, name in (("wei.chen", "/approvals", "approvals"), ("lily", "/document?number=QT-2026-0012", "approval-doc"),
+                                        ("wei.chen", "/approvals/violations", "violations")):
                     b.set_cookie(base, "tw_session", auth[who]["Cookie"].split("=", 1)[1])
                     b.load(base + path)
                     text = b.evaluate("document.body.innerText")
