@@ -312,7 +312,28 @@ void Crm::act_on_approval(const std::string& number, const std::string& action, 
     q.bind(5, now);
     q.bind(6, comment);
     q.exec();
+    int64_t action_id = db_.getLastInsertRowid();
     scan_approvals();
+    // The other side is told by mail (the outbox of crm/notifications.cc): the approver of a request, the rep of a
+    // decision. A decision made in the mail needs no notice: the mail is it.
+    std::string to;
+    if (action == "request") {
+        SQLite::Statement m(db_, "SELECT address FROM user_mailboxes WHERE user = ? AND pos = 0");
+        m.bind(1, now_->approver);
+        if (m.executeStep()) to = m.getColumn(0).getString();
+    } else {
+        to = now_->rep;
+    }
+    if (!to.empty() && to != to_lower(mailbox)) {
+        nlohmann::json item = {{"document", number}, {"type", now_->type}, {"amount", now_->amount}, {"currency", now_->currency},
+                               {"customer_name", now_->customer_name}, {"action", action}, {"by", by_user}, {"comment", comment}};
+        SQLite::Statement n(db_, "INSERT OR IGNORE INTO notifications(key, kind, recipient, items, created) VALUES (?, 'approval', ?, ?, ?)");
+        n.bind(1, "approval:" + std::to_string(action_id));
+        n.bind(2, to);
+        n.bind(3, nlohmann::json::array({item}).dump());
+        n.bind(4, now);
+        n.exec();
+    }
 }
 
 std::vector<Crm::Approval> Crm::approvals(const std::string& state) {

@@ -58,10 +58,16 @@ json model_of(LinkedArchive& a, const Crm::Notification& n, const std::string& b
     calendar::Calendar c = a.crm.calendar_of(n.recipient);
     json items = json::array();
     for (auto x : json::parse(n.items)) {
-        x["kind_label"] = x["kind"];
-        x["due_local"] = calendar::local_time(c.tz, x["due"].get<int64_t>());
-        x["url"] = base + "/conversation/" + std::to_string(x["thread"].get<int64_t>());
-        x["has_customer"] = !x["customer_name"].get<std::string>().empty();
+        if (x.contains("due")) {  // a follow-up
+            x["due_local"] = calendar::local_time(c.tz, x["due"].get<int64_t>());
+            x["url"] = base + "/conversation/" + std::to_string(x["thread"].get<int64_t>());
+        } else if (x.contains("document")) {  // an approval's request or decision
+            x["url"] = base + "/document?number=" + x["document"].get<std::string>();
+            std::string action = x.value("action", "");
+            x["requested"] = action == "request", x["approved"] = action == "approve", x["rejected"] = action == "reject";
+            x["has_comment"] = !x.value("comment", "").empty();
+        }
+        x["has_customer"] = !x.value("customer_name", "").empty();
         items.push_back(x);
     }
     return {{"items", items}, {"count", std::to_string(items.size())}, {"recipient", n.recipient}, {"home", base + "/"},
@@ -92,7 +98,7 @@ NotifyReport notify_once(const std::string& data_dir, const std::string& templat
     auto from = parse_address_list(server->from);
     std::string from_addr = from.empty() ? server->from : from.front().address;
     for (const auto& n : due) {
-        std::string kind = n.kind == "test" ? "test" : n.kind == "escalation" ? "escalation" : "digest";
+        std::string kind = n.kind == "test" ? "test" : n.kind == "escalation" ? "escalation" : n.kind == "approval" ? "approval" : "digest";
         std::string lang = lang_of(a, n.recipient);
         json model = model_of(a, n, base_url, now);
         std::string text, html, subject;

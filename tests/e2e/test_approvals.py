@@ -17,6 +17,8 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import Checker, NoRedirect, args, login, request, start_serve, terminate, write_file  # noqa: E402
 from browser import Browser  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+from dovecot_fixture import free_port  # noqa: E402
 
 A = args()
 TW = A.tradewind
@@ -159,6 +161,37 @@ with tempfile.TemporaryDirectory() as tmp:
         st, _, _ = post(base, auth["lily"], "/approvals/violations/acknowledge",
                         {"number": "PI-2026-0035", "kind": "sent_before_approval", "comment": "x"})
         c.check(st == 403, "a rep does not acknowledge: %s" % st)
+        # The other side is told by mail: the approver of the web request, the rep of each web decision.
+        py = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+        if subprocess.run([py, "-c", "import aiosmtpd"], capture_output=True).returncode != 0:
+            print("SKIP (mail part): python3-aiosmtpd is not installed")
+        else:
+            port, outbox = free_port(), os.path.join(tmp, "smtp.jsonl")
+            fixture = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "smtp_fixture.py")
+            smtp = subprocess.Popen([py, fixture, "--port", str(port), "--out", outbox], stdout=subprocess.PIPE, text=True)
+            try:
+                smtp.stdout.readline()
+                tw("smtp", "set", "--data", data, "--url", "smtp://127.0.0.1:%d" % port, "--from", "Tradewind <crm@%s>" % FIRM,
+                   "--plaintext")
+                code, out, err = tw("notify", "--once", "--data", data)
+                got = [json.loads(l) for l in open(outbox)] if os.path.exists(outbox) else []
+                import email as _email
+                notes = []
+                for g in got:
+                    m = _email.message_from_string(g["data"])
+                    if m["X-Tradewind-Notification"] != "approval":
+                        continue
+                    body_text = next(p.get_payload(decode=True).decode() for p in m.walk() if p.get_content_type() == "text/plain")
+                    notes.append((g["to"][0], body_text))
+                c.check(any(to == WEI and "asks you to approve PI-2026-0035" in b for to, b in notes),
+                        "wei is asked by mail: %s %s" % (notes, err))
+                c.check(any(to == LILY and "approved PI-2026-0034" in b for to, b in notes)
+                        and any(to == LILY and "rejected PI-2026-0035" in b and "price below our floor" in b for to, b in notes),
+                        "lily hears of both decisions, the reject with its reason: %s" % notes)
+                code, out, err = tw("notify", "--once", "--data", data)
+                c.check(len([l for l in open(outbox)]) == len(got), "and nothing twice")
+            finally:
+                terminate(smtp)
         st, _, body = get(base, auth["wei.chen"], "/approvals?state=nonsense")
         c.check(st == 400 and "state is" in body, "a bad state is a 400 that names the choices")
         shots = os.environ.get("TW_SCREENSHOTS") or tempfile.mkdtemp(prefix="tw-approvals-")
