@@ -12,20 +12,13 @@ reps=${2:-8}
 bench_setup approvals.sh tradewind
 work=${TW_BENCH_WORK:-/tmp/tw-bench}
 corpus="$work/workflow-$n-$reps"
-[ -f "$corpus/meta.json" ] || python3 "$gen" --out "$corpus" --messages "$n" --reps "$reps" --customers 300 --seed 7 --workflow >/dev/null
+bench_workflow_corpus "$corpus" "$n" "$reps"
 tw="$out/daemon/tradewind"
-import_all() {  # BIN DATA -> seconds
-  rm -rf "$2"
-  s=$(date +%s.%N)
-  for d in "$corpus"/*/; do "$1" import --data "$2" --account "$(basename "$d")@acme-trading.example" "$d" >/dev/null; done
-  e=$(date +%s.%N)
-  echo "$e - $s" | bc
-}
 data="$work/approvals-data"
-t_new=$(import_all "$tw" "$data")
+t_new=$(bench_import_all "$tw" "$data" "$corpus")
 echo "import: $t_new s"
 if [ -n "${BEFORE:-}" ]; then
-  t_old=$(import_all "$BEFORE" "$work/approvals-before")
+  t_old=$(bench_import_all "$BEFORE" "$work/approvals-before" "$corpus")
   echo "import before approvals: $t_old s  (ratio $(echo "scale=3; $t_new / $t_old" | bc))"
 fi
 min=$(python3 -c "import json; print(json.load(open('$corpus/meta.json'))['approval_threshold_usd'])")

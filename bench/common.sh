@@ -2,6 +2,8 @@
 #   bench_setup NAME TARGET...   needs ../shared; installs deps; builds TARGETs (Release) into $out
 #   bench_peers "PKG..." TOOL... installs the Debian packages when a tool is missing
 #   bench_corpus DIR N REPS      the tradegen corpus (--customers 300 --seed 7), generated once
+#   bench_workflow_corpus DIR N REPS   the same with --workflow (follow-ups, approvals), generated once
+#   bench_import_all BIN DATA CORPUS   imports every Maildir of CORPUS into a new DATA; prints the seconds
 src=$(cd "$(dirname "$0")/.." && pwd)
 gen="$src/../shared/corpus/tradegen.py"
 out="$src/build-bench"
@@ -28,4 +30,16 @@ bench_corpus() {
     rm -rf "$1"
     python3 "$gen" --out "$1" --messages "$2" --reps "$3" --customers 300 --seed 7 >/dev/null
   fi
+}
+
+bench_workflow_corpus() {
+  [ -f "$1/meta.json" ] || python3 "$gen" --out "$1" --messages "$2" --reps "$3" --customers 300 --seed 7 --workflow >/dev/null
+}
+
+bench_import_all() {
+  rm -rf "$2"
+  s=$(date +%s.%N)
+  for d in "$3"/*/; do "$1" import --data "$2" --account "$(basename "$d")@acme-trading.example" "$d" >/dev/null; done
+  e=$(date +%s.%N)
+  echo "$e - $s" | bc
 }

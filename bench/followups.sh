@@ -12,19 +12,12 @@ reps=${2:-8}
 bench_setup followups.sh tradewind
 work=${TW_BENCH_WORK:-/tmp/tw-bench}
 corpus="$work/workflow-$n-$reps"
-[ -f "$corpus/meta.json" ] || python3 "$gen" --out "$corpus" --messages "$n" --reps "$reps" --customers 300 --seed 7 --workflow >/dev/null
+bench_workflow_corpus "$corpus" "$n" "$reps"
 tw="$out/daemon/tradewind"
-import_all() {  # BIN DATA -> seconds
-  rm -rf "$2"
-  s=$(date +%s.%N)
-  for d in "$corpus"/*/; do "$1" import --data "$2" --account "$(basename "$d")@acme-trading.example" "$d" >/dev/null; done
-  e=$(date +%s.%N)
-  echo "$e - $s" | bc
-}
-t_new=$(import_all "$tw" "$work/followups-data")
+t_new=$(bench_import_all "$tw" "$work/followups-data" "$corpus")
 echo "import with follow-ups: $t_new s"
 if [ -n "${BEFORE:-}" ]; then
-  t_old=$(import_all "$BEFORE" "$work/followups-before")
+  t_old=$(bench_import_all "$BEFORE" "$work/followups-before" "$corpus")
   echo "import before follow-ups: $t_old s  (ratio $(echo "scale=3; $t_new / $t_old" | bc))"
 fi
 data="$work/followups-data"

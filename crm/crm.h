@@ -311,8 +311,7 @@ private:
     void load_patterns();  // the firm's doc_patterns setting
     void note_automated(int64_t row, const std::string& why);
     void refresh_every_conversation();
-    bool answered_elsewhere(int64_t message, int64_t thread);
-    bool replied_elsewhere(int64_t message, int64_t thread);  // the customer wrote again, threaded apart
+    bool answered_elsewhere(int64_t message, int64_t thread, bool by_firm);  // a reply threaded apart
     void judge(Followup& f, int64_t now);  // overdue, escalated
     void end_answered_elsewhere(const std::vector<rules::FlowMessage>& flow, int64_t thread);
     std::set<int64_t> touched_;  // conversations stored into in this batch (follow-ups at its commit)

@@ -121,8 +121,8 @@ void Crm::refresh_followups(int64_t thread) {
     // A reply the threading put elsewhere still answers: the firm wrote later to the same sender on the same
     // subject (a client that dropped the references, mail without a Message-ID).
     // And the other way round: the customer wrote again, in a reply that landed in a conversation of its own.
-    if (now.kind == "reply_due" && answered_elsewhere(now.message, thread)) now = {};
-    if (now.kind == "customer_silent" && replied_elsewhere(now.message, thread)) now = {};
+    if (now.kind == "reply_due" && answered_elsewhere(now.message, thread, true)) now = {};
+    if (now.kind == "customer_silent" && answered_elsewhere(now.message, thread, false)) now = {};
     end_answered_elsewhere(flow, thread);
     int64_t ender = 0, ender_date = 0;  // the newest customer-facing message: what ended an older follow-up
     for (const auto& f : flow)
@@ -196,31 +196,23 @@ void Crm::refresh_followups(int64_t thread) {
     " AND " o ".subject <> " o ".base_subject AND NOT EXISTS (SELECT 1 FROM messages e WHERE e.thread = " o \
     ".thread AND (e.date < " o ".date OR (e.date = " o ".date AND e.id < " o ".id)))"
 
-bool Crm::answered_elsewhere(int64_t message, int64_t thread) {
-    SQLite::Statement& q = sql(
-        "SELECT o.from_addr FROM messages m JOIN messages o ON o.subject_key = m.subject_key AND o.date > m.date"
-        " AND o.thread <> ?2 JOIN parties p ON p.message = o.id AND p.address = m.from_addr"
-        " WHERE m.id = ?1 AND m.subject_key <> '' AND o.from_addr <> m.from_addr" ORPHAN_REPLY("o"));
+// A later reply on the subject that the threading put in a conversation of its own: the firm's to the customer
+// who wrote `message` (by_firm), or the customer's to the firm's `message`.
+bool Crm::answered_elsewhere(int64_t message, int64_t thread, bool by_firm) {
+    SQLite::Statement& q = by_firm
+        ? sql("SELECT o.from_addr FROM messages m JOIN messages o ON o.subject_key = m.subject_key AND o.date > m.date"
+              " AND o.thread <> ?2 JOIN parties p ON p.message = o.id AND p.address = m.from_addr"
+              " WHERE m.id = ?1 AND m.subject_key <> '' AND o.from_addr <> m.from_addr" ORPHAN_REPLY("o"))
+        : sql("SELECT o.from_addr FROM messages m JOIN messages o ON o.subject_key = m.subject_key AND o.date > m.date"
+              " AND o.thread <> ?2 JOIN parties p ON p.message = m.id AND p.address = o.from_addr"
+              " WHERE m.id = ?1 AND m.subject_key <> '' AND o.from_addr <> m.from_addr"
+              " AND NOT EXISTS (SELECT 1 FROM automated_mail a WHERE a.message = o.id)" ORPHAN_REPLY("o"));
     q.bind(1, message);
     q.bind(2, thread);
     bool answered = false;
-    while (!answered && q.executeStep()) answered = internal(address_domain(to_lower(q.getColumn(0).getString())));
+    while (!answered && q.executeStep()) answered = internal(address_domain(to_lower(q.getColumn(0).getString()))) == by_firm;
     q.reset();
     return answered;
-}
-
-bool Crm::replied_elsewhere(int64_t message, int64_t thread) {
-    SQLite::Statement& q = sql(
-        "SELECT o.from_addr FROM messages m JOIN messages o ON o.subject_key = m.subject_key AND o.date > m.date"
-        " AND o.thread <> ?2 JOIN parties p ON p.message = m.id AND p.address = o.from_addr"
-        " WHERE m.id = ?1 AND m.subject_key <> '' AND o.from_addr <> m.from_addr"
-        " AND NOT EXISTS (SELECT 1 FROM automated_mail a WHERE a.message = o.id)" ORPHAN_REPLY("o"));
-    q.bind(1, message);
-    q.bind(2, thread);
-    bool replied = false;
-    while (!replied && q.executeStep()) replied = !internal(address_domain(to_lower(q.getColumn(0).getString())));
-    q.reset();
-    return replied;
 }
 
 void Crm::end_answered_elsewhere(const std::vector<rules::FlowMessage>& flow, int64_t thread) {

@@ -246,16 +246,13 @@ std::string company_from(std::string_view display_name, std::string_view text) {
         for (const auto& p : parts)
             if (has_legal_form(p) && plausible_name(p)) return clean_company(p);
     }
-    // The signature: the sender's own words end where a quote begins.
+    // The signature: the last lines of the sender's own words (above any quote).
+    std::string_view own = own_words(text);
     std::vector<std::string_view> lines;
-    for (size_t b = 0; b <= text.size();) {
-        size_t e = std::min(text.find('\n', b), text.size());
-        std::string_view line = trim(text.substr(b, e - b));
+    for (size_t b = 0; b < own.size();) {
+        size_t e = std::min(own.find('\n', b), own.size());
+        std::string_view line = trim(own.substr(b, e - b));
         b = e + 1;
-        if (line.starts_with(">") || line.starts_with("-----Original") || line.starts_with("-----原始") ||
-            line.starts_with("发件人") || line.starts_with("From: ") || (line.starts_with("On ") && line.ends_with("wrote:")) ||
-            line.starts_with("________________"))
-            break;
         if (!line.empty()) lines.push_back(line);
     }
     size_t from = lines.size() > 8 ? lines.size() - 8 : 0;

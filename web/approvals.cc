@@ -101,9 +101,7 @@ Page act(Context& ctx, const Request& r) {
     }
     a.crm.act_on_approval(number, what, r.user.name, r.user.mailbox(), int64_t(std::time(nullptr)), r.text("comment"));
     ctx.audit(r, audit_entry("approval_" + what, "document", number, now ? now->rep : "", true, r.text("comment")));
-    const std::string& b = r.text("back");
-    return after_form({{"document", number}, {"done", what}},
-                      b.size() > 1 && b[0] == '/' && b[1] != '/' && b[1] != '\\' ? b : "/document?number=" + query_escape(number));
+    return after_form({{"document", number}, {"done", what}}, local_path(r.text("back"), "/document?number=" + query_escape(number)));
 }
 
 }  // namespace

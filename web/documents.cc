@@ -162,9 +162,7 @@ Page edit(Context& ctx, const Request& r) {
     auto now = a.crm.documents(0, number);
     std::string owner = now.empty() || !now.front().customer ? "" : a.crm.customers(now.front().customer).front().owner;
     ctx.audit(r, audit_entry("document_edit", "document", number, owner, true, detail));
-    const std::string& b = r.text("back");
-    return after_form({{"number", number}, {"changed", changed}},
-                      b.size() > 1 && b[0] == '/' && b[1] != '/' && b[1] != '\\' ? b : "/document?number=" + query_escape(number));
+    return after_form({{"number", number}, {"changed", changed}}, local_path(r.text("back"), "/document?number=" + query_escape(number)));
 }
 
 }  // namespace

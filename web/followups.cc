@@ -167,12 +167,6 @@ Page list(Context& ctx, const Request& r) {
     return page("Follow-ups", "followups", {{"total", all.size()}, {"offset", offset}, {"limit", limit}, {"followups", items}}, view);
 }
 
-// Where a form goes back to: a path of ours, else the follow-up's conversation.
-std::string back_to(const Request& r, const std::string& fallback) {
-    const std::string& b = r.text("back");
-    return !b.empty() && b[0] == '/' && (b.size() < 2 || (b[1] != '/' && b[1] != '\\')) ? b : fallback;
-}
-
 // "tomorrow" (the next day's opening in the rep's calendar), "1h", "date" (that day's opening), or until= an ISO time.
 int64_t snooze_until(LinkedArchive& a, const Request& r, const std::string& rep, int64_t now) {
     const std::string& preset = r.text("for");
@@ -199,7 +193,7 @@ Page act(Context& ctx, const Request& r) {
     ctx.audit(r, audit_entry("followup_" + what, "followup", std::to_string(id), f->rep, true,
                              what == "snooze" ? "until " + format_iso_utc(until) : what == "dismiss" ? r.text("reason") : f->kind));
     return after_form({{"followup", id}, {"state", a.crm.followup(id, now)->state}},
-                      back_to(r, "/conversation/" + std::to_string(f->thread)));
+                      local_path(r.text("back"), "/conversation/" + std::to_string(f->thread)));
 }
 
 // "Remind me": on a conversation the user sees, or on a customer; the reminder is the user's own
@@ -238,7 +232,7 @@ Page remind(Context& ctx, const Request& r, bool on_customer) {
     int64_t made = a.crm.remind(thread, customer, rep, at, r.text("note"), r.user.name, now);
     ctx.audit(r, audit_entry("followup_remind", "followup", std::to_string(made), rep, true, "at " + format_iso_utc(at)));
     return after_form({{"followup", made}, {"due", format_iso_utc(at)}},
-                      back_to(r, on_customer ? "/customers/" + std::to_string(id) : "/conversation/" + std::to_string(id)));
+                      local_path(r.text("back"), on_customer ? "/customers/" + std::to_string(id) : "/conversation/" + std::to_string(id)));
 }
 
 }  // namespace

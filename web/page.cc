@@ -139,6 +139,11 @@ void check_sort(const std::string& sort, const std::vector<std::string>& keys) {
         throw InvalidError("sort by " + join(keys, ", ") + ", not \"" + sort + "\"");
 }
 
+std::string local_path(const std::string& wanted, const std::string& fallback) {
+    bool ours = !wanted.empty() && wanted[0] == '/' && (wanted.size() < 2 || (wanted[1] != '/' && wanted[1] != '\\'));
+    return ours ? wanted : fallback;
+}
+
 std::string query_escape(const std::string& s) {
     static const char* hex = "0123456789ABCDEF";
     std::string out;

@@ -131,6 +131,8 @@ void set_viewer_zone(const std::string& tz);
 const std::string& viewer_zone_name();
 std::string mark_snippet(std::string s);     // the index's [[ ]] -> <mark>
 std::string query_escape(const std::string& s);  // for a URL's query (percent-encoded UTF-8)
+// Where a form goes back to: `wanted` when it is a path of ours ("/x", not "//host" or "/\\host"), else fallback.
+std::string local_path(const std::string& wanted, const std::string& fallback);
 // The pages' words: English text -> its translation (templates/i18n/LANG.json;
 // the enum values as "enum:VALUE"). The catalogue of the user being answered
 // is set for the request's thread by server.cc, like the zone.

@@ -446,8 +446,7 @@ struct WebServer::Impl {
              [this](const Request& r) {
                  LinkedArchive a(o.data_dir);
                  a.people.set_user(r.user.name, "lang", r.text("lang"));
-                 const std::string& b = r.text("back");
-                 return after_form({{"lang", r.text("lang")}}, b.size() > 1 && b[0] == '/' && b[1] != '/' && b[1] != '\\' ? b : "/");
+                 return after_form({{"lang", r.text("lang")}}, web::local_path(r.text("back"), "/"));
              }, ""},
             // Who am I, and the form token an API client sends with its POSTs (csrf= or X-CSRF-Token).
             {"GET", {"/api/v1/me"}, kUsers, {}, {}, [](const Request& r) {
@@ -476,15 +475,23 @@ std::string render_mail(const std::string& templates_dir, const std::string& nam
     std::ifstream in(p);
     if (!in) throw StoreError("cannot read the mail template " + p.string() + ": give --templates DIR");
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::map<std::string, web::Catalogue> words;
-    for (const char* l : {"en", "zh"}) {
-        std::ifstream cin(fs::path(templates_dir) / "i18n" / (std::string(l) + ".json"));
-        auto j = json::parse(cin, nullptr, false);
-        if (j.is_object())
-            for (auto it = j.begin(); it != j.end(); ++it)
-                if (it.value().is_string()) words[l][it.key()] = it.value().get<std::string>();
-    }
-    web::set_viewer_language(&words[lang == "zh" ? "zh" : "en"], &words["en"]);
+    // The catalogues, read once per templates directory (a digest run renders three parts of every mail).
+    static std::mutex mu;
+    static std::map<std::string, std::map<std::string, web::Catalogue>> loaded;
+    std::unique_lock<std::mutex> lock(mu);
+    auto& words = loaded[templates_dir];
+    if (words.empty())
+        for (const char* l : {"en", "zh"}) {
+            std::ifstream cin(fs::path(templates_dir) / "i18n" / (std::string(l) + ".json"));
+            auto j = json::parse(cin, nullptr, false);
+            if (j.is_object())
+                for (auto it = j.begin(); it != j.end(); ++it)
+                    if (it.value().is_string()) words[l][it.key()] = it.value().get<std::string>();
+        }
+    const web::Catalogue* chosen = &words[lang == "zh" ? "zh" : "en"];
+    const web::Catalogue* english = &words["en"];
+    lock.unlock();
+    web::set_viewer_language(chosen, english);
     mu::data d = to_data(json::parse(model_json));
     d.set("t", mu::lambda{[](const std::string& s) { return web::tr(s); }});
     mu::mustache t{text};

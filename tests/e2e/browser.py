@@ -94,3 +94,23 @@ class Browser:
         with open(path, "wb") as f:
             f.write(base64.b64decode(shot["data"]))
         return self.evaluate("document.documentElement.scrollWidth")  # > width: something does not fit
+
+
+def check_pages(c, base, sessions, pages, shots, raw_words):
+    """Each (user, path, name) of pages, opened with that user's session cookie (sessions: user -> cookie value):
+    no word of raw_words on it (raw enum names), and a screenshot at 1400 and 375 px (a phone) into shots that
+    fits its width. Skips with a message when Chromium is absent."""
+    import os
+    with Browser() as b:
+        if not b.ok:
+            print("SKIP (browser part): chromium or python3-websocket is not installed")
+            return
+        for who, path, name in pages:
+            b.set_cookie(base, "tw_session", sessions[who])
+            b.load(base + path)
+            text = b.evaluate("document.body.innerText") or ""
+            c.check(not any(w in text for w in raw_words), "%s: no raw enum names" % name)
+            for width in (1400, 375):
+                w = b.screenshot(os.path.join(shots, "%s-%d.png" % (name, width)), width)
+                c.check(w <= width, "%s fits %d px (%s)" % (name, width, w))
+    print("screenshots in", shots)

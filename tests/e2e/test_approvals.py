@@ -16,7 +16,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import Checker, NoRedirect, args, login, request, start_serve, terminate, write_file  # noqa: E402
-from browser import Browser  # noqa: E402
+from browser import check_pages  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
 from dovecot_fixture import free_port  # noqa: E402
 
@@ -196,20 +196,9 @@ with tempfile.TemporaryDirectory() as tmp:
         c.check(st == 400 and "state is" in body, "a bad state is a 400 that names the choices")
         shots = os.environ.get("TW_SCREENSHOTS") or tempfile.mkdtemp(prefix="tw-approvals-")
         os.makedirs(shots, exist_ok=True)
-        with Browser() as b:
-            if not b.ok:
-                print("SKIP (browser part): chromium or python3-websocket is not installed")
-            else:
-                for who, path, name in (("wei.chen", "/approvals", "approvals"), ("lily", "/document?number=QT-2026-0012", "approval-doc"),
-                                        ("wei.chen", "/approvals/violations", "violations")):
-                    b.set_cookie(base, "tw_session", auth[who]["Cookie"].split("=", 1)[1])
-                    b.load(base + path)
-                    text = b.evaluate("document.body.innerText")
-                    c.check("not_requested" not in text and "proforma_invoice" not in text, "%s: no raw enum names" % name)
-                    for width in (1400, 375):
-                        w = b.screenshot(os.path.join(shots, "%s-%d.png" % (name, width)), width)
-                        c.check(w <= width, "%s fits %d px (%s)" % (name, width, w))
-        print("screenshots in", shots)
+        sessions = {who: a["Cookie"].split("=", 1)[1] for who, a in auth.items()}
+        check_pages(c, base, sessions, (("wei.chen", "/approvals", "approvals"), ("lily", "/document?number=QT-2026-0012", "approval-doc"),
+                                        ("wei.chen", "/approvals/violations", "violations")), shots, ("not_requested", "proforma_invoice"))
     finally:
         terminate(proc)
 sys.exit(c.done())

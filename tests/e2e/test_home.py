@@ -16,7 +16,7 @@ import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import Checker, NoRedirect, args, login, request, start_serve, terminate, write_file  # noqa: E402
-from browser import Browser  # noqa: E402
+from browser import check_pages  # noqa: E402
 
 A = args()
 TW = A.tradewind
@@ -190,22 +190,11 @@ with tempfile.TemporaryDirectory() as tmp:
 
         shots = os.environ.get("TW_SCREENSHOTS") or tempfile.mkdtemp(prefix="tw-home-")
         os.makedirs(shots, exist_ok=True)
-        with Browser() as b:
-            if not b.ok:
-                print("SKIP (browser part): chromium or python3-websocket is not installed")
-            else:
-                for who, path, name in (("rita", "/", "rep-home-zh"), ("mona", "/", "manager-home"),
+        sessions = {who: a["Cookie"].split("=", 1)[1] for who, a in auth.items()}
+        check_pages(c, base, sessions, (("rita", "/", "rep-home-zh"), ("mona", "/", "manager-home"),
                                         ("rita", "/conversation/%d" % inquiry["thread"], "conversation-zh"),
                                         ("mona", "/customers", "customers"), ("mona", "/documents", "documents"),
-                                        ("rita", "/customers/%d" % inquiry["customer"], "customer-zh")):
-                    b.set_cookie(base, "tw_session", auth[who]["Cookie"].split("=", 1)[1])
-                    b.load(base + path)
-                    text = b.evaluate("document.body.innerText")
-                    c.check("reply_due" not in text and "customer_silent" not in text, "%s: no raw enum names" % name)
-                    for width in (1400, 375):
-                        w = b.screenshot(os.path.join(shots, "%s-%d.png" % (name, width)), width)
-                        c.check(w <= width, "%s fits %d px (%s)" % (name, width, w))
-        print("screenshots in", shots)
+                                        ("rita", "/customers/%d" % inquiry["customer"], "customer-zh")), shots, ("reply_due", "customer_silent"))
     finally:
         terminate(proc)
 sys.exit(c.done())
