@@ -19,7 +19,7 @@ json approval_json(const Crm::Approval& a, const User& u) {
             {"currency", a.currency}, {"customer", a.customer}, {"customer_name", a.customer_name}, {"has_customer", a.customer != 0},
             {"rep", a.rep}, {"approver", a.approver}, {"tier", a.tier}, {"state", a.state}, {"state_label", label("approval_" + a.state)},
             {"requested", a.requested ? format_iso_utc(a.requested) : ""}, {"requested_local", when(a.requested)},
-            {"decided", a.decided ? format_iso_utc(a.decided) : ""}, {"decided_local", when(a.decided)}, {"comment", a.comment},
+            {"decided", a.decided ? format_iso_utc(a.decided) : ""}, {"decided_local", when(a.decided)}, {"has_decided", a.decided != 0}, {"has_requested", a.requested != 0}, {"comment", a.comment},
             {"has_comment", !a.comment.empty()}, {"via", a.via}, {"reason", a.reason}, {"has_reason", !a.reason.empty()},
             {"pending", a.state == "pending"}, {"mine", a.approver == u.name && a.state == "pending"},
             {"may_decide", a.state == "pending" && (a.approver == u.name || u.role == "admin")},

@@ -119,7 +119,7 @@ std::string label(std::string_view value) {
 json paging_view(const std::string& base, const std::string& sort, bool desc, size_t total, size_t offset, size_t limit) {
     std::string b = base + "&sort=" + query_escape(sort) + (desc ? "&desc=1" : "") + "&limit=" + std::to_string(limit) + "&offset=";
     json v = {{"total", total}, {"first_shown", total == 0 ? 0 : std::min(total, offset + 1)},
-              {"last_shown", std::min(total, offset + limit)}, {"here", b + std::to_string(offset)}};
+              {"last_shown", std::min(total, offset + limit)}, {"here", b + std::to_string(offset)}, {"any", total > 0}};
     if (offset > 0) v["prev"] = b + std::to_string(offset > limit ? offset - limit : 0);
     if (offset + limit < total) v["next"] = b + std::to_string(offset + limit);
     v["paged"] = offset > 0 || offset + limit < total;
