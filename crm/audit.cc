@@ -55,41 +55,52 @@ std::string AuditTrail::row_hash(const AuditEntry& e) {
     return sha256_hex(buf);
 }
 
-AuditEntry AuditTrail::record(AuditEntry e) {
-    if (!is_audit_action(e.action)) throw InvalidError("not an audit action: " + e.action);
-    for (std::string* f : {&e.actor, &e.role, &e.target_kind, &e.target, &e.mailbox_owner, &e.ip, &e.user_agent, &e.detail})
-        if (f->empty()) f->assign(1, '-');
-    if (!e.time) e.time = int64_t(std::time(nullptr));
-    // BEGIN IMMEDIATE: the last hash is read and the row appended under one write lock,
+AuditEntry AuditTrail::record(AuditEntry e) { return record_all({std::move(e)}).front(); }
+
+std::vector<AuditEntry> AuditTrail::record_all(std::vector<AuditEntry> entries) {
+    for (auto& e : entries) {
+        if (!is_audit_action(e.action)) throw InvalidError("not an audit action: " + e.action);
+        for (std::string* f : {&e.actor, &e.role, &e.target_kind, &e.target, &e.mailbox_owner, &e.ip, &e.user_agent, &e.detail})
+            if (f->empty()) f->assign(1, '-');
+        if (!e.time) e.time = int64_t(std::time(nullptr));
+    }
+    if (entries.empty()) return entries;
+    // BEGIN IMMEDIATE: the last hash is read and the rows appended under one write lock,
     // whichever process (serve, the command line) records.
     db_.exec("BEGIN IMMEDIATE");
     try {
         SQLite::Statement last(db_, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1");
-        e.id = 1;
-        e.prev_hash = kGenesis;
+        int64_t id = 0;
+        std::string prev = kGenesis;
         if (last.executeStep()) {
-            e.id = last.getColumn(0).getInt64() + 1;
-            e.prev_hash = last.getColumn(1).getString();
+            id = last.getColumn(0).getInt64();
+            prev = last.getColumn(1).getString();
         }
         last.reset();
-        e.hash = row_hash(e);
         SQLite::Statement st(db_, std::string("INSERT INTO audit(") + kColumns + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-        st.bind(1, e.id);
-        st.bind(2, e.time);
-        int k = 3;
-        for (const std::string* f : {&e.actor, &e.role, &e.action, &e.target_kind, &e.target, &e.mailbox_owner, &e.ip, &e.user_agent})
-            st.bind(k++, *f);
-        st.bind(11, e.allowed ? 1 : 0);
-        st.bind(12, e.detail);
-        st.bind(13, e.prev_hash);
-        st.bind(14, e.hash);
-        st.exec();
+        for (auto& e : entries) {
+            e.id = ++id;
+            e.prev_hash = prev;
+            e.hash = row_hash(e);
+            prev = e.hash;
+            st.bind(1, e.id);
+            st.bind(2, e.time);
+            int k = 3;
+            for (const std::string* f : {&e.actor, &e.role, &e.action, &e.target_kind, &e.target, &e.mailbox_owner, &e.ip, &e.user_agent})
+                st.bind(k++, *f);
+            st.bind(11, e.allowed ? 1 : 0);
+            st.bind(12, e.detail);
+            st.bind(13, e.prev_hash);
+            st.bind(14, e.hash);
+            st.exec();
+            st.reset();
+        }
         db_.exec("COMMIT");
     } catch (...) {
         db_.exec("ROLLBACK");
         throw;
     }
-    return e;
+    return entries;
 }
 
 std::vector<AuditEntry> AuditTrail::list(const AuditFilter& f, size_t* total) {

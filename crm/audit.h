@@ -48,6 +48,9 @@ inline constexpr AuditAction kAuditActions[] = {
     {"approval_request", "Asked for an approval"},
     {"approval_approve", "Approved a document"},
     {"approval_reject", "Rejected a document"},
+    {"approval_withdraw", "Withdrew an approval request"},
+    {"approval_mail", "An approval step read out of the mail"},
+    {"approval_changed", "An approved document changed"},
     {"violation_acknowledge", "Acknowledged a violation"},
     {"conflict_close", "Closed a conflict"},
     {"conflict_reopen", "Reopened a conflict"},
@@ -89,6 +92,7 @@ public:
     explicit AuditTrail(SQLite::Database& db);  // no transaction may be open on db while recording
     // Appends one row (fills id, time, the hashes; an empty field becomes "-"). InvalidError: an unknown action.
     AuditEntry record(AuditEntry e);
+    std::vector<AuditEntry> record_all(std::vector<AuditEntry> entries);  // in one transaction, in order
     // Newest first; total: how many match.
     std::vector<AuditEntry> list(const AuditFilter& f, size_t* total = nullptr);
     AuditCheck verify();

@@ -42,6 +42,7 @@ namespace tw {
 namespace rules {
 struct Release;
 struct FlowMessage;
+struct Decision;
 }
 
 struct CustomerRow {
@@ -245,9 +246,20 @@ public:
     struct Approval {
         int64_t id = 0, customer = 0, tier = 1, requested = 0, decided = 0, request_message = 0, decision_message = 0;
         std::string document, type, amount, currency, rep, approver, state, comment, via, reason, customer_name;
+        std::string outcome;             // the last decision (a superseded record keeps it)
+        std::vector<std::string> chain;  // the approvers (users) in sequence; approver is chain[tier - 1]
+        std::string superseded_by;       // the revised document that replaced it
+        bool changed = false;            // fell back to pending after a change
     };
+    // A record's transitions, oldest first (the approvers' change log).
+    struct ApprovalStep {
+        int64_t at = 0, message = 0, tier = 1;
+        std::string state, approver, actor, via, comment, reason;
+    };
+    std::vector<ApprovalStep> approval_history(const std::string& number);
     struct Violation {
         std::string document, kind, message_id;  // kind: sent_before_approval | sent_after_rejection | sent_without_request
+                                                 // | changed_after_approval
         int64_t sent = 0, message = 0, thread = 0;
         bool acknowledged = false;
         std::string ack_by, ack_comment;
@@ -264,14 +276,16 @@ public:
     size_t scan_approvals(std::vector<int64_t>* linked = nullptr);
     std::vector<Approval> approvals(const std::string& state = {});
     std::vector<Violation> approval_violations();
-    // A request or a decision made on the web or the command line (action: request | approve | reject; a
-    // reject needs a comment). NotFoundError: no such document; InvalidError: it needs no approval, or no
-    // comment; ConflictError: not pending (decide) or decided already (request).
+    // A request or a decision made on the web or the command line (action: request | approve | reject |
+    // withdraw; a reject needs a comment). NotFoundError: no such document; InvalidError: it needs no approval,
+    // or no comment; ConflictError: not pending (decide, withdraw) or under way already (request).
+    // note: the rep's word to the approver (the margin, why this price); message: the mail that carries the
+    // draft (its attachments are what is approved), 0 for none.
     // A manager acknowledges a violation (a comment is required). NotFoundError: no such violation.
     void acknowledge_violation(const std::string& number, const std::string& kind, const std::string& by_user, int64_t now,
                                const std::string& comment);
     void act_on_approval(const std::string& number, const std::string& action, const std::string& by_user,
-                         const std::string& mailbox, int64_t now, const std::string& comment);
+                         const std::string& mailbox, int64_t now, const std::string& comment, int64_t message = 0);
 
     // ---- Settings (internal_domains, doc_patterns, pool_days), checked when set.
     void set_setting(const std::string& key, const std::string& value);
@@ -293,7 +307,7 @@ private:
     SQLite::Statement& sql(const char* text);  // prepared once, reset for each use
     int64_t customer_for(const Party& p);
     void name_company(const std::string& sender, const std::string& company);
-    void note_approval_mail(int64_t row, bool asks, const std::string& outcome, const std::string& comment);
+    void note_approval_mail(const StoredFacts& m, bool asks, bool revises, const rules::Decision& decision);
     int64_t new_customer(const std::string& name, const char* kind, bool named_by_user);
     void take_owner(int64_t customer);
     void record_documents(int64_t row, const std::vector<int64_t>& customers, const std::vector<DocMention>& docs,

@@ -251,10 +251,10 @@ std::vector<DocMention> trade_documents(const Message& m) {
     std::vector<DocMention> out;
     std::set<std::pair<std::string, std::string>> seen;
     auto custom = custom_patterns();
-    auto scan = [&](std::string_view text, const char* place) {
+    auto scan = [&](std::string_view text, const char* place, const std::string& sha256 = {}) {
         for (auto& n : doc_numbers(text, 1u << 18)) {
             std::string type = doc_type(n);
-            if (!type.empty() && seen.emplace(n, place).second) out.push_back({std::move(n), std::move(type), place});
+            if (!type.empty() && seen.emplace(n, place).second) out.push_back({std::move(n), std::move(type), place, sha256});
         }
         if (!custom || custom->rules.empty()) return;
         // The firm's own patterns, on whole tokens that hold a digit.
@@ -269,7 +269,7 @@ std::vector<DocMention> trade_documents(const Message& m) {
             if (tok.size() < 4 || tok.size() > 40 || tok.find_first_of("0123456789") == std::string::npos) continue;
             for (const auto& [type, re] : custom->rules)
                 if (std::regex_match(tok, re)) {
-                    if (seen.emplace(tok, place).second) out.push_back({tok, type, place});
+                    if (seen.emplace(tok, place).second) out.push_back({tok, type, place, sha256});
                     break;
                 }
         }
@@ -278,8 +278,8 @@ std::vector<DocMention> trade_documents(const Message& m) {
     scan(m.text, "body");
     std::function<void(const std::vector<Attachment>&)> walk = [&](const std::vector<Attachment>& atts) {
         for (const auto& a : atts) {
-            scan(a.filename, "filename");
-            scan(a.text, "attachment");
+            scan(a.filename, "filename", a.sha256);
+            scan(a.text, "attachment", a.sha256);
             if (a.message) {  // a forwarded message: its subject and text count as attachment text
                 scan(a.message->subject, "attachment");
                 scan(a.message->text, "attachment");

@@ -22,7 +22,8 @@ std::string doc_type(std::string_view number);
 
 struct DocMention {
     std::string number, type;
-    std::string place;  // "subject", "body", "filename", "attachment"
+    std::string place;   // "subject", "body", "filename", "attachment"
+    std::string sha256;  // filename and attachment: the attachment's (what was approved, what was sent)
 };
 
 // Every document number in the message, once per (number, place).

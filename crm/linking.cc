@@ -24,6 +24,7 @@ struct LinkFacts : HookFacts {
     std::optional<Money> total;  // only a document carries an amount
     std::string company;         // the sender's company, as its display name or signature gives it (rules::company_from)
     bool asks_approval = false;  // read as approval mail when it turns out internal (rules::asks_approval, decision_in)
+    bool revises = false;        // it says it replaces a document (rules::revises)
     rules::Decision decision;
 };
 
@@ -84,6 +85,7 @@ std::shared_ptr<const HookFacts> Crm::prepare(const Message& m) const {
     if (f->automated.empty() && one_domain) {
         f->asks_approval = rules::asks_approval(m.subject, m.text);
         f->decision = rules::decision_in(m.text);
+        f->revises = f->asks_approval && rules::revises(m.subject, m.text);
     }
     return f;
 }
@@ -95,12 +97,7 @@ Labels Crm::stored(const StoredFacts& m, const HookFacts& facts) {
     bool sent = sent_by_firm(m.message, m.loc.account);
     auto linked = link(m.row, m.thread, m.parties, f.docs, sent, m.forwarded, m.loc.account, m.date, f.total);
     if (!sent && !f.company.empty()) name_company(m.message.from[0].normalized, f.company);
-    if ((f.asks_approval || !f.decision.outcome.empty()) && !m.message.from.empty() &&
-        internal(address_domain(m.message.from[0].normalized))) {  // whichever copy arrives first (the rep's INBOX too)
-        bool internal_only = !m.parties.empty();
-        for (const auto& p : m.parties) internal_only = internal_only && internal(address_domain(p.address));
-        if (internal_only) note_approval_mail(m.row, f.asks_approval, f.decision.outcome, f.decision.comment);
-    }
+    note_approval_mail(m, f.asks_approval, f.revises, f.decision);
     note_automated(m.row, f.automated);
     touched_.insert(m.thread);  // its follow-ups at the batch's commit, in the transaction that stores it
     return customer_labels(linked);
@@ -111,12 +108,7 @@ Labels Crm::restored(const StoredFacts& m, const HookFacts& facts) {
     bool sent = sent_by_firm(m.message, m.loc.account);
     redo_documents(m.row, f.docs, sent, m.date, f.total);
     note_automated(m.row, f.automated);
-    if ((f.asks_approval || !f.decision.outcome.empty()) && !m.message.from.empty() &&
-        internal(address_domain(m.message.from[0].normalized))) {  // whichever copy arrives first (the rep's INBOX too)
-        bool internal_only = !m.parties.empty();
-        for (const auto& p : m.parties) internal_only = internal_only && internal(address_domain(p.address));
-        if (internal_only) note_approval_mail(m.row, f.asks_approval, f.decision.outcome, f.decision.comment);
-    }
+    note_approval_mail(m, f.asks_approval, f.revises, f.decision);
     Labels out = doc_labels(f.docs);
     for (auto& l : customer_labels(customers_of(m.row))) out.push_back(std::move(l));
     return out;
@@ -245,12 +237,19 @@ void Crm::name_company(const std::string& sender, const std::string& company) {
     q.exec();
 }
 
-void Crm::note_approval_mail(int64_t row, bool asks, const std::string& outcome, const std::string& comment) {
-    SQLite::Statement& q = sql("INSERT OR REPLACE INTO approval_mail(message, asks, outcome, comment) VALUES (?, ?, ?, ?)");
-    q.bind(1, row);
+void Crm::note_approval_mail(const StoredFacts& m, bool asks, bool revises, const rules::Decision& decision) {
+    // Only mail among the firm's own people, whichever copy arrives first (the rep's INBOX too).
+    if ((!asks && decision.outcome.empty()) || m.message.from.empty() || m.parties.empty() ||
+        !internal(address_domain(m.message.from[0].normalized)))
+        return;
+    for (const auto& p : m.parties)
+        if (!internal(address_domain(p.address))) return;
+    SQLite::Statement& q = sql("INSERT OR REPLACE INTO approval_mail(message, asks, outcome, comment, revises) VALUES (?, ?, ?, ?, ?)");
+    q.bind(1, m.row);
     q.bind(2, asks ? 1 : 0);
-    q.bind(3, outcome);
-    q.bind(4, comment);
+    q.bind(3, decision.outcome);
+    q.bind(4, decision.comment);
+    q.bind(5, revises ? 1 : 0);
     q.exec();
 }
 
@@ -401,11 +400,20 @@ std::vector<int64_t> Crm::link(int64_t row, int64_t thread, const std::vector<Pa
 
 void Crm::record_documents(int64_t row, const std::vector<int64_t>& customers, const std::vector<DocMention>& docs,
                            bool sent_by_firm, int64_t date, const std::optional<Money>& total) {
-    for (const auto& d : docs) {
-        SQLite::Statement& md = sql("INSERT OR IGNORE INTO message_documents(message, number, place) VALUES (?, ?, ?)");
+    // The total it states is kept with the document that takes it (crm/approvals.cc: a later mail stating
+    // another total changes an approved document), the attachment's sha256 with its name (what was approved).
+    auto to = rules::takes_total(docs);
+    for (size_t k = 0; k < docs.size(); ++k) {
+        const auto& d = docs[k];
+        bool states = total && to && docs[*to].number == d.number;
+        SQLite::Statement& md = sql("INSERT OR IGNORE INTO message_documents(message, number, place, amount, currency, sha256)"
+                                    " VALUES (?, ?, ?, ?, ?, ?)");
         md.bind(1, row);
         md.bind(2, d.number);
         md.bind(3, d.place);
+        md.bind(4, states ? total->amount : std::string());
+        md.bind(5, states ? total->currency : std::string());
+        md.bind(6, d.sha256);
         md.exec();
         // Its earliest mail, whatever order mail arrives in, gives its customer and
         // whether the firm sent or received it (unless a user corrected the document).
@@ -428,7 +436,6 @@ void Crm::record_documents(int64_t row, const std::vector<int64_t>& customers, c
         doc.exec();
     }
     // The amount the mail states goes to its first document that carries one.
-    auto to = rules::takes_total(docs);
     if (!total || !to) return;
     SQLite::Statement& u = sql("UPDATE documents SET amount = ?, currency = ? WHERE number = ? AND edited = 0 AND amount = ''");
     u.bind(1, total->amount);
@@ -504,7 +511,7 @@ void Crm::relink_all() {
     std::map<int64_t, std::vector<DocMention>> docs;  // only the numbers matter here (documents keep their rows)
     {
         SQLite::Statement& q = sql("SELECT DISTINCT message, number FROM message_documents");
-        while (q.executeStep()) docs[q.getColumn(0).getInt64()].push_back({q.getColumn(1).getString(), "", ""});
+        while (q.executeStep()) docs[q.getColumn(0).getInt64()].push_back({q.getColumn(1).getString(), "", "", ""});
     }
     // In date order, so the first correspondent names what it creates.
     std::vector<std::pair<int64_t, int64_t>> order;

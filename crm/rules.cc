@@ -217,6 +217,101 @@ Decision decision_in(std::string_view text) {
     return d;
 }
 
+bool revises(std::string_view subject, std::string_view text) {
+    std::string lower = to_lower(std::string(subject) + "\n" + std::string(own_words(text)));
+    return holds_any(lower, {"replaces", "replacing", "revised", "revision", "disregard", "supersedes", "instead of",
+                             "替换", "取代", "修改后", "更新后", "改版", "差し替え", "改訂"});
+}
+
+bool same_amount(const std::string& a, const std::string& b) {
+    if (a == b) return true;
+    if (a.empty() || b.empty()) return false;
+    return std::abs(std::atof(a.c_str()) - std::atof(b.c_str())) < 0.005;
+}
+
+ApprovalRun replay_approval(std::vector<ApprovalEvent> events, const std::vector<std::string>& chain,
+                            const std::string& amount, const std::string& currency) {
+    using E = ApprovalEvent;
+    auto rank = [](E::Kind k) { return k == E::Stated ? 1 : k == E::Sent ? 2 : 0; };
+    std::stable_sort(events.begin(), events.end(), [&](const E& x, const E& y) {
+        return std::make_pair(x.at, rank(x.kind)) < std::make_pair(y.at, rank(y.kind));
+    });
+    ApprovalRun r;
+    r.amount = amount, r.currency = currency;
+    auto approver = [&] { return size_t(r.tier) <= chain.size() ? chain[size_t(r.tier) - 1] : std::string(); };
+    auto step = [&](const E& e, const std::string& state, const std::string& reason = {}) {
+        r.state = state;
+        r.steps.push_back({e.at, e.message, state, approver(), e.actor, e.message ? "mail" : "web", e.comment, reason, r.tier});
+    };
+    auto breach = [&](const std::string& kind, const E& e) {
+        for (const auto& b : r.breaches)
+            if (b.kind == kind) return;
+        r.breaches.push_back({kind, e.at, e.message});
+    };
+    for (const auto& e : events) {
+        switch (e.kind) {
+        case E::Request:
+            if (r.state == "superseded" || r.state == "approved" || (r.state == "pending" && !r.changed)) break;
+            r.tier = 1, r.changed = false, r.rep = e.actor, r.requested = e.at, r.request_message = e.message, r.reason.clear();
+            r.via = e.message ? "mail" : "web";
+            if (!e.sha256.empty()) r.sha256 = e.sha256;
+            step(e, "pending");
+            break;
+        case E::Approve:
+        case E::Reject: {
+            if (r.state != "pending" || (!e.any_tier && e.actor != approver())) break;
+            r.outcome = e.kind == E::Approve ? "approved" : "rejected";
+            r.decided = e.at, r.decision_message = e.message, r.comment = e.comment, r.via = e.message ? "mail" : "web";
+            if (e.kind == E::Reject) {
+                r.changed = false;
+                step(e, "rejected");
+            } else if (size_t(r.tier) < chain.size()) {
+                step(e, "approved_tier");  // this tier's approval, the next tier asked
+                ++r.tier;
+                r.state = "pending";
+                r.steps.push_back({e.at, e.message, "pending", approver(), e.actor, r.via, "", "", r.tier});
+                r.outcome.clear();
+            } else {
+                r.changed = false, r.reason.clear();
+                r.approved_amount = r.amount, r.approved_currency = r.currency, r.approved_sha256 = r.sha256;
+                step(e, "approved");
+            }
+            break;
+        }
+        case E::Withdraw:
+            if (r.state != "pending") break;
+            r.tier = 1;
+            step(e, "withdrawn");
+            break;
+        case E::Revised:
+            if (r.state == "superseded" || r.state == "withdrawn") break;
+            if (e.says_revision || r.state == "rejected") {
+                r.superseded_by = e.by_document;
+                step(e, "superseded", "revised as " + e.by_document);
+            }
+            break;
+        case E::Stated:
+            if (r.state == "approved" && !(same_amount(e.amount, r.approved_amount) && e.currency == r.approved_currency)) {
+                r.changed = true, r.tier = 1;
+                r.reason = "changed after approval: " + r.approved_amount + " " + r.approved_currency + " -> " + e.amount + " " +
+                           e.currency;
+                r.outcome.clear();
+                step(e, "pending", r.reason);
+            }
+            r.amount = e.amount, r.currency = e.currency;
+            break;
+        case E::Sent:
+            if (r.state == "not_requested" || r.state == "withdrawn") breach("sent_without_request", e);
+            else if (r.state == "pending") breach(r.changed ? "changed_after_approval" : "sent_before_approval", e);
+            else if (r.state == "rejected") breach("sent_after_rejection", e);
+            else if (r.state == "approved" && !e.sha256.empty() && !r.approved_sha256.empty() && e.sha256 != r.approved_sha256)
+                breach("changed_after_approval", e);
+            break;
+        }
+    }
+    return r;
+}
+
 std::optional<double> convert(double amount, const std::string& from, const std::string& to,
                               const std::map<std::string, double>& rates) {
     auto rate = [&](const std::string& c) -> std::optional<double> {

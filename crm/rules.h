@@ -156,6 +156,56 @@ struct Decision {
     std::string comment;
 };
 Decision decision_in(std::string_view text);
+// Does this mail revise a document ("this replaces QT-2025-0012", "revised", "disregard", 替换, 修改后)? Own words
+// and subject.
+bool revises(std::string_view subject, std::string_view text);
+
+// One approval record's life, replayed from what happened to its document in time order (crm/approvals.cc
+// gathers the events from the mail and the web). The chain is the approvers' mailboxes, tier 1 first: an
+// approval at one tier asks the next; the last tier's approval approves.
+struct ApprovalEvent {
+    enum Kind {
+        Request,     // the rep asks (mail to a chain approver, or the web): pending at tier 1
+        Approve,     // a chain approver's answer (or the web's: any_tier)
+        Reject,      // the same, refusing; comment: the reason
+        Withdraw,    // the rep takes the request back (the web)
+        Revised,     // a request for by_document, which replaces this one (words of revision: supersedes at once)
+        Stated,      // the firm's own mail states a total for it (amount, currency)
+        Sent,        // the firm's mail names it to a party outside the firm (sha256: the attachment sent, if any)
+    };
+    Kind kind = Request;
+    int64_t at = 0, message = 0;  // message: the mail behind it (0: the web)
+    std::string actor;            // a mailbox (mail) or a user (web)
+    bool any_tier = false;        // a web decision (the web checked who may decide)
+    bool says_revision = false;   // Revised: the mail says it replaces this document
+    std::string comment, amount, currency, sha256, by_document;
+};
+struct ApprovalStep {
+    int64_t at = 0, message = 0;
+    std::string state, approver, actor, via, comment, reason;
+    int tier = 1;
+};
+struct ApprovalRun {
+    std::string state = "not_requested", outcome, rep, comment, via = "mail", reason, superseded_by;
+    int tier = 1;
+    int64_t requested = 0, decided = 0, request_message = 0, decision_message = 0;
+    bool changed = false;                      // fell back to pending after a change
+    std::string amount, currency, sha256;      // the terms as they stand (the latest stated total, the request's attachment)
+    std::string approved_amount, approved_currency, approved_sha256;  // the terms of the last approval
+    std::vector<ApprovalStep> steps;
+    struct Breach {
+        std::string kind;  // sent_before_approval | sent_after_rejection | sent_without_request | changed_after_approval
+        int64_t at = 0, message = 0;
+    };
+    std::vector<Breach> breaches;  // the first of each kind
+};
+// Events at the same second: decisions before what is sent (a document sent the second it is approved is
+// approved). amount/currency: the document's known total before any event states one.
+ApprovalRun replay_approval(std::vector<ApprovalEvent> events, const std::vector<std::string>& chain,
+                            const std::string& amount, const std::string& currency);
+// Two stated totals are the same amount (12500 and 12500.00).
+bool same_amount(const std::string& a, const std::string& b);
+
 // An amount in another currency through the firm's rates (fx_rates: the value of one unit in a common base,
 // {"USD": 1, "EUR": 1.08, "CNY": 0.138}); nullopt when a rate is missing. USD is 1 unless given.
 std::optional<double> convert(double amount, const std::string& from, const std::string& to,

@@ -100,16 +100,33 @@ inline constexpr Table kTables[] = {
     {"approval_rules", "crm", "id types min_amount currency approver then_approver applies_from created",
      "which documents need whose approval: types (comma-separated), from min_amount in currency (fx_rates convert), "
      "approver (a user) and then_approver (the next tier); applies to documents first seen from applies_from on"},
-    {"approval_mail", "crm", "message asks outcome comment",
-     "internal mail read as approval: asks (a request), outcome approved | rejected and its comment (a decision)"},
+    {"approval_mail", "crm", "message asks outcome comment revises",
+     "internal mail read as approval: asks (a request), outcome approved | rejected and its comment (a decision), "
+     "revises (it says it replaces a document)"},
+    {"approval_violations", "crm", "document kind at message",
+     "documents that reached a customer without a valid approval (rebuilt by each scan): kind sent_before_approval | "
+     "sent_after_rejection | sent_without_request | changed_after_approval, the first such mail"},
     {"approvals", "crm", "id document type amount currency customer rep approver tier state requested decided comment via "
-     "request_message decision_message reason",
-     "approval records, found again from the mail (via mail) by each scan: state pending | approved | rejected"},
+     "request_message decision_message reason outcome chain superseded_by changed",
+     "approval records, found again from the mail (via mail) and the web's actions by each scan: state not_requested | "
+     "pending | approved | rejected | withdrawn | superseded (by superseded_by, a revised document); tier of chain (the "
+     "approvers in sequence, comma-separated); outcome: the last decision; changed: fell back to pending after a change"},
     {"approval_acks", "crm", "document kind by_user at comment", "a manager's acknowledgement of a violation, with a comment"},
-    {"approval_actions", "crm", "id document action by_user mailbox at comment",
-     "approvals done on the web or the command line (action request | approve | reject), kept through every scan: the "
+    {"approval_actions", "crm", "id document action by_user mailbox at comment message",
+     "approvals done on the web or the command line (action request | approve | reject | withdraw; message: the mail "
+     "with the draft a request points at; comment: a request's note, a decision's reason), kept through every scan: the "
      "latest decision stands over the mail's"},
-    {"message_documents", "crm", "message number place", "where a message names a document: subject, body, filename, attachment"},
+    {"message_documents", "crm", "message number place amount currency sha256",
+     "where a message names a document: subject, body, filename, attachment; amount and currency: the total the message "
+     "states for it; sha256: of the attachment that names it"},
+    {"approval_history", "crm", "document seq at state tier approver actor via message comment reason",
+     "each record's transitions in order (rebuilt by each scan): the state entered, at which tier and whose, who moved it "
+     "(via mail: the message; via web), the comment and reason"},
+    {"approval_terms", "crm", "document decided amount currency customer sha256 hash changed_at",
+     "what was approved, kept from the first scan that saw the approval: number, amount, currency, customer and the "
+     "attachment's sha256, and the SHA-256 of them; a document that differs afterwards (changed_at: first seen so) falls "
+     "back to pending"},
+    {"approval_audited", "crm", "key", "the transitions read out of the mail already written to the audit trail (once each)"},
     {"forwarded_parties", "crm", "message address name", "the From/To/Cc of the mail a message forwards (message/rfc822 parts)"},
 };
 
@@ -138,7 +155,7 @@ inline constexpr Key kSettings[] = {
     {"silent_days_after", "per document type, its own silent period: JSON {\"quotation\": 5, \"proforma_invoice\": 7}"},
 };
 
-inline constexpr int kVersion = 6;
+inline constexpr int kVersion = 7;
 
 inline constexpr const char* kSql = R"SQL(
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -254,16 +271,27 @@ CREATE TABLE IF NOT EXISTS approval_rules (id INTEGER PRIMARY KEY, types TEXT NO
   currency TEXT NOT NULL, approver TEXT NOT NULL, then_approver TEXT NOT NULL DEFAULT '', applies_from INTEGER NOT NULL,
   created INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS approval_mail (message INTEGER PRIMARY KEY, asks INTEGER NOT NULL, outcome TEXT NOT NULL,
-  comment TEXT NOT NULL);
+  comment TEXT NOT NULL, revises INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS approval_violations (document TEXT NOT NULL, kind TEXT NOT NULL, at INTEGER NOT NULL,
+  message INTEGER NOT NULL, PRIMARY KEY (document, kind));
 CREATE TABLE IF NOT EXISTS approvals (id INTEGER PRIMARY KEY, document TEXT NOT NULL, type TEXT NOT NULL, amount TEXT NOT NULL,
   currency TEXT NOT NULL, customer INTEGER NOT NULL, rep TEXT NOT NULL, approver TEXT NOT NULL, tier INTEGER NOT NULL,
   state TEXT NOT NULL, requested INTEGER NOT NULL, decided INTEGER NOT NULL, comment TEXT NOT NULL, via TEXT NOT NULL,
-  request_message INTEGER, decision_message INTEGER, reason TEXT NOT NULL DEFAULT '');
+  request_message INTEGER, decision_message INTEGER, reason TEXT NOT NULL DEFAULT '', outcome TEXT NOT NULL DEFAULT '',
+  chain TEXT NOT NULL DEFAULT '', superseded_by TEXT NOT NULL DEFAULT '', changed INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS approval_history (document TEXT NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL,
+  state TEXT NOT NULL, tier INTEGER NOT NULL, approver TEXT NOT NULL, actor TEXT NOT NULL, via TEXT NOT NULL,
+  message INTEGER NOT NULL DEFAULT 0, comment TEXT NOT NULL DEFAULT '', reason TEXT NOT NULL DEFAULT '', PRIMARY KEY (document, seq));
+CREATE TABLE IF NOT EXISTS approval_terms (document TEXT NOT NULL, decided INTEGER NOT NULL, amount TEXT NOT NULL,
+  currency TEXT NOT NULL, customer INTEGER NOT NULL, sha256 TEXT NOT NULL, hash TEXT NOT NULL,
+  changed_at INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (document, decided));
+CREATE TABLE IF NOT EXISTS approval_audited (key TEXT PRIMARY KEY);
 CREATE INDEX IF NOT EXISTS approvals_document ON approvals(document);
 CREATE TABLE IF NOT EXISTS approval_acks (document TEXT NOT NULL, kind TEXT NOT NULL, by_user TEXT NOT NULL,
   at INTEGER NOT NULL, comment TEXT NOT NULL, PRIMARY KEY (document, kind));
 CREATE TABLE IF NOT EXISTS approval_actions (id INTEGER PRIMARY KEY, document TEXT NOT NULL, action TEXT NOT NULL,
-  by_user TEXT NOT NULL, mailbox TEXT NOT NULL DEFAULT '', at INTEGER NOT NULL, comment TEXT NOT NULL DEFAULT '');
+  by_user TEXT NOT NULL, mailbox TEXT NOT NULL DEFAULT '', at INTEGER NOT NULL, comment TEXT NOT NULL DEFAULT '',
+  message INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS automated_mail (message INTEGER PRIMARY KEY, why TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS followups (
   id INTEGER PRIMARY KEY, kind TEXT NOT NULL, message INTEGER, thread INTEGER NOT NULL, customer INTEGER NOT NULL DEFAULT 0,
@@ -275,6 +303,7 @@ CREATE INDEX IF NOT EXISTS followups_thread ON followups(thread);
 CREATE INDEX IF NOT EXISTS followups_message ON followups(message);
 CREATE INDEX IF NOT EXISTS followups_rep ON followups(rep, state, due);
 CREATE TABLE IF NOT EXISTS message_documents (message INTEGER NOT NULL, number TEXT NOT NULL, place TEXT NOT NULL,
+  amount TEXT NOT NULL DEFAULT '', currency TEXT NOT NULL DEFAULT '', sha256 TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (message, number, place));
 CREATE INDEX IF NOT EXISTS message_documents_number ON message_documents(number);
 CREATE TABLE IF NOT EXISTS forwarded_parties (message INTEGER NOT NULL, address TEXT NOT NULL, name TEXT NOT NULL,

@@ -125,6 +125,26 @@ struct Store::Impl {
             t.commit();
             version = "6";
         }
+        if (version == "6") {  // 6 -> 7: stated totals and attachment hashes per mention; approvals rebuilt by the next scan
+            // (An archive of an older version had these tables created above, new columns and all.)
+            SQLite::Transaction t(db);
+            auto add = [&](const char* table, const char* column, const char* type) {
+                SQLite::Statement q(db, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?");
+                q.bind(1, table);
+                q.bind(2, column);
+                if (!q.executeStep()) db.exec(std::string("ALTER TABLE ") + table + " ADD COLUMN " + column + " " + type);
+            };
+            add("message_documents", "amount", "TEXT NOT NULL DEFAULT ''");
+            add("message_documents", "currency", "TEXT NOT NULL DEFAULT ''");
+            add("message_documents", "sha256", "TEXT NOT NULL DEFAULT ''");
+            add("approval_mail", "revises", "INTEGER NOT NULL DEFAULT 0");
+            add("approval_actions", "message", "INTEGER NOT NULL DEFAULT 0");
+            db.exec("DROP TABLE approvals");
+            db.exec("UPDATE meta SET value = '7' WHERE key = 'schema'");
+            db.exec(schema::kSql);
+            t.commit();
+            version = "7";
+        }
         if (version != std::to_string(schema::kVersion))
             throw StoreError("the archive " + path + " was written by another version of tradewind (archive schema " +
                              version + ", this one uses " + std::to_string(schema::kVersion) +

@@ -1,6 +1,7 @@
 // Approvals read out of the mail, as a component: a request to the approver naming the document, the answer
 // with or without references, a revised document after a rejection, the threshold through fx_rates, a document
 // of unknown amount, and the violations (sent before the answer, after a rejection, without a request).
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <catch2/catch.hpp>
 
 #include "archive_fixture.h"
@@ -84,7 +85,9 @@ TEST_CASE("approvals: requests and answers in the mail, revisions, thresholds an
     REQUIRE(pi34);
     REQUIRE(qt99);
     CHECK(find(all, "PI-2025-0035") == nullptr);  // below the threshold
-    CHECK(qt12->state == "rejected");
+    CHECK(qt12->state == "superseded");  // rejected, then replaced by the revised QT-2025-0013
+    CHECK(qt12->outcome == "rejected");
+    CHECK(qt12->superseded_by == "QT-2025-0013");
     CHECK(qt12->comment.find("价格太低") != std::string::npos);
     CHECK(qt12->rep == lily);
     CHECK(qt12->via == "mail");
@@ -103,5 +106,144 @@ TEST_CASE("approvals: requests and answers in the mail, revisions, thresholds an
     a.crm.recheck_approvals();
     CHECK(a.crm.approvals().size() == 4);
     // The order mail arrives in does not matter: found again over the archive, the records are the same.
-    CHECK(a.crm.approvals("rejected").size() == 1);
+    CHECK(a.crm.approvals("superseded").size() == 1);
+    // Its change log: asked, rejected, replaced, each with who and from which mail.
+    auto steps = a.crm.approval_history("QT-2025-0012");
+    std::string states;
+    for (const auto& st : steps) states += st.state + " ";
+    INFO(states);
+    REQUIRE(steps.size() == 3);
+    CHECK(steps[0].state == "pending");
+    CHECK(steps[0].actor == "lily");
+    CHECK(steps[1].state == "rejected");
+    CHECK(steps[1].actor == "wei.chen");
+    CHECK(steps[1].message != 0);
+    CHECK(steps[2].state == "superseded");
+}
+
+namespace {
+
+// A date this many hours before now, as a Date header writes it.
+std::string hours_ago(int hours) {
+    std::time_t t = std::time(nullptr) - hours * 3600;
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", std::gmtime(&t));
+    return buf;
+}
+
+}  // namespace
+
+TEST_CASE("approvals: each transition (tiers, withdrawn, changed after approval by mail and by a user)", "[approvals]") {
+    Archive a;
+    tw::People people(a.store.database());
+    const std::string ming = "ming.li@acme-trading.example";
+    people.add_user("wei.chen", "manager", "correct horse battery", "", {wei});
+    people.add_user("ming", "manager", "correct horse battery", "", {ming});
+    people.add_user("lily", "rep", "correct horse battery", "", {lily});
+    tw::Crm::ApprovalRule rule;
+    rule.types = {"quotation", "proforma_invoice"};
+    rule.min_amount = 10000;
+    rule.currency = "USD";
+    rule.approver = "wei.chen";
+    rule.then_approver = "ming";  // a second tier
+    a.crm.add_approval_rule(rule, 0);
+    auto state = [&](const std::string& number) {
+        a.crm.scan_approvals();
+        for (const auto& x : a.crm.approvals())
+            if (x.document == number) return x;
+        FAIL("no record of " << number);
+        return tw::Crm::Approval{};
+    };
+
+    // Tiers in sequence: wei's approval asks ming; only ming's approves.
+    a.add(doc_mail("t1@acme-trading.example", lily, wei, "Please approve QT-2026-0100", hours_ago(50),
+                   "Please approve QT-2026-0100.\r\nTotal: USD 20,000.00"), lily, "Sent");
+    CHECK(state("QT-2026-0100").state == "pending");
+    CHECK(state("QT-2026-0100").approver == "wei.chen");
+    a.add(doc_mail("t2@acme-trading.example", wei, lily, "Re: Please approve QT-2026-0100", hours_ago(49), "Approved.",
+                   "In-Reply-To: <t1@acme-trading.example>\r\n"), wei, "Sent");
+    auto tier2 = state("QT-2026-0100");
+    CHECK(tier2.state == "pending");
+    CHECK(tier2.tier == 2);
+    CHECK(tier2.approver == "ming");
+    CHECK(tier2.chain == std::vector<std::string>{"wei.chen", "ming"});
+    // A second "OK" from wei changes nothing: it is ming's turn.
+    a.add(doc_mail("t3@acme-trading.example", wei, lily, "Re: Please approve QT-2026-0100", hours_ago(48), "OK, go ahead.",
+                   "In-Reply-To: <t1@acme-trading.example>\r\n"), wei, "Sent");
+    CHECK(state("QT-2026-0100").tier == 2);
+    a.add(doc_mail("t4@acme-trading.example", ming, lily + ", " + wei, "Re: Please approve QT-2026-0100", hours_ago(47), "同意",
+                   "In-Reply-To: <t1@acme-trading.example>\r\n"), ming, "Sent");
+    CHECK(state("QT-2026-0100").state == "approved");
+    CHECK(state("QT-2026-0100").approver == "ming");
+
+    // Sent to the customer as approved: no violation.
+    a.add(doc_mail("t5@acme-trading.example", lily, anna, "Quotation QT-2026-0100", hours_ago(46),
+                   "Dear Anna, our quotation QT-2026-0100. Total: USD 20,000.00"), lily, "Sent");
+    CHECK(state("QT-2026-0100").state == "approved");
+    CHECK(a.crm.approval_violations().empty());
+
+    // A later mail states a new total: back to pending with the reason, the first tier asked again, and the
+    // customer got the changed document: changed_after_approval.
+    a.add(doc_mail("t6@acme-trading.example", lily, anna, "Re: Quotation QT-2026-0100", hours_ago(20),
+                   "Dear Anna, as agreed on the phone, QT-2026-0100 now comes to Total: USD 24,000.00"), lily, "Sent");
+    auto changed = state("QT-2026-0100");
+    CHECK(changed.state == "pending");
+    CHECK(changed.changed);
+    CHECK(changed.tier == 1);
+    CHECK(changed.approver == "wei.chen");
+    CHECK(changed.reason.find("20000.00 USD -> 24000.00 USD") != std::string::npos);
+    auto v = a.crm.approval_violations();
+    REQUIRE(v.size() == 1);
+    CHECK(v[0].kind == "changed_after_approval");
+    // The approver is told (a recent change), once however often the archive is scanned.
+    a.crm.scan_approvals();
+    // (ming was told when it came to his tier.)
+    SQLite::Statement told(a.store.database(), "SELECT recipient, items FROM notifications WHERE kind = 'approval' ORDER BY id");
+    std::vector<std::pair<std::string, bool>> notices;
+    while (told.executeStep())
+        notices.push_back({told.getColumn(0).getString(), told.getColumn(1).getString().find("\"changed\"") != std::string::npos});
+    CHECK(notices == std::vector<std::pair<std::string, bool>>{{ming, false}, {wei, true}});
+    // Each step read out of the mail is in the audit trail once.
+    SQLite::Statement audited(a.store.database(), "SELECT COUNT(*) FROM audit WHERE target = 'QT-2026-0100' AND action LIKE 'approval_%'");
+    REQUIRE(audited.executeStep());
+    int steps = audited.getColumn(0).getInt();
+    CHECK(steps == int(a.crm.approval_history("QT-2026-0100").size()));
+    audited.reset();
+    a.crm.scan_approvals();
+    REQUIRE(audited.executeStep());
+    CHECK(audited.getColumn(0).getInt() == steps);
+    audited.reset();
+
+    // Approved again on the web through both tiers (any tier's decision there is the web's check).
+    a.crm.act_on_approval("QT-2026-0100", "approve", "wei.chen", wei, std::time(nullptr) - 3600, "");
+    CHECK(state("QT-2026-0100").tier == 2);
+    a.crm.act_on_approval("QT-2026-0100", "approve", "ming", ming, std::time(nullptr) - 3500, "");
+    CHECK(state("QT-2026-0100").state == "approved");
+    CHECK_FALSE(state("QT-2026-0100").changed);
+
+    // A user's correction of the amount after approval: pending again, with the reason.
+    CHECK(a.crm.edit_document("QT-2026-0100", "amount", "26000.00"));
+    auto edited = state("QT-2026-0100");
+    CHECK(edited.state == "pending");
+    CHECK(edited.reason.find("24000.00 USD -> 26000.00 USD") != std::string::npos);
+
+    // Withdrawn: the rep takes a request back; a decision then has nothing to decide; asking again is allowed.
+    a.add(doc_mail("w1@acme-trading.example", lily, wei, "审批 PI-2026-0200", hours_ago(10),
+                   "请审批 PI-2026-0200。合计：USD 15,000.00"), lily, "Sent");
+    CHECK(state("PI-2026-0200").state == "pending");
+    a.crm.act_on_approval("PI-2026-0200", "withdraw", "lily", lily, std::time(nullptr) - 60, "");
+    CHECK(state("PI-2026-0200").state == "withdrawn");
+    CHECK_THROWS_AS(a.crm.act_on_approval("PI-2026-0200", "approve", "wei.chen", wei, std::time(nullptr) - 50, ""), tw::ConflictError);
+    a.crm.act_on_approval("PI-2026-0200", "request", "lily", lily, std::time(nullptr) - 40, "margin 18%, repeat customer");
+    CHECK(state("PI-2026-0200").state == "pending");
+    CHECK(state("PI-2026-0200").via == "web");
+    // A reject needs its comment; a rejected document sent anyway is a violation of its own kind.
+    CHECK_THROWS_AS(a.crm.act_on_approval("PI-2026-0200", "reject", "wei.chen", wei, std::time(nullptr) - 30, " "), tw::InvalidError);
+    a.crm.act_on_approval("PI-2026-0200", "reject", "wei.chen", wei, std::time(nullptr) - 30, "price too low");
+    CHECK(state("PI-2026-0200").state == "rejected");
+    a.add(doc_mail("w2@acme-trading.example", lily, anna, "PI-2026-0200", hours_ago(0), "Attached PI-2026-0200."), lily, "Sent");
+    a.crm.scan_approvals();
+    std::map<std::string, std::string> kinds;
+    for (const auto& x : a.crm.approval_violations()) kinds[x.document] = x.kind;
+    CHECK(kinds["PI-2026-0200"] == "sent_after_rejection");
 }

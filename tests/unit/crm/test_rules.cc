@@ -53,7 +53,8 @@ TEST_CASE("ownership: the rep of the earliest mail, whatever the order, unless a
         int64_t date;
         bool changes;
         std::string owner, reason;
-    } rows[] = {
+    };
+    static const Row rows[] = {
         {"a new customer: its first correspondent", {"", 0, false}, lily, 100, true, lily, "first correspondent"},
         {"later mail of another rep: no change", {lily, 100, false}, kevin, 200, false, "", ""},
         {"same date: the first one stays", {lily, 100, false}, kevin, 100, false, "", ""},
@@ -161,9 +162,9 @@ TEST_CASE("documents: the earliest mail decides, a user's correction is final, t
     CHECK(r::first_status(true) == "sent");
     CHECK(r::first_status(false) == "received");
     using M = tw::DocMention;
-    CHECK(r::takes_total({M{"PL-2025-0001", "packing_list", "body"}, M{"PI-2025-0002", "proforma_invoice", "body"}}) == 1u);
-    CHECK(r::takes_total({M{"COSU1234567890", "bill_of_lading", "body"}}) == std::nullopt);
-    CHECK(r::takes_total({M{"QT-2025-0001", "quotation", "subject"}, M{"PI-2025-0002", "proforma_invoice", "body"}}) == 0u);
+    CHECK(r::takes_total({M{"PL-2025-0001", "packing_list", "body", ""}, M{"PI-2025-0002", "proforma_invoice", "body", ""}}) == 1u);
+    CHECK(r::takes_total({M{"COSU1234567890", "bill_of_lading", "body", ""}}) == std::nullopt);
+    CHECK(r::takes_total({M{"QT-2025-0001", "quotation", "subject", ""}, M{"PI-2025-0002", "proforma_invoice", "body", ""}}) == 0u);
     CHECK(r::takes_total({}) == std::nullopt);
 }
 
