@@ -17,12 +17,19 @@ def main(corpus, approvals_path, violations_path, documents_path):
                 truth[d["number"]] = d
     known = {json.loads(l)["number"]: json.loads(l) for l in open(documents_path)}
     ours = {json.loads(l)["document"]: json.loads(l) for l in open(approvals_path)}
-    flagged = {json.loads(l)["document"] for l in open(violations_path)}
+    violations = [json.loads(l) for l in open(violations_path)]
+    flagged = {v["document"] for v in violations if v["kind"] != "changed_after_approval"}
+    kinds = {}
+    for v in violations:
+        kinds[v["kind"]] = kinds.get(v["kind"], 0) + 1
     docs = [n for n in truth if n in known]
     needs_ok = sum(1 for n in docs if (n in ours) == bool(truth[n]["needs_approval"]))
     needing = [n for n in docs if truth[n]["needs_approval"]]
     want = lambda n: (truth[n]["approval"] or {}).get("outcome") or "pending"  # noqa: E731
-    got = lambda n: ours[n]["state"] if n in ours else "none"  # noqa: E731
+    def got(n):  # a superseded record keeps the decision it had (a rejection, then a revised document)
+        if n not in ours:
+            return "none"
+        return (ours[n].get("outcome") or "pending") if ours[n]["state"] == "superseded" else ours[n]["state"]
     outcome_ok = sum(1 for n in needing if want(n) == got(n))
     early = {n for n in needing if (truth[n]["approval"] or {}).get("sent_before_approval") and truth[n].get("sent")}
     hit = early & flagged
@@ -31,7 +38,8 @@ def main(corpus, approvals_path, violations_path, documents_path):
     out = {"documents": len(docs), "of_truth": len(truth), "needing": len(needing),
            "needs_approval_exact": round(needs_ok / len(docs), 4) if docs else 1.0,
            "outcome_exact": round(outcome_ok / len(needing), 4) if needing else 1.0,
-           "violations": {"found": len(flagged), "truth": len(early),
+           "states": {s: sum(1 for x in ours.values() if x["state"] == s) for s in sorted({x["state"] for x in ours.values()})},
+           "violations": {"kinds": kinds, "found": len(flagged), "truth": len(early),
                           "precision": round(len(hit) / len(flagged), 4) if flagged else 1.0,
                           "recall": round(len(hit) / len(early), 4) if early else 1.0,
                           "extra": sorted(flagged - early)[:8], "missing": sorted(early - flagged)[:8]},

@@ -649,6 +649,14 @@ std::vector<Crm::ApprovalStep> Crm::approval_history(const std::string& number) 
     return out;
 }
 
+std::vector<int64_t> Crm::approval_request_messages(const std::string& number) {
+    std::vector<int64_t> out;
+    SQLite::Statement q(db_, "SELECT message FROM approval_actions WHERE document = ? AND action = 'request' AND message <> 0 ORDER BY at, id");
+    q.bind(1, number);
+    while (q.executeStep()) out.push_back(q.getColumn(0).getInt64());
+    return out;
+}
+
 std::vector<Crm::Violation> Crm::approval_violations() {
     std::vector<Violation> out;
     SQLite::Statement q(db_, "SELECT v.document, v.kind, v.at, v.message, COALESCE(m.message_id, ''), COALESCE(m.thread, 0),"

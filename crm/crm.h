@@ -257,6 +257,8 @@ public:
         std::string state, approver, actor, via, comment, reason;
     };
     std::vector<ApprovalStep> approval_history(const std::string& number);
+    // The mail the web's requests for it pointed at (the draft), oldest first.
+    std::vector<int64_t> approval_request_messages(const std::string& number);
     struct Violation {
         std::string document, kind, message_id;  // kind: sent_before_approval | sent_after_rejection | sent_without_request
                                                  // | changed_after_approval

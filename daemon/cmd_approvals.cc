@@ -15,19 +15,23 @@ namespace tw {
 namespace {
 
 const char* kUsage =
-    "usage: tradewind approvals [--data DIR] [--state pending|approved|rejected|not_requested] [--json]\n"
+    "usage: tradewind approvals [--data DIR] [--state pending|approved|rejected|withdrawn|superseded|not_requested] [--json]\n"
     "       tradewind approvals rule add --types quotation,proforma_invoice,contract --min-amount 10000 --currency USD\n"
     "                                    --approver USER [--then USER]\n"
     "       tradewind approvals rule list | rule remove ID\n"
     "       tradewind approvals recheck                  # the rules apply to archived documents too\n"
-    "       tradewind approvals request|approve|reject NUMBER [--comment TEXT] [--by USER]   # a reject needs --comment\n"
+    "       tradewind approvals request|approve|reject|withdraw NUMBER [--comment TEXT] [--by USER] [--message ROW]\n"
+    "                                                    # a reject needs --comment; a request's is its note\n"
+    "       tradewind approvals history NUMBER [--json]  # the record's change log\n"
     "       tradewind approvals violations [--json]\n"
     "  A document of a rule's types whose total (converted through the fx_rates setting) reaches the\n"
     "  rule's amount needs its approver's approval; one with no known amount says \"amount unknown\".\n"
     "  Requests are the reps' internal mail to the approver naming the document and asking (approve,\n"
     "  审批, 请批准 ...); decisions the approver's answer (Approved, 同意, 不同意, Rejected ...), by its\n"
     "  references or the document's number. Violations: the document reached the customer before its\n"
-    "  approval, after a rejection, or without a request. A rule applies from its creation on.\n";
+    "  approval, after a rejection, without a request, or changed after it. With --then, a second tier\n"
+    "  approves after the first. A revised document supersedes the one it replaces. An approved document\n"
+    "  whose amount, currency or customer changes falls back to pending. A rule applies from its creation on.\n";
 
 std::string iso(int64_t t) { return t ? format_iso_utc(t) : ""; }
 
@@ -35,7 +39,7 @@ std::string iso(int64_t t) { return t ? format_iso_utc(t) : ""; }
 
 int cmd_approvals(const std::vector<std::string>& args) {
     Opts o;
-    if (!parse_opts(args, {"--state", "--types", "--min-amount", "--currency", "--approver", "--then", "--comment", "--by"}, o,
+    if (!parse_opts(args, {"--state", "--types", "--min-amount", "--currency", "--approver", "--then", "--comment", "--by", "--message"}, o,
                     "approvals"))
         return 2;
     if (o.has("--help") || o.has("-h")) {
@@ -81,7 +85,25 @@ int cmd_approvals(const std::vector<std::string>& args) {
         std::fputs(kUsage, stderr);
         return 2;
     }
-    if (!rest.empty() && (rest[0] == "request" || rest[0] == "approve" || rest[0] == "reject")) {
+    if (!rest.empty() && rest[0] == "history") {
+        if (rest.size() != 2) throw InvalidError("approvals history NUMBER");
+        a.crm.scan_approvals();
+        auto steps = a.crm.approval_history(rest[1]);
+        if (steps.empty()) throw NotFoundError("no approval record of " + rest[1]);
+        for (const auto& st : steps) {
+            if (o.has("--json"))
+                std::cout << nlohmann::json{{"at", iso(st.at)}, {"state", st.state}, {"tier", st.tier}, {"approver", st.approver},
+                                            {"actor", st.actor}, {"via", st.via}, {"message", st.message}, {"comment", st.comment},
+                                            {"reason", st.reason}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                          << '\n';
+            else
+                std::printf("%s  %-13s tier %lld (%s)  by %s via %s%s%s\n", iso(st.at).c_str(), st.state.c_str(), (long long)st.tier,
+                            st.approver.c_str(), st.actor.c_str(), st.via.c_str(), st.comment.empty() ? "" : ("  \"" + st.comment + "\"").c_str(),
+                            st.reason.empty() ? "" : ("  (" + st.reason + ")").c_str());
+        }
+        return 0;
+    }
+    if (!rest.empty() && (rest[0] == "request" || rest[0] == "approve" || rest[0] == "reject" || rest[0] == "withdraw")) {
         if (rest.size() != 2) throw InvalidError("approvals " + rest[0] + " NUMBER [--comment TEXT] [--by USER]");
         std::string by = o.get("--by"), mailbox;
         if (!by.empty()) {
@@ -89,7 +111,9 @@ int cmd_approvals(const std::vector<std::string>& args) {
             if (!u) throw NotFoundError("no user " + by);
             mailbox = u->mailbox();
         }
-        a.crm.act_on_approval(rest[1], rest[0], by.empty() ? cli_user() : by, mailbox, int64_t(std::time(nullptr)), o.get("--comment"));
+        int64_t message = o.has("--message") ? id_arg(o.get("--message"), "message") : 0;
+        a.crm.act_on_approval(rest[1], rest[0], by.empty() ? cli_user() : by, mailbox, int64_t(std::time(nullptr)), o.get("--comment"),
+                              message);
         audit_command(a, "approval_" + rest[0], "document", rest[1], o.get("--comment"));
         for (const auto& x : a.crm.approvals())
             if (x.document == rest[1]) std::printf("%s: %s\n", x.document.c_str(), x.state.c_str());
@@ -120,7 +144,9 @@ int cmd_approvals(const std::vector<std::string>& args) {
             std::cout << nlohmann::json{{"id", x.id}, {"document", x.document}, {"type", x.type}, {"amount", x.amount},
                                         {"currency", x.currency}, {"customer", x.customer}, {"rep", x.rep}, {"approver", x.approver},
                                         {"tier", x.tier}, {"state", x.state}, {"requested", iso(x.requested)},
-                                        {"decided", iso(x.decided)}, {"comment", x.comment}, {"via", x.via}, {"reason", x.reason}}
+                                        {"decided", iso(x.decided)}, {"comment", x.comment}, {"via", x.via}, {"reason", x.reason},
+                                        {"outcome", x.outcome}, {"chain", x.chain}, {"superseded_by", x.superseded_by},
+                                        {"changed", x.changed}}
                              .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
                       << '\n';
         else

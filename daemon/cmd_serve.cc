@@ -62,6 +62,7 @@ int cmd_serve(const std::vector<std::string>& args) {
     wo.host = listen.substr(0, colon);
     wo.port = std::atoi(listen.substr(colon + 1).c_str());
     wo.secure_cookie = o.has("--secure-cookie");
+    wo.worker_command = extract_worker_command();
     for (auto host : split_trimmed(o.get("--public-host"), ','))
         if (!host.empty()) wo.public_hosts.emplace_back(host);
     if (o.has("--routes")) {

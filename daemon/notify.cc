@@ -65,6 +65,7 @@ json model_of(LinkedArchive& a, const Crm::Notification& n, const std::string& b
             x["url"] = base + "/document?number=" + x["document"].get<std::string>();
             std::string action = x.value("action", "");
             x["requested"] = action == "request", x["approved"] = action == "approve", x["rejected"] = action == "reject";
+            x["changed"] = action == "changed", x["withdrawn"] = action == "withdraw";
             x["has_comment"] = !x.value("comment", "").empty();
         }
         x["has_customer"] = !x.value("customer_name", "").empty();

@@ -5,7 +5,9 @@
 #include <ctime>
 
 #include "crm/crm.h"
+#include "mail/attachment_text.h"
 #include "mail/date.h"
+#include "mail/message.h"
 #include "mail/strutil.h"
 #include "web/route.h"
 
@@ -14,16 +16,84 @@ namespace {
 
 const std::vector<std::string> kApprovalSorts = {"requested", "document", "amount", "customer", "state"};
 
+const std::vector<std::string> kApprovalStates = {"mine", "pending", "approved", "rejected", "withdrawn", "superseded", "not_requested"};
+
 json approval_json(const Crm::Approval& a, const User& u) {
+    bool asked_by_me = !a.rep.empty() && a.rep == to_lower(u.mailbox());
+    json chain = json::array();
+    for (size_t k = 0; k < a.chain.size(); ++k)
+        chain.push_back({{"user", a.chain[k]}, {"tier", k + 1}, {"current", int64_t(k + 1) == a.tier && a.state == "pending"}});
     return {{"id", a.id}, {"document", a.document}, {"type", a.type}, {"type_label", label(a.type)}, {"amount", a.amount},
             {"currency", a.currency}, {"customer", a.customer}, {"customer_name", a.customer_name}, {"has_customer", a.customer != 0},
             {"rep", a.rep}, {"approver", a.approver}, {"tier", a.tier}, {"state", a.state}, {"state_label", label("approval_" + a.state)},
+            {"chain", chain}, {"has_tiers", a.chain.size() > 1}, {"outcome", a.outcome}, {"superseded_by", a.superseded_by},
+            {"has_superseded_by", !a.superseded_by.empty()}, {"changed", a.changed},
             {"requested", a.requested ? format_iso_utc(a.requested) : ""}, {"requested_local", when(a.requested)},
-            {"decided", a.decided ? format_iso_utc(a.decided) : ""}, {"decided_local", when(a.decided)}, {"has_decided", a.decided != 0}, {"has_requested", a.requested != 0}, {"comment", a.comment},
+            {"decided", a.decided ? format_iso_utc(a.decided) : ""}, {"decided_local", when(a.decided)}, {"has_decided", a.decided != 0},
+            {"has_requested", a.requested != 0}, {"comment", a.comment},
             {"has_comment", !a.comment.empty()}, {"via", a.via}, {"reason", a.reason}, {"has_reason", !a.reason.empty()},
             {"pending", a.state == "pending"}, {"mine", a.approver == u.name && a.state == "pending"},
             {"may_decide", a.state == "pending" && (a.approver == u.name || u.role == "admin")},
-            {"may_request", (a.state == "not_requested" || a.state == "rejected") && u.role != "auditor"}};
+            {"may_withdraw", a.state == "pending" && (asked_by_me || u.role == "admin")},
+            {"may_request", (a.state == "not_requested" || a.state == "rejected" || a.state == "withdrawn" || (a.state == "pending" && a.changed)) &&
+                                u.role != "auditor"}};
+}
+
+int64_t thread_of(LinkedArchive& a, int64_t row) {
+    auto s = a.store.summaries({row});
+    return s.empty() ? 0 : s.front().thread;
+}
+
+// A record with its change log, the rep's note, the draft (the attachments of the mail it points at) and
+// its violations: the deal's internal thread, as the queue, the document, the conversation and the
+// customer show it.
+json approval_detail(LinkedArchive& a, const Visibility& v, const Crm::Approval& x, const User& u,
+                     const std::vector<Crm::Violation>& violations) {
+    json j = approval_json(x, u);
+    json steps = json::array();
+    std::string note;
+    int64_t draft = x.request_message;
+    for (const auto& st : a.crm.approval_history(x.document)) {
+        bool seen = st.message && a.people.sees_message(v, st.message);
+        int64_t thread = seen ? thread_of(a, st.message) : 0;
+        steps.push_back({{"state", st.state}, {"state_label", label("approval_" + st.state)}, {"at", format_iso_utc(st.at)},
+                         {"at_local", when(st.at)}, {"tier", st.tier}, {"approver", st.approver}, {"actor", st.actor},
+                         {"has_actor", !st.actor.empty()}, {"via_label", label("via_" + st.via)}, {"comment", st.comment},
+                         {"has_comment", !st.comment.empty()}, {"reason", st.reason}, {"has_reason", !st.reason.empty()},
+                         {"message", st.message}, {"has_message", seen}, {"thread", thread}});
+        if (st.state == "pending" && st.tier == 1 && st.via == "web") note = st.comment;
+    }
+    j["history"] = steps;
+    j["note"] = note;
+    j["has_note"] = !note.empty();
+    // The draft a web request pointed at, else the request mail's own attachments.
+    for (const auto& act : a.crm.approval_request_messages(x.document)) draft = act;
+    json files = json::array();
+    if (draft && a.people.sees_message(v, draft)) {
+        ParseLimits lim;
+        lim.extract_attachment_text = false;
+        Message m = parse_message(a.store.raw(draft), 0, lim);
+        for (size_t k = 0; k < m.attachments.size(); ++k) {
+            const auto& f = m.attachments[k];
+            if (f.message) continue;
+            std::string base = "/message/" + std::to_string(draft) + "/attachment/" + std::to_string(k);
+            bool pdf = doc_format(f.content_type, f.filename) == DocFormat::Pdf;
+            files.push_back({{"name", f.filename.empty() ? tr("(no name)") : f.filename}, {"url", base}, {"pdf", pdf},
+                             {"preview", base + "/preview"}, {"size", f.size}});
+        }
+        j["draft_message"] = draft;
+        j["draft_thread"] = thread_of(a, draft);
+    }
+    j["files"] = files;
+    j["has_files"] = !files.empty();
+    json vs = json::array();
+    for (const auto& w : violations)
+        if (w.document == x.document)
+            vs.push_back({{"kind", w.kind}, {"kind_label", label(w.kind)}, {"sent_local", when(w.sent)}, {"thread", w.thread},
+                          {"acknowledged", w.acknowledged}, {"ack_by", w.ack_by}, {"ack_comment", w.ack_comment}});
+    j["violations"] = vs;
+    j["has_violations"] = !vs.empty();
+    return j;
 }
 
 Page list(Context& ctx, const Request& r) {
@@ -47,12 +117,13 @@ Page list(Context& ctx, const Request& r) {
     std::stable_sort(rows.begin(), rows.end(), [&](const auto& x, const auto& y) { return desc ? less(y, x) : less(x, y); });
     size_t offset = size_t(r.id("offset")), limit = size_t(r.id("limit"));
     json items = json::array();
-    for (size_t k = offset; k < rows.size() && items.size() < limit; ++k) items.push_back(approval_json(rows[k], r.user));
+    auto violations = a.crm.approval_violations();
+    for (size_t k = offset; k < rows.size() && items.size() < limit; ++k) items.push_back(approval_detail(a, v, rows[k], r.user, violations));
     std::string base = "/approvals?state=" + query_escape(state);
     json view = paging_view(base, sort, desc, rows.size(), offset, limit);
     view["sorts"] = sort_links(base, kApprovalSorts, sort, desc);
     json filters = json::array();
-    for (const char* s : {"mine", "pending", "approved", "rejected", "not_requested", ""})
+    for (const char* s : {"mine", "pending", "approved", "rejected", "withdrawn", "superseded", "not_requested", ""})
         filters.push_back({{"url", std::string("/approvals?state=") + s}, {"label", label(std::string("approvals_") + (*s ? s : "all"))},
                            {"current", state == s}});
     view["filters"] = filters;
@@ -94,22 +165,31 @@ Page act(Context& ctx, const Request& r) {
     std::optional<Crm::Approval> now;
     for (auto& x : a.crm.approvals())
         if (x.document == number) now = x;
-    if (what != "request") {
+    if (what == "approve" || what == "reject") {
         if (!(role_bit(r.user.role) & kManagers)) throw ForbiddenError("only the approver decides");
         if (now && now->approver != r.user.name && r.user.role != "admin")
             throw ForbiddenError(number + " waits for " + now->approver + "'s approval, not yours");
     }
-    a.crm.act_on_approval(number, what, r.user.name, r.user.mailbox(), int64_t(std::time(nullptr)), r.text("comment"));
+    if (what == "withdraw" && now && now->rep != to_lower(r.user.mailbox()) && r.user.role != "admin")
+        throw ForbiddenError("only the rep who asked (or an admin) withdraws the request for " + number);
+    int64_t message = r.id("message");
+    if (message && !a.people.sees_message(a.people.visibility(r.user), message)) throw NotFoundError("no message " + std::to_string(message));
+    a.crm.act_on_approval(number, what, r.user.name, r.user.mailbox(), int64_t(std::time(nullptr)), r.text("comment"), message);
     ctx.audit(r, audit_entry("approval_" + what, "document", number, now ? now->rep : "", true, r.text("comment")));
     return after_form({{"document", number}, {"done", what}}, local_path(r.text("back"), "/document?number=" + query_escape(number)));
 }
 
 }  // namespace
 
-json approval_of(LinkedArchive& a, const User& u, const std::string& number) {
+json approvals_of(LinkedArchive& a, const User& u, const std::set<std::string>& numbers) {
     json out = json::array();
+    Visibility v = a.people.visibility(u);
+    std::vector<Crm::Violation> violations;
     for (const auto& x : a.crm.approvals())
-        if (x.document == number) out.push_back(approval_json(x, u));
+        if (numbers.count(x.document) && a.people.sees_document(v, x.document)) {
+            if (violations.empty()) violations = a.crm.approval_violations();
+            out.push_back(approval_detail(a, v, x, u, violations));
+        }
     return out;
 }
 
@@ -120,8 +200,8 @@ std::vector<Route> approval_routes(Context& ctx) {
           int_param("limit", false, 50, 1, 1000, true), int_param("offset", false, 0, 0, 100000000)},
          [&ctx](const Request& r) {
              const std::string& s = r.text("state");
-             if (!s.empty() && s != "mine" && s != "pending" && s != "approved" && s != "rejected" && s != "not_requested")
-                 throw InvalidError("state is mine, pending, approved, rejected or not_requested, not \"" + s + "\"");
+             if (!s.empty() && std::find(kApprovalStates.begin(), kApprovalStates.end(), s) == kApprovalStates.end())
+                 throw InvalidError("state is mine, pending, approved, rejected, withdrawn, superseded or not_requested, not \"" + s + "\"");
              return list(ctx, r);
          }, ""},
         {"GET", {"/approvals/violations", "/api/v1/approvals/violations"}, kOverseers, {}, {},
@@ -129,8 +209,9 @@ std::vector<Route> approval_routes(Context& ctx) {
         {"POST", {"/approvals/violations/acknowledge", "/api/v1/approvals/violations/acknowledge"}, kManagers, {},
          {text_param("number", true, "", 64), text_param("kind", true, "", 32), text_param("comment", false, "", 1000)},
          [&ctx](const Request& r) { return acknowledge(ctx, r); }, "document"},
-        {"POST", {R"(/api/v1/approvals/(request|approve|reject))", R"(/approvals/(request|approve|reject))"}, kEditors, {"what"},
-         {text_param("number", true, "", 64), text_param("comment", false, "", 1000), text_param("back", false, "", 300)},
+        {"POST", {R"(/api/v1/approvals/(request|approve|reject|withdraw))", R"(/approvals/(request|approve|reject|withdraw))"}, kEditors,
+         {"what"}, {text_param("number", true, "", 64), text_param("comment", false, "", 1000), text_param("back", false, "", 300),
+                    int_param("message", false, 0, 0)},
          [&ctx](const Request& r) { return act(ctx, r); }, "document"},
     };
 }

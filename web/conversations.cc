@@ -5,7 +5,9 @@
 #include "mail/codec.h"
 #include "mail/date.h"
 #include "mail/html_text.h"
+#include "mail/attachment_text.h"
 #include "mail/message.h"
+#include "mail/text_worker.h"
 #include "web/route.h"
 
 namespace tw::web {
@@ -101,11 +103,16 @@ Page conversation(Context& ctx, const Request& r) {
                              {"status_label", label(x.status)}, {"amount", x.amount},
                              {"currency", x.currency}, {"has_amount", !x.amount.empty()}});
     json followups = followups_of(a, r.user, thread, 0);
+    // The deal's internal thread: the approvals of its documents, their requests and answers, and violations.
+    std::set<std::string> numbers;
+    for (const auto& x : deal.documents) numbers.insert(x.number);
+    json approvals = approvals_of(a, r.user, numbers);
     return page(title, "conversation",
-                {{"thread", thread}, {"messages", msgs}, {"customers", customers}, {"documents", documents}, {"followups", followups}},
+                {{"thread", thread}, {"messages", msgs}, {"customers", customers}, {"documents", documents}, {"followups", followups},
+                 {"approvals", approvals}},
                 {{"subject", title.empty() ? tr("(no subject)") : title}, {"messages", shown},
                  {"deal", !deal.customers.empty() || !deal.documents.empty()}, {"back", "/conversation/" + std::to_string(thread)},
-                 {"may_remind", bool(role_bit(r.user.role) & kEditors)}});
+                 {"may_remind", bool(role_bit(r.user.role) & kEditors)}, {"has_approvals", !approvals.empty()}});
 }
 
 // A message the reader may see, or a 404 (recorded as denied when it exists).
@@ -161,6 +168,27 @@ Page attachment(Context& ctx, const Request& r) {
     return p;
 }
 
+// A PDF attachment's first page as a PNG: the draft shown inline in the approver's queue. It is drawn in
+// the attachment worker (a crash or a hang there costs the picture), and an image runs nothing.
+Page preview(Context& ctx, const Request& r) {
+    Message m = load(ctx, r, "view_attachment", std::to_string(r.id("row")) + "/" + std::to_string(r.id("part")) + "/preview");
+    size_t i = size_t(r.id("part"));
+    if (i >= m.attachments.size()) throw NotFoundError("no such attachment");
+    const Attachment& a = m.attachments[i];
+    if (doc_format(a.content_type, a.filename) != DocFormat::Pdf) throw NotFoundError("only a PDF has a preview; download it instead");
+    if (ctx.o.worker_command.empty()) throw NotFoundError("previews are drawn by the attachment worker, which this server has not");
+    TextWorker worker(ctx.o.worker_command, WorkerLimits{10000, size_t(1) << 30});
+    std::string error;
+    std::string png = worker.extract(DocFormat::PdfPreview, a.data, 0, &error);
+    if (png.empty()) throw NotFoundError(error.empty() ? "the PDF could not be drawn" : error);
+    Page p;
+    p.body = std::move(png);
+    p.content_type = "image/png";
+    p.headers["Cache-Control"] = "private, max-age=3600";
+    p.headers["Content-Security-Policy"] = "sandbox; default-src 'none'";
+    return p;
+}
+
 }  // namespace
 
 std::vector<Route> conversation_routes(Context& ctx) {
@@ -171,6 +199,9 @@ std::vector<Route> conversation_routes(Context& ctx) {
          [&ctx](const Request& r) { return message_html(ctx, r); }, "message"},
         {"GET", {R"(/message/([^/]+)/attachment/([^/]+))"}, kUsers, {"row", "part"},
          {int_param("row", true, 0, 1), int_param("part", true, 0, 0)}, [&ctx](const Request& r) { return attachment(ctx, r); },
+         "message"},
+        {"GET", {R"(/message/([^/]+)/attachment/([^/]+)/preview)"}, kUsers, {"row", "part"},
+         {int_param("row", true, 0, 1), int_param("part", true, 0, 0)}, [&ctx](const Request& r) { return preview(ctx, r); },
          "message"},
     };
 }

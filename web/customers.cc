@@ -138,6 +138,10 @@ Page customer(Context& ctx, const Request& r) {
     j["timeline"] = timeline;
     j["timeline_total"] = total;
     j["followups"] = followups_of(a, r.user, 0, id);
+    std::set<std::string> numbers;
+    for (const auto& d : a.crm.documents(id)) numbers.insert(d.number);
+    j["approvals"] = approvals_of(a, r.user, numbers);
+    j["has_approvals"] = !j["approvals"].empty();
     bool may_edit = !found.in_pool && a.people.may_edit_customer(r.user, found.owner);
     bool assigns = may_edit && (role_bit(r.user.role) & kManagers);
     if (r.user.role == "auditor")

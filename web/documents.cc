@@ -94,7 +94,13 @@ Page document(Context& ctx, const Request& r) {
     json statuses = json::array();
     for (const auto& st : kStatuses) statuses.push_back({{"value", st}, {"label", label(st)}, {"selected", st == j["status"]}});
     bool may_change = one.front().customer == 0 || a.people.may_edit_customer(r.user, a.crm.customers(one.front().customer).front().owner);
-    j["approval"] = approval_of(a, r.user, number);
+    j["approval"] = approvals_of(a, r.user, {number});
+    // A request points at the mail that carries the draft: those of its mail the reader may see.
+    json drafts = json::array();
+    for (const auto& m : j["mentions"])
+        if (m["place"] == "filename") drafts.push_back({{"row", m["row"]}, {"label", m["day"].get<std::string>() + " · " + m["subject"].get<std::string>()}});
+    j["drafts"] = drafts;
+    j["has_drafts"] = !drafts.empty();
     return page(number + " - Documents", "document", j,
                 {{"statuses", statuses}, {"may_change", may_change && (role_bit(r.user.role) & kEditors)},
                  {"back", "/document?number=" + query_escape(number)}});

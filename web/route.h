@@ -171,7 +171,8 @@ std::vector<Route> audit_routes(Context& c);
 std::vector<Route> followup_routes(Context& c);
 std::vector<Route> approval_routes(Context& c);
 // A document's approval record as the pages show it: a list of one, or none when it needs none (approvals.cc).
-json approval_of(LinkedArchive& a, const User& u, const std::string& number);
+// The approval records of these documents the user may see, each with its change log, note, draft and violations.
+json approvals_of(LinkedArchive& a, const User& u, const std::set<std::string>& numbers);
 
 // The open conflicts the user may see (the menu's badge): a manager's teams', all for auditors and admins.
 size_t open_conflicts_for(const std::string& data_dir, const User& u);

@@ -29,6 +29,9 @@ struct WebOptions {
     // other Host is refused (DNS rebinding). Empty: the listen address.
     std::vector<std::string> public_hosts;
     int threads = 8;
+    // The attachment worker (mail/text_worker.h): PDF previews are drawn there, never in this process.
+    // Empty: no previews.
+    std::vector<std::string> worker_command;
     std::function<std::vector<SyncActivity>()> activity;  // none: no sync in this process
 };
 

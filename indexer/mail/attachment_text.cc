@@ -32,6 +32,7 @@ DocFormat doc_format(std::string_view ct, std::string_view name) {
 std::string extract_document_text(DocFormat fmt, std::string_view data, size_t max_unzip, std::string* error) {
     switch (fmt) {
         case DocFormat::Pdf: return pdf_text(data, error);
+        case DocFormat::PdfPreview: return pdf_preview_png(data, 800, error);
         case DocFormat::Xlsx: return xlsx_text(data, max_unzip, error);
         case DocFormat::Docx: return docx_text(data, max_unzip, error);
         case DocFormat::None:
@@ -46,6 +47,7 @@ std::string extract_attachment_text(DocFormat fmt, std::string_view data, const 
     std::string text, error;
     switch (fmt) {
         case DocFormat::None:
+        case DocFormat::PdfPreview:  // never an attachment's text
             return {};
         case DocFormat::Pdf:
         case DocFormat::Xlsx:

@@ -9,7 +9,7 @@
 
 namespace tw {
 
-enum class DocFormat { None, Pdf, Xlsx, Docx, Text, Html };
+enum class DocFormat { None, Pdf, Xlsx, Docx, Text, Html, PdfPreview };  // PdfPreview: a PDF's first page as PNG
 
 // Which extractor fits, from the content type and the file name (clients
 // label many attachments application/octet-stream).
@@ -37,6 +37,9 @@ std::string extract_attachment_text(DocFormat fmt, std::string_view data, const 
 
 // Per format, for the dispatcher and the tests.
 std::string pdf_text(std::string_view data, std::string* error);
+// The first page of a PDF as a PNG image about `width` pixels wide (a preview that runs no code of the
+// document in the reader's browser); "" and *error when it cannot be drawn.
+std::string pdf_preview_png(std::string_view data, int width, std::string* error);
 std::string xlsx_text(std::string_view data, size_t max_unzip, std::string* error);
 std::string docx_text(std::string_view data, size_t max_unzip, std::string* error);
 

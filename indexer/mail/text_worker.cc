@@ -76,6 +76,7 @@ const Clock::time_point kForever = Clock::time_point::max() - std::chrono::hours
 const char* format_name(DocFormat f) {
     switch (f) {
         case DocFormat::Pdf: return "PDF";
+        case DocFormat::PdfPreview: return "PDF preview";
         case DocFormat::Xlsx: return "XLSX";
         case DocFormat::Docx: return "DOCX";
         case DocFormat::Text: return "text";

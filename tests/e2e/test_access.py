@@ -86,6 +86,9 @@ POLICY = {
                                        lambda role, rel: "ok" if sees(role, rel) else 404),
     ("GET", "/message/([^/]+)/attachment/([^/]+)"): (ALL, lambda o, rel: ({"row": o["row"][rel], "part": 0}, None),
                                                      lambda role, rel: "ok" if sees(role, rel) else 404),
+    # The fixture's attachments are text: a preview (PDFs only) is a 404 for everyone; e2e.approvals draws one.
+    ("GET", "/message/([^/]+)/attachment/([^/]+)/preview"): (ALL, lambda o, rel: ({"row": o["row"][rel], "part": 0}, None),
+                                                             lambda role, rel: 404),
     ("GET", "/customers"): (ALL, lambda o, rel: ({}, None), lambda role, rel: "ok"),
     # Anyone may see that a customer exists and who owns it.
     ("GET", "/customers/([^/]+)"): (ALL, lambda o, rel: ({"id": o["customer"][rel]}, None), lambda role, rel: "ok"),
@@ -142,7 +145,7 @@ POLICY = {
     ("POST", "/approvals/violations/acknowledge"): (MANAGERS, lambda o, rel: ({}, {"number": DOC[rel], "kind": "sent_before_approval",
                                                                                    "comment": "ok"}),
                                                     lambda role, rel: 404),
-    ("POST", "/approvals/(request|approve|reject)"): (EDITORS, lambda o, rel: ({"what": "request"}, {"number": DOC[rel]}),
+    ("POST", "/approvals/(request|approve|reject|withdraw)"): (EDITORS, lambda o, rel: ({"what": "request"}, {"number": DOC[rel]}),
                                                        lambda role, rel: 400 if sees(role, rel) else 404),
     ("POST", "/me/language"): (ALL, lambda o, rel: ({}, {"lang": "en"}), lambda role, rel: "ok"),
 }
