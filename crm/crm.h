@@ -117,7 +117,7 @@ public:
     std::vector<int64_t> link(int64_t row, int64_t thread, const std::vector<Party>& parties,
                               const std::vector<DocMention>& docs, bool sent_by_firm,
                               const std::vector<Party>& forwarded = {}, const std::string& account = {}, int64_t date = 0,
-                              const std::optional<Money>& total = std::nullopt);
+                              const std::optional<Money>& total = std::nullopt, const std::optional<Money>& stated = std::nullopt);
     // The whole archive again, from the stored parties: automatic links are
     // rebuilt, users' decisions (named customers, moved contacts) are kept.
     // Returns (row, customer ids) for every message.
@@ -313,9 +313,9 @@ private:
     int64_t new_customer(const std::string& name, const char* kind, bool named_by_user);
     void take_owner(int64_t customer);
     void record_documents(int64_t row, const std::vector<int64_t>& customers, const std::vector<DocMention>& docs,
-                          bool sent_by_firm, int64_t date, const std::optional<Money>& total);
+                          bool sent_by_firm, int64_t date, const std::optional<Money>& total, const std::optional<Money>& stated);
     void redo_documents(int64_t row, const std::vector<DocMention>& docs, bool sent_by_firm, int64_t date,
-                        const std::optional<Money>& total);
+                        const std::optional<Money>& total, const std::optional<Money>& stated);
     // backfill: the conversation's messages stored before this one and linked
     // to nobody take its customers (when storing; relink does that at the end).
     std::vector<int64_t> link_customers(int64_t row, int64_t thread, const std::vector<Party>& parties,

@@ -21,7 +21,8 @@ namespace {
 struct LinkFacts : HookFacts {
     std::string automated;  // why it is no person's word (rules::automated_by), or ""
     std::vector<DocMention> docs;
-    std::optional<Money> total;  // only a document carries an amount
+    std::optional<Money> total;   // only a document carries an amount
+    std::optional<Money> stated;  // the total in the writer's own words or the attachment, not in quoted mail
     std::string company;         // the sender's company, as its display name or signature gives it (rules::company_from)
     bool asks_approval = false;  // read as approval mail when it turns out internal (rules::asks_approval, decision_in)
     bool revises = false;        // it says it replaces a document (rules::revises)
@@ -75,7 +76,11 @@ std::shared_ptr<const HookFacts> Crm::prepare(const Message& m) const {
     f->automated = rules::automated_by(std::string_view(m.raw).substr(0, std::min(end, m.raw.size())),
                                        m.from.empty() ? std::string() : m.from[0].normalized);
     f->docs = trade_documents(m);
-    if (!f->docs.empty()) f->total = total_of(m);
+    if (!f->docs.empty()) {
+        f->total = total_of(m);
+        f->stated = stated_total(rules::own_words(m.text));
+        for (size_t k = 0; !f->stated && k < m.attachments.size(); ++k) f->stated = stated_total(m.attachments[k].text);
+    }
     if (!m.from.empty() && f->automated.empty()) f->company = rules::company_from(m.from[0].name, m.text);
     // Approval language only in mail among one domain (the firm's own: stored() checks which).
     bool one_domain = !m.from.empty() && !m.to.empty();
@@ -95,7 +100,7 @@ Labels Crm::labels(const HookFacts& facts) const { return doc_labels(static_cast
 Labels Crm::stored(const StoredFacts& m, const HookFacts& facts) {
     const auto& f = static_cast<const LinkFacts&>(facts);
     bool sent = sent_by_firm(m.message, m.loc.account);
-    auto linked = link(m.row, m.thread, m.parties, f.docs, sent, m.forwarded, m.loc.account, m.date, f.total);
+    auto linked = link(m.row, m.thread, m.parties, f.docs, sent, m.forwarded, m.loc.account, m.date, f.total, f.stated);
     if (!sent && !f.company.empty()) name_company(m.message.from[0].normalized, f.company);
     note_approval_mail(m, f.asks_approval, f.revises, f.decision);
     note_automated(m.row, f.automated);
@@ -106,7 +111,7 @@ Labels Crm::stored(const StoredFacts& m, const HookFacts& facts) {
 Labels Crm::restored(const StoredFacts& m, const HookFacts& facts) {
     const auto& f = static_cast<const LinkFacts&>(facts);
     bool sent = sent_by_firm(m.message, m.loc.account);
-    redo_documents(m.row, f.docs, sent, m.date, f.total);
+    redo_documents(m.row, f.docs, sent, m.date, f.total, f.stated);
     note_automated(m.row, f.automated);
     note_approval_mail(m, f.asks_approval, f.revises, f.decision);
     Labels out = doc_labels(f.docs);
@@ -383,7 +388,8 @@ std::vector<int64_t> Crm::link_customers(int64_t row, int64_t thread, const std:
 
 std::vector<int64_t> Crm::link(int64_t row, int64_t thread, const std::vector<Party>& parties,
                                const std::vector<DocMention>& docs, bool sent_by_firm, const std::vector<Party>& forwarded,
-                               const std::string& account, int64_t date, const std::optional<Money>& total) {
+                               const std::string& account, int64_t date, const std::optional<Money>& total,
+                               const std::optional<Money>& stated) {
     owner_ = rules::rep_of(parties, account, domains());
     now_ = date;
     for (const auto& f : forwarded) {
@@ -394,25 +400,30 @@ std::vector<int64_t> Crm::link(int64_t row, int64_t thread, const std::vector<Pa
         ins.exec();
     }
     std::vector<int64_t> customers = link_customers(row, thread, parties, forwarded, docs);
-    record_documents(row, customers, docs, sent_by_firm, date, total);
+    record_documents(row, customers, docs, sent_by_firm, date, total, stated);
     return customers;
 }
 
 void Crm::record_documents(int64_t row, const std::vector<int64_t>& customers, const std::vector<DocMention>& docs,
-                           bool sent_by_firm, int64_t date, const std::optional<Money>& total) {
-    // The total it states is kept with the document that takes it (crm/approvals.cc: a later mail stating
-    // another total changes an approved document), the attachment's sha256 with its name (what was approved).
+                           bool sent_by_firm, int64_t date, const std::optional<Money>& total,
+                           const std::optional<Money>& stated) {
+    // The total it states in its own words (or attachment) is kept with the document, when only one document of
+    // the mail carries an amount (crm/approvals.cc: a later mail stating another total changes an approved
+    // document); the attachment's sha256 with its name (what was approved, what was sent).
     auto to = rules::takes_total(docs);
+    std::set<std::string> carriers;
+    for (const auto& d : docs)
+        if (d.type != "packing_list" && d.type != "bill_of_lading") carriers.insert(d.number);
     for (size_t k = 0; k < docs.size(); ++k) {
         const auto& d = docs[k];
-        bool states = total && to && docs[*to].number == d.number;
+        bool states = stated && carriers.size() == 1 && *carriers.begin() == d.number;
         SQLite::Statement& md = sql("INSERT OR IGNORE INTO message_documents(message, number, place, amount, currency, sha256)"
                                     " VALUES (?, ?, ?, ?, ?, ?)");
         md.bind(1, row);
         md.bind(2, d.number);
         md.bind(3, d.place);
-        md.bind(4, states ? total->amount : std::string());
-        md.bind(5, states ? total->currency : std::string());
+        md.bind(4, states ? stated->amount : std::string());
+        md.bind(5, states ? stated->currency : std::string());
         md.bind(6, d.sha256);
         md.exec();
         // Its earliest mail, whatever order mail arrives in, gives its customer and
@@ -445,11 +456,11 @@ void Crm::record_documents(int64_t row, const std::vector<int64_t>& customers, c
 }
 
 void Crm::redo_documents(int64_t row, const std::vector<DocMention>& docs, bool sent_by_firm, int64_t date,
-                         const std::optional<Money>& total) {
+                         const std::optional<Money>& total, const std::optional<Money>& stated) {
     SQLite::Statement& del = sql("DELETE FROM message_documents WHERE message = ?");
     del.bind(1, row);
     del.exec();
-    record_documents(row, customers_of(row), docs, sent_by_firm, date, total);
+    record_documents(row, customers_of(row), docs, sent_by_firm, date, total, stated);
 }
 
 void Crm::restored_all() {

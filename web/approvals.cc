@@ -35,7 +35,7 @@ json approval_json(const Crm::Approval& a, const User& u) {
             {"pending", a.state == "pending"}, {"mine", a.approver == u.name && a.state == "pending"},
             {"may_decide", a.state == "pending" && (a.approver == u.name || u.role == "admin")},
             {"may_withdraw", a.state == "pending" && (asked_by_me || u.role == "admin")},
-            {"may_request", (a.state == "not_requested" || a.state == "rejected" || a.state == "withdrawn" || (a.state == "pending" && a.changed)) &&
+            {"may_request", a.approver != u.name && (a.state == "not_requested" || a.state == "rejected" || a.state == "withdrawn" || (a.state == "pending" && a.changed)) &&
                                 u.role != "auditor"}};
 }
 
@@ -64,6 +64,7 @@ json approval_detail(LinkedArchive& a, const Visibility& v, const Crm::Approval&
         if (st.state == "pending" && st.tier == 1 && st.via == "web") note = st.comment;
     }
     j["history"] = steps;
+    j["has_history"] = !steps.empty();
     j["note"] = note;
     j["has_note"] = !note.empty();
     // The draft a web request pointed at, else the request mail's own attachments.

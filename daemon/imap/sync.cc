@@ -60,7 +60,7 @@ struct Shared {
         static_cast<Crm*>(archive.hook())->scan_conflicts();
         std::vector<int64_t> linked;
         static_cast<Crm*>(archive.hook())->scan_approvals(&linked);  // and the approvals read out of the mail
-        if (!linked.empty()) archive.store().request_index_relink();  // the writer brings the index along
+        archive.relabel(linked);  // approval mail found its customers: search follows
     }
 };
 

@@ -228,4 +228,12 @@ void ArchiveWriter::commit(bool index_now) {
     d_->store.commit();
 }
 
+void ArchiveWriter::relabel(const std::vector<int64_t>& rows) {
+    if (rows.empty()) return;
+    d_->to_index([&] {
+        d_->pipe.finish();  // the rows' own documents first
+        relabel_rows(d_->store, d_->index, rows);
+    });
+}
+
 }  // namespace tw

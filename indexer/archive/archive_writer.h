@@ -77,6 +77,8 @@ public:
     void rollback();
     // The ingest hook (for work of its own between batches: call commit() first).
     IngestHook* hook();
+    // The index follows the labels the hook now gives these rows (its work between batches changed them).
+    void relabel(const std::vector<int64_t>& rows);
 
 private:
     struct Impl;

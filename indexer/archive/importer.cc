@@ -392,8 +392,7 @@ std::optional<size_t> relink_index_or_ask(Store& store, const std::string& data_
 }
 
 std::optional<size_t> relabel_rows_or_ask(Store& store, const std::string& data_dir, const std::vector<int64_t>& rows) {
-    IngestHook* hook = store.hook();
-    if (!hook || rows.empty()) return 0;
+    if (!store.hook() || rows.empty()) return 0;
     std::unique_ptr<SearchIndex> index;
     try {
         index = std::make_unique<SearchIndex>(data_dir, true);
@@ -401,6 +400,13 @@ std::optional<size_t> relabel_rows_or_ask(Store& store, const std::string& data_
         store.request_index_relink();
         return std::nullopt;
     }
+    return relabel_rows(store, *index, rows);
+}
+
+size_t relabel_rows(Store& store, SearchIndex& index, const std::vector<int64_t>& rows) {
+    IngestHook* hook = store.hook();
+    if (!hook || rows.empty()) return 0;
+    SearchIndex* idx = &index;
     size_t changed = 0;
     for (int64_t row : rows) {
         Labels labels = hook->labels_of(row);
@@ -409,10 +415,10 @@ std::optional<size_t> relabel_rows_or_ask(Store& store, const std::string& data_
             std::vector<std::string> values;
             for (const auto& l : labels)
                 if (l.field == f.name) values.push_back(l.value);
-            changed += index->set_field(row, std::string(f.name), values) ? 1 : 0;
+            changed += idx->set_field(row, std::string(f.name), values) ? 1 : 0;
         }
     }
-    index->commit(index->last_row());
+    idx->commit(idx->last_row());
     return changed;
 }
 

@@ -56,6 +56,8 @@ size_t relink_index(Store& store, SearchIndex& index);
 std::optional<size_t> relink_index_or_ask(Store& store, const std::string& data_dir, std::string* why = nullptr);
 // The same for some rows only (their Label fields as the hook gives them now); a ticket when the index is held.
 std::optional<size_t> relabel_rows_or_ask(Store& store, const std::string& data_dir, const std::vector<int64_t>& rows);
+// The same through an index the caller holds (the writer's own).
+size_t relabel_rows(Store& store, SearchIndex& index, const std::vector<int64_t>& rows);
 
 // Rebuilds DIR/index from the archive (re-parsing every stored message); the
 // hook derives what it derives from each message again (the CRM: trade
