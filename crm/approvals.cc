@@ -48,7 +48,7 @@ struct Mail {
     std::string from, outcome, comment;
     bool asks = false, revises = false;
     std::set<std::string> parties, documents;
-    std::map<std::string, std::string> sha256;  // document -> the attachment that names it
+    std::map<std::string, std::pair<std::string, std::string>> sha256;  // document -> the attachment that names it (bytes, words)
 };
 
 }  // namespace
@@ -181,12 +181,13 @@ size_t Crm::scan_approvals(std::vector<int64_t>* linked) {
         SQLite::Statement p(db_, "SELECT p.message, lower(p.address) FROM parties p JOIN approval_mail a ON a.message = p.message");
         while (p.executeStep())
             if (auto it = mail.find(p.getColumn(0).getInt64()); it != mail.end()) it->second.parties.insert(p.getColumn(1).getString());
-        SQLite::Statement d(db_, "SELECT md.message, md.number, md.sha256 FROM message_documents md JOIN approval_mail a ON a.message = md.message");
+        SQLite::Statement d(db_, "SELECT md.message, md.number, md.sha256, md.words FROM message_documents md JOIN approval_mail a"
+                                 " ON a.message = md.message");
         while (d.executeStep())
             if (auto it = mail.find(d.getColumn(0).getInt64()); it != mail.end()) {
                 it->second.documents.insert(d.getColumn(1).getString());
                 std::string sha = d.getColumn(2).getString();
-                if (!sha.empty()) it->second.sha256[d.getColumn(1).getString()] = sha;
+                if (!sha.empty()) it->second.sha256[d.getColumn(1).getString()] = {sha, d.getColumn(3).getString()};
             }
     }
     std::map<std::string, std::vector<const Mail*>> decisions;  // by the approver who wrote them
@@ -202,14 +203,14 @@ size_t Crm::scan_approvals(std::vector<int64_t>* linked) {
     // The firm's own mail naming documents: the totals it states, and what reached a customer.
     struct Mention {
         int64_t row = 0, date = 0;
-        std::string amount, currency, sha256;
+        std::string amount, currency, sha256, words;
         bool outside = false;  // a party outside the firm
     };
     std::map<std::string, std::vector<Mention>> mentions;  // by document
     {
         std::map<int64_t, bool> outside;  // by message
         SQLite::Statement p(db_, "SELECT address FROM parties WHERE message = ?");
-        SQLite::Statement q(db_, "SELECT md.number, m.id, m.date, md.amount, md.currency, md.sha256, lower(m.from_addr)"
+        SQLite::Statement q(db_, "SELECT md.number, m.id, m.date, md.amount, md.currency, md.sha256, lower(m.from_addr), md.words"
                                  " FROM message_documents md JOIN messages m ON m.id = md.message");
         std::map<std::pair<std::string, int64_t>, Mention> merged;  // one per (document, message)
         while (q.executeStep()) {
@@ -225,7 +226,7 @@ size_t Crm::scan_approvals(std::vector<int64_t>* linked) {
             Mention& x = merged[{q.getColumn(0).getString(), row}];
             x.row = row, x.date = q.getColumn(2).getInt64(), x.outside = o->second;
             if (x.amount.empty()) x.amount = q.getColumn(3).getString(), x.currency = q.getColumn(4).getString();
-            if (x.sha256.empty()) x.sha256 = q.getColumn(5).getString();
+            if (x.sha256.empty()) x.sha256 = q.getColumn(5).getString(), x.words = q.getColumn(7).getString();
         }
         for (auto& [key, x] : merged) mentions[key.first].push_back(std::move(x));
     }
@@ -326,7 +327,7 @@ size_t Crm::scan_approvals(std::vector<int64_t>* linked) {
         for (const Mail* m : asked) {
             E e;
             e.kind = E::Request, e.at = m->date, e.message = m->row, e.actor = m->from;
-            if (auto it = m->sha256.find(doc.number); it != m->sha256.end()) e.sha256 = it->second;
+            if (auto it = m->sha256.find(doc.number); it != m->sha256.end()) e.sha256 = it->second.first, e.words = it->second.second;
             events.push_back(std::move(e));
         }
         // The approvers' answers: to the rep (or the tier before), in a request's conversation or naming the
@@ -369,7 +370,7 @@ size_t Crm::scan_approvals(std::vector<int64_t>* linked) {
             }
             if (x.outside) {
                 E e;
-                e.kind = E::Sent, e.at = x.date, e.message = x.row, e.sha256 = x.sha256;
+                e.kind = E::Sent, e.at = x.date, e.message = x.row, e.sha256 = x.sha256, e.words = x.words;
                 events.push_back(std::move(e));
             }
         }
@@ -382,7 +383,7 @@ size_t Crm::scan_approvals(std::vector<int64_t>* linked) {
                 e.actor = act.mailbox;
                 if (act.message)
                     for (const auto& x : mentions[doc.number])
-                        if (x.row == act.message && !x.sha256.empty()) e.sha256 = x.sha256;
+                        if (x.row == act.message && !x.sha256.empty()) e.sha256 = x.sha256, e.words = x.words;
             }
             events.push_back(std::move(e));
         }

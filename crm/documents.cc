@@ -10,6 +10,7 @@
 #include <regex>
 #include <set>
 
+#include "mail/codec.h"
 #include "mail/docnum.h"
 #include "mail/error.h"
 #include "mail/message.h"
@@ -254,7 +255,7 @@ std::vector<DocMention> trade_documents(const Message& m) {
     auto scan = [&](std::string_view text, const char* place, const std::string& sha256 = {}) {
         for (auto& n : doc_numbers(text, 1u << 18)) {
             std::string type = doc_type(n);
-            if (!type.empty() && seen.emplace(n, place).second) out.push_back({std::move(n), std::move(type), place, sha256});
+            if (!type.empty() && seen.emplace(n, place).second) out.push_back({std::move(n), std::move(type), place, sha256, ""});
         }
         if (!custom || custom->rules.empty()) return;
         // The firm's own patterns, on whole tokens that hold a digit.
@@ -269,7 +270,7 @@ std::vector<DocMention> trade_documents(const Message& m) {
             if (tok.size() < 4 || tok.size() > 40 || tok.find_first_of("0123456789") == std::string::npos) continue;
             for (const auto& [type, re] : custom->rules)
                 if (std::regex_match(tok, re)) {
-                    if (seen.emplace(tok, place).second) out.push_back({tok, type, place, sha256});
+                    if (seen.emplace(tok, place).second) out.push_back({tok, type, place, sha256, ""});
                     break;
                 }
         }
@@ -278,8 +279,16 @@ std::vector<DocMention> trade_documents(const Message& m) {
     scan(m.text, "body");
     std::function<void(const std::vector<Attachment>&)> walk = [&](const std::vector<Attachment>& atts) {
         for (const auto& a : atts) {
+            size_t before = out.size();
             scan(a.filename, "filename", a.sha256);
             scan(a.text, "attachment", a.sha256);
+            if (out.size() > before && !a.text.empty()) {  // it names a document: the hash of its words too
+                std::string flat;
+                for (char ch : a.text)
+                    if (!std::isspace(static_cast<unsigned char>(ch))) flat += ch;
+                std::string words = sha256_hex(flat);
+                for (size_t k = before; k < out.size(); ++k) out[k].words = words;
+            }
             if (a.message) {  // a forwarded message: its subject and text count as attachment text
                 scan(a.message->subject, "attachment");
                 scan(a.message->text, "attachment");

@@ -24,6 +24,7 @@ struct DocMention {
     std::string number, type;
     std::string place;   // "subject", "body", "filename", "attachment"
     std::string sha256;  // filename and attachment: the attachment's (what was approved, what was sent)
+    std::string words;   // and of its text, spaces collapsed (a PDF saved again: new bytes, the same words)
 };
 
 // Every document number in the message, once per (number, place).

@@ -417,14 +417,15 @@ void Crm::record_documents(int64_t row, const std::vector<int64_t>& customers, c
     for (size_t k = 0; k < docs.size(); ++k) {
         const auto& d = docs[k];
         bool states = stated && carriers.size() == 1 && *carriers.begin() == d.number;
-        SQLite::Statement& md = sql("INSERT OR IGNORE INTO message_documents(message, number, place, amount, currency, sha256)"
-                                    " VALUES (?, ?, ?, ?, ?, ?)");
+        SQLite::Statement& md = sql("INSERT OR IGNORE INTO message_documents(message, number, place, amount, currency, sha256,"
+                                    " words) VALUES (?, ?, ?, ?, ?, ?, ?)");
         md.bind(1, row);
         md.bind(2, d.number);
         md.bind(3, d.place);
         md.bind(4, states ? stated->amount : std::string());
         md.bind(5, states ? stated->currency : std::string());
         md.bind(6, d.sha256);
+        md.bind(7, d.words);
         md.exec();
         // Its earliest mail, whatever order mail arrives in, gives its customer and
         // whether the firm sent or received it (unless a user corrected the document).
@@ -522,7 +523,7 @@ void Crm::relink_all() {
     std::map<int64_t, std::vector<DocMention>> docs;  // only the numbers matter here (documents keep their rows)
     {
         SQLite::Statement& q = sql("SELECT DISTINCT message, number FROM message_documents");
-        while (q.executeStep()) docs[q.getColumn(0).getInt64()].push_back({q.getColumn(1).getString(), "", "", ""});
+        while (q.executeStep()) docs[q.getColumn(0).getInt64()].push_back({q.getColumn(1).getString(), "", "", "", ""});
     }
     // In date order, so the first correspondent names what it creates.
     std::vector<std::pair<int64_t, int64_t>> order;

@@ -254,7 +254,7 @@ ApprovalRun replay_approval(std::vector<ApprovalEvent> events, const std::vector
             if (r.state == "superseded" || r.state == "approved" || (r.state == "pending" && !r.changed)) break;
             r.tier = 1, r.changed = false, r.rep = e.actor, r.requested = e.at, r.request_message = e.message, r.reason.clear();
             r.via = e.message ? "mail" : "web";
-            if (!e.sha256.empty()) r.sha256 = e.sha256;
+            if (!e.sha256.empty()) r.sha256 = e.sha256, r.words = e.words;
             step(e, "pending");
             break;
         case E::Approve:
@@ -273,7 +273,7 @@ ApprovalRun replay_approval(std::vector<ApprovalEvent> events, const std::vector
                 r.outcome.clear();
             } else {
                 r.changed = false, r.reason.clear();
-                r.approved_amount = r.amount, r.approved_currency = r.currency, r.approved_sha256 = r.sha256;
+                r.approved_amount = r.amount, r.approved_currency = r.currency, r.approved_sha256 = r.sha256, r.approved_words = r.words;
                 step(e, "approved");
             }
             break;
@@ -304,7 +304,8 @@ ApprovalRun replay_approval(std::vector<ApprovalEvent> events, const std::vector
             if (r.state == "not_requested" || r.state == "withdrawn") breach("sent_without_request", e);
             else if (r.state == "pending") breach(r.changed ? "changed_after_approval" : "sent_before_approval", e);
             else if (r.state == "rejected") breach("sent_after_rejection", e);
-            else if (r.state == "approved" && !e.sha256.empty() && !r.approved_sha256.empty() && e.sha256 != r.approved_sha256)
+            else if (r.state == "approved" && !e.sha256.empty() && !r.approved_sha256.empty() && e.sha256 != r.approved_sha256 &&
+                     (e.words.empty() || r.approved_words.empty() || e.words != r.approved_words))
                 breach("changed_after_approval", e);
             break;
         }

@@ -171,14 +171,15 @@ struct ApprovalEvent {
         Withdraw,    // the rep takes the request back (the web)
         Revised,     // a request for by_document, which replaces this one (words of revision: supersedes at once)
         Stated,      // the firm's own mail states a total for it (amount, currency)
-        Sent,        // the firm's mail names it to a party outside the firm (sha256: the attachment sent, if any)
+        Sent,        // the firm's mail names it to a party outside the firm (sha256, words: the attachment sent, if any;
+                     // another attachment than the approved one, by its words where both have text, is a change)
     };
     Kind kind = Request;
     int64_t at = 0, message = 0;  // message: the mail behind it (0: the web)
     std::string actor;            // a mailbox (mail) or a user (web)
     bool any_tier = false;        // a web decision (the web checked who may decide)
     bool says_revision = false;   // Revised: the mail says it replaces this document
-    std::string comment, amount, currency, sha256, by_document;
+    std::string comment, amount, currency, sha256, words, by_document;  // words: of the attachment's text
 };
 struct ApprovalStep {
     int64_t at = 0, message = 0;
@@ -190,8 +191,8 @@ struct ApprovalRun {
     int tier = 1;
     int64_t requested = 0, decided = 0, request_message = 0, decision_message = 0;
     bool changed = false;                      // fell back to pending after a change
-    std::string amount, currency, sha256;      // the terms as they stand (the latest stated total, the request's attachment)
-    std::string approved_amount, approved_currency, approved_sha256;  // the terms of the last approval
+    std::string amount, currency, sha256, words;  // the terms as they stand (the latest stated total, the request's attachment)
+    std::string approved_amount, approved_currency, approved_sha256, approved_words;  // the terms of the last approval
     std::vector<ApprovalStep> steps;
     struct Breach {
         std::string kind;  // sent_before_approval | sent_after_rejection | sent_without_request | changed_after_approval

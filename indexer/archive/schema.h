@@ -116,9 +116,10 @@ inline constexpr Table kTables[] = {
      "approvals done on the web or the command line (action request | approve | reject | withdraw; message: the mail "
      "with the draft a request points at; comment: a request's note, a decision's reason), kept through every scan: the "
      "latest decision stands over the mail's"},
-    {"message_documents", "crm", "message number place amount currency sha256",
+    {"message_documents", "crm", "message number place amount currency sha256 words",
      "where a message names a document: subject, body, filename, attachment; amount and currency: the total the message "
-     "states for it; sha256: of the attachment that names it"},
+     "states for it; sha256: of the attachment that names it; words: of that attachment's text, spaces removed (the same "
+     "document saved again has new bytes and the same words)"},
     {"approval_history", "crm", "document seq at state tier approver actor via message comment reason",
      "each record's transitions in order (rebuilt by each scan): the state entered, at which tier and whose, who moved it "
      "(via mail: the message; via web), the comment and reason"},
@@ -304,7 +305,7 @@ CREATE INDEX IF NOT EXISTS followups_message ON followups(message);
 CREATE INDEX IF NOT EXISTS followups_rep ON followups(rep, state, due);
 CREATE TABLE IF NOT EXISTS message_documents (message INTEGER NOT NULL, number TEXT NOT NULL, place TEXT NOT NULL,
   amount TEXT NOT NULL DEFAULT '', currency TEXT NOT NULL DEFAULT '', sha256 TEXT NOT NULL DEFAULT '',
-  PRIMARY KEY (message, number, place));
+  words TEXT NOT NULL DEFAULT '', PRIMARY KEY (message, number, place));
 CREATE INDEX IF NOT EXISTS message_documents_number ON message_documents(number);
 CREATE TABLE IF NOT EXISTS forwarded_parties (message INTEGER NOT NULL, address TEXT NOT NULL, name TEXT NOT NULL,
   PRIMARY KEY (message, address));

@@ -137,6 +137,7 @@ struct Store::Impl {
             add("message_documents", "amount", "TEXT NOT NULL DEFAULT ''");
             add("message_documents", "currency", "TEXT NOT NULL DEFAULT ''");
             add("message_documents", "sha256", "TEXT NOT NULL DEFAULT ''");
+            add("message_documents", "words", "TEXT NOT NULL DEFAULT ''");
             add("approval_mail", "revises", "INTEGER NOT NULL DEFAULT 0");
             add("approval_actions", "message", "INTEGER NOT NULL DEFAULT 0");
             db.exec("DROP TABLE approvals");

@@ -162,9 +162,9 @@ TEST_CASE("documents: the earliest mail decides, a user's correction is final, t
     CHECK(r::first_status(true) == "sent");
     CHECK(r::first_status(false) == "received");
     using M = tw::DocMention;
-    CHECK(r::takes_total({M{"PL-2025-0001", "packing_list", "body", ""}, M{"PI-2025-0002", "proforma_invoice", "body", ""}}) == 1u);
-    CHECK(r::takes_total({M{"COSU1234567890", "bill_of_lading", "body", ""}}) == std::nullopt);
-    CHECK(r::takes_total({M{"QT-2025-0001", "quotation", "subject", ""}, M{"PI-2025-0002", "proforma_invoice", "body", ""}}) == 0u);
+    CHECK(r::takes_total({M{"PL-2025-0001", "packing_list", "body", "", ""}, M{"PI-2025-0002", "proforma_invoice", "body", "", ""}}) == 1u);
+    CHECK(r::takes_total({M{"COSU1234567890", "bill_of_lading", "body", "", ""}}) == std::nullopt);
+    CHECK(r::takes_total({M{"QT-2025-0001", "quotation", "subject", "", ""}, M{"PI-2025-0002", "proforma_invoice", "body", "", ""}}) == 0u);
     CHECK(r::takes_total({}) == std::nullopt);
 }
 
