@@ -439,6 +439,7 @@ size_t Crm::scan_approvals(std::vector<int64_t>* linked) {
         }
         Approval a;
         a.document = doc.number, a.type = doc.type, a.amount = doc.amount, a.currency = doc.currency, a.customer = doc.customer;
+        if (run.changed) a.amount = run.amount, a.currency = run.currency;  // the terms that now wait for approval
         a.approver = chain_users[size_t(std::min<int>(run.tier, int(chain_users.size()))) - 1], a.tier = run.tier;
         a.state = run.state, a.via = run.via, a.reason = run.reason.empty() ? reason : run.reason, a.rep = run.rep;
         a.requested = run.requested, a.decided = run.decided, a.comment = run.comment;

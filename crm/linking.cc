@@ -343,6 +343,7 @@ std::vector<int64_t> Crm::link_customers(int64_t row, int64_t thread, const std:
     take(parties);
     bool external = !customers.empty();
     if (customers.empty()) take(forwarded);
+    bool direct = !customers.empty();  // mail with the customer, or forwarding it: the rest makes no owner
     if (customers.empty()) {
         // Internal mail (an approval, a note to a colleague): its conversation's customers.
         SQLite::Statement& t = sql("SELECT DISTINCT mc.customer FROM message_customers mc JOIN messages m ON m.id = mc.message "
@@ -375,7 +376,8 @@ std::vector<int64_t> Crm::link_customers(int64_t row, int64_t thread, const std:
         ins.bind(2, c);
         ins.exec();
     }
-    for (int64_t c : customers) take_owner(c);
+    if (direct)
+        for (int64_t c : customers) take_owner(c);
     if (!customers.empty())
         for (const auto& d : docs) {  // a document's customer: the first one it is seen with (unless a user set it)
             SQLite::Statement& u = sql("UPDATE documents SET customer = ? WHERE number = ? AND customer IS NULL AND edited = 0");

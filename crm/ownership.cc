@@ -40,10 +40,11 @@ std::vector<rules::FirmMail> firm_mail(SQLite::Statement& q) {
 
 size_t Crm::scan_conflicts() {
     SQLite::Transaction t(db_);
-    // Mail linked to customers, with their owners, oldest first (the rule keeps the firm's).
+    // Mail linked to customers, with their owners, oldest first (the rule keeps the firm's); approval mail between
+    // the firm's own people opens no conversation and quotes nobody.
     auto sent = firm_mail(sql("SELECT m.id, mc.customer, m.thread, m.date, m.from_addr, c.owner FROM messages m "
                               "JOIN message_customers mc ON mc.message = m.id JOIN customers c ON c.id = mc.customer "
-                              "ORDER BY m.date, m.id"));
+                              "WHERE NOT EXISTS (SELECT 1 FROM approval_mail a WHERE a.message = m.id) ORDER BY m.date, m.id"));
     std::map<int64_t, int64_t> opener;  // thread -> its first message
     {
         SQLite::Statement& q = sql("SELECT thread, MIN(date * 1000000000 + id) FROM messages GROUP BY thread");
@@ -54,7 +55,8 @@ size_t Crm::scan_conflicts() {
         SQLite::Statement& q = sql(
             "SELECT m.id, mc.customer, m.date, m.from_addr FROM documents d "
             "JOIN message_documents md ON md.number = d.number JOIN messages m ON m.id = md.message "
-            "JOIN message_customers mc ON mc.message = m.id WHERE d.type = 'quotation' ORDER BY m.date, m.id");
+            "JOIN message_customers mc ON mc.message = m.id WHERE d.type = 'quotation' "
+            "AND NOT EXISTS (SELECT 1 FROM approval_mail a WHERE a.message = m.id) ORDER BY m.date, m.id");
         while (q.executeStep())
             quotes.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getInt64(),
                               q.getColumn(3).getString()});

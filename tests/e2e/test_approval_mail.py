@@ -18,6 +18,7 @@ import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import SKIP, Checker, NoRedirect, args, login, request, start_serve, terminate, write_file  # noqa: E402
+from browser import check_pages  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
 from dovecot_fixture import Dovecot, free_port  # noqa: E402
 
@@ -139,6 +140,11 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
             "approved in the mail alone, without references: %s" % r)
     c.check(r.get("amount") == "18000.00" and r.get("currency") == "USD", "the stated total: %s" % r)
     c.check(r.get("customer", 0) != 0, "linked to the customer: %s" % r)
+    code, out, _ = tw("customers", "--data", data, "--json")
+    owners = {int(json.loads(l)["id"]): json.loads(l).get("owner") for l in out.splitlines()}
+    c.check(owners.get(r.get("customer")) == LILY, "the rep owns the customer, not the manager whose approval mail names it: %s" % owners)
+    code, out, _ = tw("conflicts", "--data", data, "--json")
+    c.check(out.strip() == "", "approval mail between the firm's people is no conflict (撞单): %s" % out)
     c.check(violations(data) == [], "sent after its approval: no violation: %s" % violations(data))
     code, out, _ = tw("search", "--data", data, "--json", "customer:%s" % r.get("customer"))
     subjects = [json.loads(l).get("subject", "") for l in out.splitlines()]
@@ -160,6 +166,7 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
     r = record(data, "QT-2026-0500")
     c.check(r.get("state") == "pending" and r.get("changed") is True and "18000.00 USD -> 21600.00 USD" in r.get("reason", ""),
             "changed after approval: pending, with the reason: %s" % r)
+    c.check(r.get("amount") == "21600.00", "the record shows the terms that wait for approval: %s" % r.get("amount"))
     kinds = [(v["document"], v["kind"]) for v in violations(data)]
     c.check(kinds == [("QT-2026-0500", "changed_after_approval")], "the changed document reached the customer: %s" % kinds)
 
@@ -209,6 +216,13 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
                 "the customer's conversation shows the deal's internal approvals: %s %s" % (st, thread))
         st, _, body = get(base, auth, "/message/999999/attachment/0/preview")
         c.check(st == 404, "a preview of no message is a 404: %s" % st)
+        # Seen in Chromium: the queue with the drawn draft, the customer's conversation with the internal approvals.
+        shots = os.environ.get("TW_SCREENSHOTS") or tempfile.mkdtemp(prefix="tw-approval-mail-")
+        os.makedirs(shots, exist_ok=True)
+        sessions = {"wei": auth["Cookie"].split("=", 1)[1], "lily": lily_auth["Cookie"].split("=", 1)[1]}
+        check_pages(c, base, sessions, (("wei", "/approvals?state=mine", "approval-queue"),
+                                        ("lily", "/conversation/%s" % thread, "approval-conversation")), shots,
+                    ("changed_after_approval", "not_requested", "approved_tier", "proforma_invoice"))
     finally:
         if srv:
             terminate(srv)
