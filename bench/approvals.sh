@@ -3,7 +3,7 @@
 # imports it, adds meta.json's rule (QT and PI from USD approval_threshold_usd, approver wei.chen), applies it to the
 # archive (approvals recheck) and compares (bench/approval_accuracy.py): needs_approval, outcome per document,
 # violations, amounts. With BEFORE=path/to/an/older/tradewind, the same import side by side (the cost of reading
-# approvals as mail is stored).
+# approvals as mail is stored; three rounds in turn, medians).
 # Usage: bench/approvals.sh [MESSAGES] [REPS]
 set -eu
 . "$(dirname "$0")/common.sh"
@@ -15,11 +15,20 @@ corpus="$work/workflow-$n-$reps"
 bench_workflow_corpus "$corpus" "$n" "$reps"
 tw="$out/daemon/tradewind"
 data="$work/approvals-data"
-t_new=$(bench_import_all "$tw" "$data" "$corpus")
-echo "import: $t_new s"
 if [ -n "${BEFORE:-}" ]; then
-  t_old=$(bench_import_all "$BEFORE" "$work/approvals-before" "$corpus")
-  echo "import before approvals: $t_old s  (ratio $(echo "scale=3; $t_new / $t_old" | bc))"
+  # Three rounds, in turn (the machine is noisy); the medians and their ratio.
+  news=""; olds=""
+  for round in 1 2 3; do
+    news="$news $(bench_import_all "$tw" "$data" "$corpus")"
+    olds="$olds $(bench_import_all "$BEFORE" "$work/approvals-before" "$corpus")"
+  done
+  median() { printf '%s\n' $1 | sort -n | sed -n 2p; }
+  t_new=$(median "$news"); t_old=$(median "$olds")
+  echo "import: $t_new s (runs:$news)"
+  echo "import before approvals: $t_old s (runs:$olds)  (ratio $(echo "scale=3; $t_new / $t_old" | bc))"
+else
+  t_new=$(bench_import_all "$tw" "$data" "$corpus")
+  echo "import: $t_new s"
 fi
 min=$(python3 -c "import json; print(json.load(open('$corpus/meta.json'))['approval_threshold_usd'])")
 pw="$work/approvals-pw"; echo "correct horse battery" > "$pw"

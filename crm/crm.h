@@ -99,6 +99,7 @@ public:
     std::shared_ptr<const HookFacts> prepare(const Message& m) const override;
     Labels labels(const HookFacts& facts) const override;
     Labels stored(const StoredFacts& m, const HookFacts& facts) override;
+    std::vector<int64_t> take_relinked() override;
     Labels restored(const StoredFacts& m, const HookFacts& facts) override;
     void restored_all() override;
     Labels labels_of(int64_t row) override;
@@ -331,6 +332,7 @@ private:
     void judge(Followup& f, int64_t now);  // overdue, escalated
     void end_answered_elsewhere(const std::vector<rules::FlowMessage>& flow, int64_t thread);
     std::set<int64_t> touched_;  // conversations stored into in this batch (follow-ups at its commit)
+    std::vector<int64_t> relinked_;  // approval mail the last stored() gave customers (take_relinked)
     std::map<std::string, calendar::Calendar> calendars_;  // calendar_of, cached (cleared when one is set)
     struct FollowupSettings {
         bool loaded = false;

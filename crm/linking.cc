@@ -6,6 +6,7 @@
 #include <ctime>
 #include <map>
 #include <memory>
+#include <set>
 #include <tuple>
 
 #include "archive/store.h"
@@ -196,6 +197,15 @@ void Crm::before_commit() {
 void Crm::reset() {
     for (auto& [_, st] : stmts_) st->reset();
     touched_.clear();
+    relinked_.clear();
+}
+
+std::vector<int64_t> Crm::take_relinked() {
+    std::vector<int64_t> out;
+    out.swap(relinked_);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
 }
 
 void Crm::load_domains() {
@@ -403,6 +413,30 @@ std::vector<int64_t> Crm::link(int64_t row, int64_t thread, const std::vector<Pa
     }
     std::vector<int64_t> customers = link_customers(row, thread, parties, forwarded, docs);
     record_documents(row, customers, docs, sent_by_firm, date, total, stated);
+    // Approval mail that named these documents before they had a customer takes it now, and its index
+    // document follows in this batch (IngestHook::take_relinked) rather than after the import.
+    if (!customers.empty()) {
+        std::set<std::string> seen;
+        for (const auto& d : docs) {
+            if (!seen.insert(d.number).second) continue;
+            SQLite::Statement& q = sql(
+                "SELECT DISTINCT a.message, d.customer FROM message_documents md JOIN approval_mail a ON a.message = md.message"
+                " JOIN documents d ON d.number = md.number WHERE md.number = ? AND d.customer IS NOT NULL AND d.customer <> 0"
+                " AND NOT EXISTS (SELECT 1 FROM message_customers x WHERE x.message = a.message)");
+            q.bind(1, d.number);
+            std::vector<std::pair<int64_t, int64_t>> found;
+            while (q.executeStep()) found.emplace_back(q.getColumn(0).getInt64(), q.getColumn(1).getInt64());
+            q.reset();
+            for (const auto& [message, customer] : found) {
+                if (message == row) continue;
+                SQLite::Statement& ins = sql("INSERT OR IGNORE INTO message_customers(message, customer) VALUES (?, ?)");
+                ins.bind(1, message);
+                ins.bind(2, customer);
+                ins.exec();
+                relinked_.push_back(message);
+            }
+        }
+    }
     return customers;
 }
 

@@ -304,9 +304,8 @@ ApprovalRun replay_approval(std::vector<ApprovalEvent> events, const std::vector
             if (r.state == "not_requested" || r.state == "withdrawn") breach("sent_without_request", e);
             else if (r.state == "pending") breach(r.changed ? "changed_after_approval" : "sent_before_approval", e);
             else if (r.state == "rejected") breach("sent_after_rejection", e);
-            else if (r.state == "approved" && !e.sha256.empty() && !r.approved_sha256.empty() && e.sha256 != r.approved_sha256 &&
-                     (e.words.empty() || r.approved_words.empty() || e.words != r.approved_words))
-                breach("changed_after_approval", e);
+            else if (r.state == "approved" && !e.words.empty() && !r.approved_words.empty() && e.words != r.approved_words)
+                breach("changed_after_approval", e);  // (an attachment without text, a truncated PDF say, tells nothing)
             break;
         }
     }

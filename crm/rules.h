@@ -172,7 +172,7 @@ struct ApprovalEvent {
         Revised,     // a request for by_document, which replaces this one (words of revision: supersedes at once)
         Stated,      // the firm's own mail states a total for it (amount, currency)
         Sent,        // the firm's mail names it to a party outside the firm (sha256, words: the attachment sent, if any;
-                     // another attachment than the approved one, by its words where both have text, is a change)
+                     // another attachment than the approved one, by its words when both have text, is a change)
     };
     Kind kind = Request;
     int64_t at = 0, message = 0;  // message: the mail behind it (0: the web)

@@ -174,6 +174,7 @@ AddCounts ArchiveWriter::add(const std::vector<Incoming>& batch, std::vector<Par
             ++counts.known;
         }
         for (const auto& moved : r.relabeled) d_->to_index([&] { pipe.set_thread(moved.first, moved.second); });
+        for (auto& [row, labels] : r.relinked) d_->to_index([&] { pipe.set_labels(row, std::move(labels)); });
     }
     return counts;
 }

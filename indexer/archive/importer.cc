@@ -273,6 +273,10 @@ ImportSummary import_mail(const ImportOptions& o, const std::function<void(const
                 pipe.set_thread(row, thread);
                 relabel_batch[row] = batch;
             }
+            for (auto& [row, labels] : r.relinked) {
+                pipe.set_labels(row, std::move(labels));
+                relabel_batch[row] = batch;
+            }
             ++in_batch;
         }
         if (in_batch >= o.batch || i + 1 == items.size()) {
@@ -357,8 +361,12 @@ void recover(Store& store, SearchIndex& index, const std::vector<std::string>& w
     // Catch up with rows stored before a crash but not yet indexed.
     if (index.last_row() < store.max_row()) catch_up(store, index, worker_command);
     // Conversations merged in a batch whose index commit a crash prevented.
+    // (And messages whose labels another one changed: they are marked alike.)
     if (auto pending = store.pending_relabels(); !pending.empty()) {
-        for (const auto& [row, thread] : pending) index.set_thread(row, thread);
+        for (const auto& [row, thread] : pending) {
+            index.set_thread(row, thread);
+            if (IngestHook* hook = store.hook()) index.set_labels(row, hook->labels_of(row));
+        }
         index.commit(store.max_row());
         store.begin();
         store.clear_relabels();
@@ -406,19 +414,9 @@ std::optional<size_t> relabel_rows_or_ask(Store& store, const std::string& data_
 size_t relabel_rows(Store& store, SearchIndex& index, const std::vector<int64_t>& rows) {
     IngestHook* hook = store.hook();
     if (!hook || rows.empty()) return 0;
-    SearchIndex* idx = &index;
     size_t changed = 0;
-    for (int64_t row : rows) {
-        Labels labels = hook->labels_of(row);
-        for (const auto& f : schema::kFields) {
-            if (f.kind != schema::FieldKind::Label) continue;
-            std::vector<std::string> values;
-            for (const auto& l : labels)
-                if (l.field == f.name) values.push_back(l.value);
-            changed += idx->set_field(row, std::string(f.name), values) ? 1 : 0;
-        }
-    }
-    idx->commit(idx->last_row());
+    for (int64_t row : rows) changed += index.set_labels(row, hook->labels_of(row)) ? 1 : 0;
+    index.commit(index.last_row());
     return changed;
 }
 

@@ -39,6 +39,14 @@ void IndexPipe::set_thread(int64_t row, int64_t thread) {
     push(std::move(op));
 }
 
+void IndexPipe::set_labels(int64_t row, Labels labels) {
+    Op op;
+    op.kind = Op::SetLabels;
+    op.row = row;
+    op.labels = std::move(labels);
+    push(std::move(op));
+}
+
 void IndexPipe::remove(int64_t row) {
     Op op;
     op.kind = Op::Remove;
@@ -101,6 +109,7 @@ void IndexPipe::run() {
                     case Op::Add: index_.add(op.row, std::move(op.doc), op.thread, op.loc); break;
                     case Op::AddLocation: index_.add_location(op.row, op.loc); break;
                     case Op::SetThread: index_.set_thread(op.row, op.thread); break;
+                    case Op::SetLabels: index_.set_labels(op.row, op.labels); break;
                     case Op::Remove: index_.remove(op.row); break;
                     case Op::Commit: index_.commit(op.row); break;
                 }

@@ -28,6 +28,7 @@ public:
     void add(int64_t row, IndexDocument doc, int64_t thread, const Location& loc);
     void add_location(int64_t row, const Location& loc);
     void set_thread(int64_t row, int64_t thread);
+    void set_labels(int64_t row, Labels labels);
     void remove(int64_t row);
     // Commits everything given before it; committed() then says `batch`.
     void commit(int64_t last_row, uint64_t batch = 0);
@@ -37,10 +38,11 @@ public:
 
 private:
     struct Op {
-        enum Kind { Add, AddLocation, SetThread, Remove, Commit } kind = Add;
+        enum Kind { Add, AddLocation, SetThread, SetLabels, Remove, Commit } kind = Add;
         int64_t row = 0, thread = 0;
         IndexDocument doc;
         Location loc;
+        Labels labels;
         uint64_t batch = 0;
     };
     void rethrow();

@@ -70,6 +70,9 @@ public:
     // The values of `field` for every stored message, for fields whose values
     // change after storing (customer: merges, moves): (row, values), by row.
     virtual std::vector<std::pair<int64_t, std::vector<std::string>>> field_values(const std::string& field) = 0;
+    // Other stored messages whose labels the last stored() changed (approval mail that takes the customer of
+    // the document this message gave one): their index documents follow in the same batch.
+    virtual std::vector<int64_t> take_relinked() { return {}; }
     // The batch is about to commit (in its transaction): work left for the end
     // of a batch is done here (follow-ups of the conversations it touched).
     virtual void before_commit() {}

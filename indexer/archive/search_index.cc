@@ -189,7 +189,21 @@ void IndexDocument::add_labels(const Labels& labels) {
 }
 
 bool SearchIndex::set_field(int64_t row, const std::string& field, const std::vector<std::string>& values) {
-    const std::string prefix = label_prefix(field);
+    return set_fields(row, {{field, values}});
+}
+
+bool SearchIndex::set_labels(int64_t row, const Labels& labels) {
+    std::vector<std::pair<std::string, std::vector<std::string>>> fields;
+    for (const auto& f : schema::kFields) {
+        if (f.kind != schema::FieldKind::Label) continue;
+        fields.push_back({std::string(f.name), {}});
+        for (const auto& l : labels)
+            if (l.field == f.name) fields.back().second.push_back(l.value);
+    }
+    return set_fields(row, fields);
+}
+
+bool SearchIndex::set_fields(int64_t row, const std::vector<std::pair<std::string, std::vector<std::string>>>& fields) {
     bool changed = false;
     write_or_explain(d_->path, [&] {
         Xapian::Document doc;
@@ -198,17 +212,20 @@ bool SearchIndex::set_field(int64_t row, const std::string& field, const std::ve
         } catch (const Xapian::DocNotFoundError&) {
             return;
         }
-        std::vector<std::string> old;
-        auto t = doc.termlist_begin();
-        for (t.skip_to(prefix); t != doc.termlist_end() && (*t).rfind(prefix, 0) == 0; ++t) old.push_back(*t);
-        std::vector<std::string> now;
-        for (const auto& v : values) now.push_back(prefix + v);
-        std::sort(now.begin(), now.end());
-        if (old == now) return;
-        for (const auto& t : old) doc.remove_term(t);
-        for (const auto& t : now) doc.add_boolean_term(t);
-        d_->wdb->replace_document(Xapian::docid(row), doc);
-        changed = true;
+        for (const auto& [field, values] : fields) {
+            const std::string prefix = label_prefix(field);
+            std::vector<std::string> old;
+            auto t = doc.termlist_begin();
+            for (t.skip_to(prefix); t != doc.termlist_end() && (*t).rfind(prefix, 0) == 0; ++t) old.push_back(*t);
+            std::vector<std::string> now;
+            for (const auto& v : values) now.push_back(prefix + v);
+            std::sort(now.begin(), now.end());
+            if (old == now) continue;
+            for (const auto& o : old) doc.remove_term(o);
+            for (const auto& n : now) doc.add_boolean_term(n);
+            changed = true;
+        }
+        if (changed) d_->wdb->replace_document(Xapian::docid(row), doc);
     });
     return changed;
 }

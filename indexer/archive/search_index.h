@@ -78,6 +78,10 @@ public:
     // Replaces the terms of one Label field of an indexed message (customer:
     // after a relink); false if they were right already (or it is not indexed).
     bool set_field(int64_t row, const std::string& field, const std::vector<std::string>& values);
+    // Every Label field of a message as these labels have them.
+    bool set_labels(int64_t row, const Labels& labels);
+    // The same for several Label fields at once: the document is read and written once.
+    bool set_fields(int64_t row, const std::vector<std::pair<std::string, std::vector<std::string>>>& fields);
     // Takes a message out of the index (after its store batch was rolled back).
     void remove(int64_t row);
     // Takes out every message after row (ones whose store batch was rolled back

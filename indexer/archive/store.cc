@@ -391,8 +391,16 @@ AddResult Store::add(const Message& m, const PreparedMessage& p, const Location&
             d_->insert_doc->bind(2, doc);
             d_->insert_doc->exec();
         }
-        if (d_->hook && p.facts)
+        if (d_->hook && p.facts) {
             r.labels = d_->hook->stored({r.row, r.thread, static_cast<int64_t>(m.date), m, loc, named, p.forwarded}, *p.facts);
+            for (int64_t other : d_->hook->take_relinked()) {
+                // Marked like a conversation move: a crash before the index commits is caught up (recover()).
+                SQLite::Statement mark(d_->db, "INSERT OR IGNORE INTO relabeled(message) VALUES (?)");
+                mark.bind(1, other);
+                mark.exec();
+                r.relinked.emplace_back(other, d_->hook->labels_of(other));
+            }
+        }
         return r;
     } catch (const SQLite::Exception& e) {
         int code = e.getErrorCode() & 0xff;  // the primary code of an extended one

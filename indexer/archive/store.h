@@ -42,6 +42,8 @@ struct AddResult {
     // Messages whose conversation changed because this one joined two of them.
     std::vector<std::pair<int64_t, int64_t>> relabeled;  // (row, new thread)
     Labels labels;  // a new message's labels from the ingest hook (its customers)
+    // Earlier messages whose labels changed because this one came (IngestHook::take_relinked), with them all.
+    std::vector<std::pair<int64_t, Labels>> relinked;
 };
 
 // What store.add needs that can be computed without the database: hashes,

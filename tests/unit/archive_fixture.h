@@ -41,6 +41,7 @@ struct Archive {
         }
         if (r.outcome == tw::AddOutcome::Copy) index.add_location(r.row, loc);
         for (auto [row, t] : r.relabeled) index.set_thread(row, t);
+        for (const auto& [row, labels] : r.relinked) index.set_labels(row, labels);
         store.commit();
         index.commit(store.max_row());
         return r;

@@ -247,3 +247,32 @@ TEST_CASE("approvals: each transition (tiers, withdrawn, changed after approval 
     for (const auto& x : a.crm.approval_violations()) kinds[x.document] = x.kind;
     CHECK(kinds["PI-2026-0200"] == "sent_after_rejection");
 }
+
+TEST_CASE("approval mail takes the customer of its document as the document reaches it, in the same batch", "[approvals]") {
+    Archive a;
+    // The request names QT-2026-0300 before it has a customer: linked to nobody yet.
+    auto req = a.add(doc_mail("q1@acme-trading.example", lily, wei, "Please approve QT-2026-0300", hours_ago(5),
+                              "Please approve QT-2026-0300.\r\nTotal: USD 12,000.00"), lily, "Sent");
+    CHECK(req.customers.empty());
+    // The answer names it too (no references); wei never wrote to the customer: it makes him no owner.
+    auto ans = a.add(doc_mail("q2@acme-trading.example", wei, lily, "QT-2026-0300", hours_ago(4), "OK"), wei, "Sent");
+    auto out = a.add(doc_mail("q3@acme-trading.example", lily, anna, "Quotation QT-2026-0300", hours_ago(3),
+                              "Dear Anna, our quotation QT-2026-0300. Total: USD 12,000.00"), lily, "Sent");
+    REQUIRE(out.customers.size() == 1);
+    std::vector<int64_t> relinked;
+    for (const auto& [row, labels] : out.relinked) {
+        relinked.push_back(row);
+        CHECK(std::count(labels.begin(), labels.end(), tw::Label{"customer", std::to_string(out.customers[0])}) == 1);
+    }
+    CHECK(relinked == (std::vector<int64_t>{req.row, ans.row}));  // the request and the answer
+    // Marked for the index's catch-up should a crash come before its commit.
+    SQLite::Statement marked(a.store.database(), "SELECT COUNT(*) FROM relabeled WHERE message = ?");
+    marked.bind(1, req.row);
+    REQUIRE(marked.executeStep());
+    CHECK(marked.getColumn(0).getInt() == 1);
+    // Search finds all three under the customer.
+    auto rows = a.search("customer:" + std::to_string(out.customers[0]));
+    std::sort(rows.begin(), rows.end());
+    CHECK(rows == std::vector<int64_t>{req.row, ans.row, out.row});
+    CHECK(a.crm.customers(out.customers[0]).front().owner == lily);
+}
