@@ -5,7 +5,9 @@
 #include <ctime>
 
 #include "crm/crm.h"
+#include "crm/rules.h"
 #include "mail/attachment_text.h"
+#include "mail/charset.h"
 #include "mail/date.h"
 #include "mail/message.h"
 #include "mail/strutil.h"
@@ -84,6 +86,12 @@ json approval_detail(LinkedArchive& a, const Visibility& v, const Crm::Approval&
         }
         j["draft_message"] = draft;
         j["draft_thread"] = thread_of(a, draft);
+        if (note.empty() && draft == x.request_message) {  // a request by mail: its own words are the rep's note
+            std::string own(trim(rules::own_words(m.text)));
+            if (truncate_utf8(own, 400)) own += "…";
+            j["note"] = own;
+            j["has_note"] = !own.empty();
+        }
     }
     j["files"] = files;
     j["has_files"] = !files.empty();

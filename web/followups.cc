@@ -128,6 +128,14 @@ Page home(Context& ctx, const Request& r) {
         size_t open = 0;
         for (const auto& x : a.crm.approval_violations()) open += !x.acknowledged && a.people.sees_document(seen, x.document);
         model["violations"] = open;
+    } else {  // a rep's own documents: what waits for approval, what came back rejected
+        Visibility seen = a.people.visibility(r.user);
+        size_t waiting = 0, rejected = 0;
+        for (const auto& x : a.crm.approvals()) {
+            if ((x.state != "pending" && x.state != "rejected") || !a.people.sees_document(seen, x.document)) continue;
+            (x.state == "pending" ? waiting : rejected) += 1;
+        }
+        model["my_waiting"] = waiting, model["my_rejected"] = rejected;
     }
     return page(overseer ? "Team follow-ups" : "My day", "home", model,
                 {{"overseer", overseer}, {"by_rep", overseer || groups.size() > 1}, {"nothing", all.empty()}, {"back", "/"},

@@ -196,6 +196,7 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
         st, _, body = get(base, auth, "/approvals?state=mine")
         c.check(st == 200 and "QT-2026-0500" in body and "Changed after approval" in body and "History" in body,
                 "wei's queue has it, with the change and its history: %s %s" % (st, body[body.find("approval-"):][:3000]))
+        c.check("毛利 14%" in body, "the request mail's own words are the rep's note in the queue")
         st, _, body = get(base, auth, "/api/v1/approvals?state=mine")
         item = json.loads(body)["approvals"][0] if st == 200 and json.loads(body)["approvals"] else {}
         files = item.get("files", [])
@@ -206,6 +207,10 @@ with dv as d, tempfile.TemporaryDirectory() as tmp:
             c.check(st == 200 and hd.get("Content-Type") == "image/png" and png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2000,
                     "its first page is drawn as a PNG: %s %s %d" % (st, hd.get("Content-Type"), len(png or b"")))
         lily_auth = login(base, "lily", "correct horse battery")[3]
+        st, _, body = get(base, lily_auth, "/")
+        import re
+        m = re.search(r'id="my-waiting"><strong>(\d+)</strong>', body)
+        c.check(m and m.group(1) == "1", "lily's home counts her document waiting for approval again: %s" % (m and m.group(1)))
         st, _, body = get(base, lily_auth, "/api/v1/search?q=doc:QT-2026-0500")
         thread = None
         for h in json.loads(body).get("hits", []) if st == 200 else []:
