@@ -4,6 +4,7 @@
 # customer and document accuracy (bench/crm_accuracy.py) against truth.jsonl,
 # and how long `tradewind relink` takes over the whole archive.
 #   bench/accuracy.sh [MESSAGES] [REPS]   default 20000 8 (--customers 300 --seed 7)
+#   WORKFLOW=1 bench/accuracy.sh          the same over the --workflow corpus (approval mail included)
 set -eu
 . "$(dirname "$0")/common.sh"
 n=${1:-20000}
@@ -11,8 +12,13 @@ reps=${2:-8}
 bench_setup accuracy.sh tradewind
 bench_peers bc bc
 tw="$out/daemon/tradewind"
-corpus="$out/corpus-sync-$n-$reps"  # shared with bench/ingest.sh
-bench_corpus "$corpus" "$n" "$reps"
+if [ "${WORKFLOW:-0}" = 1 ]; then  # the --workflow corpus: approval mail between the reps and the manager too
+  corpus="${TW_BENCH_WORK:-/tmp/tw-bench}/workflow-$n-$reps"  # shared with bench/approvals.sh and followups.sh
+  bench_workflow_corpus "$corpus" "$n" "$reps"
+else
+  corpus="$out/corpus-sync-$n-$reps"  # shared with bench/ingest.sh
+  bench_corpus "$corpus" "$n" "$reps"
+fi
 data="$out/accuracy-data"
 rm -rf "$data"
 start=$(date +%s.%N)

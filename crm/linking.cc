@@ -79,8 +79,13 @@ std::shared_ptr<const HookFacts> Crm::prepare(const Message& m) const {
     f->docs = trade_documents(m);
     if (!f->docs.empty()) {
         f->total = total_of(m);
-        f->stated = stated_total(rules::own_words(m.text));
-        for (size_t k = 0; !f->stated && k < m.attachments.size(); ++k) f->stated = stated_total(m.attachments[k].text);
+        // The same unless quoted mail holds the total: then the writer's own words, else the attachments'.
+        std::string_view own = rules::own_words(m.text);
+        f->stated = f->total;
+        if (f->total && own.size() < m.text.size()) {
+            f->stated = stated_total(own);
+            for (size_t k = 0; !f->stated && k < m.attachments.size(); ++k) f->stated = stated_total(m.attachments[k].text);
+        }
     }
     if (!m.from.empty() && f->automated.empty()) f->company = rules::company_from(m.from[0].name, m.text);
     // Approval language only in mail among one domain (the firm's own: stored() checks which).
