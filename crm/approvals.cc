@@ -113,7 +113,7 @@ void Crm::recheck_approvals() {
     scan_approvals();
 }
 
-size_t Crm::scan_approvals(std::vector<int64_t>* linked) {
+size_t Crm::link_approval_mail(std::vector<int64_t>* linked) {
     // Approval mail belongs to the deal: a request that went to the manager before the document reached the
     // customer, and its answer, take the customers of the documents they name once those have one.
     {
@@ -149,6 +149,11 @@ size_t Crm::scan_approvals(std::vector<int64_t>* linked) {
             }
         }
     }
+    return linked ? linked->size() : 0;
+}
+
+size_t Crm::scan_approvals(std::vector<int64_t>* linked) {
+    link_approval_mail(linked);
     auto rules = approval_rules();
     if (rules.empty()) {  // no approval needed: nothing to read (records of removed rules go)
         if (db_.execAndGet("SELECT EXISTS (SELECT 1 FROM approvals)").getInt())

@@ -277,6 +277,9 @@ public:
     // linked: how many approval messages it gave customers (their search labels change: the caller
     // brings the index along).
     size_t scan_approvals(std::vector<int64_t>* linked = nullptr);
+    // Approval mail still linked to nobody takes the customers of the documents it names (scan_approvals and
+    // relink do this first); linked: the messages that got one.
+    size_t link_approval_mail(std::vector<int64_t>* linked = nullptr);
     std::vector<Approval> approvals(const std::string& state = {});
     std::vector<Violation> approval_violations();
     // A request or a decision made on the web or the command line (action: request | approve | reject |

@@ -592,6 +592,7 @@ void Crm::relink_all() {
              "SELECT DISTINCT m.id, mc.customer FROM messages m JOIN messages o ON o.thread = m.thread AND o.id <> m.id "
              "JOIN message_customers mc ON mc.message = o.id "
              "WHERE NOT EXISTS (SELECT 1 FROM message_customers x WHERE x.message = m.id)");
+    link_approval_mail();  // and approval mail the customers of its documents, as when it was stored
     // Automatic customers nobody writes to any more go.
     db_.exec("DELETE FROM customers WHERE named_by_user = 0 AND id NOT IN (SELECT customer FROM message_customers)");
     db_.exec("DELETE FROM contacts WHERE customer NOT IN (SELECT id FROM customers)");

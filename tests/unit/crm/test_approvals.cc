@@ -275,4 +275,13 @@ TEST_CASE("approval mail takes the customer of its document as the document reac
     std::sort(rows.begin(), rows.end());
     CHECK(rows == std::vector<int64_t>{req.row, ans.row, out.row});
     CHECK(a.crm.customers(out.customers[0]).front().owner == lily);
+    // A relink (every link found again in date order) keeps the approval mail with the customer.
+    a.crm.relink();
+    SQLite::Statement linked(a.store.database(), "SELECT COUNT(*) FROM message_customers WHERE message IN (?, ?) AND customer = ?");
+    linked.bind(1, req.row);
+    linked.bind(2, ans.row);
+    linked.bind(3, out.customers[0]);
+    REQUIRE(linked.executeStep());
+    CHECK(linked.getColumn(0).getInt() == 2);
+    CHECK(a.crm.customers(out.customers[0]).front().owner == lily);
 }
