@@ -3,6 +3,7 @@
 // the documents' visibility; who decides is the rule's approver (or an admin). Every action is audited.
 #include <algorithm>
 #include <ctime>
+#include <map>
 
 #include "crm/crm.h"
 #include "crm/rules.h"
@@ -111,9 +112,14 @@ Page list(Context& ctx, const Request& r) {
     LinkedArchive a(ctx.o.data_dir);
     Visibility v = a.people.visibility(r.user);
     std::vector<Crm::Approval> rows;
-    for (auto& x : a.crm.approvals(state == "mine" ? "pending" : state)) {
-        if (state == "mine" && x.approver != r.user.name) continue;
-        if (a.people.sees_document(v, x.document)) rows.push_back(std::move(x));
+    // Each customer's record so far (what the approver weighs): its decided approvals, by outcome.
+    std::map<int64_t, std::pair<size_t, size_t>> decided;  // customer -> (approved, rejected)
+    for (auto& x : a.crm.approvals()) {
+        if (!a.people.sees_document(v, x.document)) continue;
+        if (x.customer && x.outcome == "approved") ++decided[x.customer].first;
+        if (x.customer && x.outcome == "rejected") ++decided[x.customer].second;
+        bool in_state = state.empty() || (state == "mine" ? x.state == "pending" && x.approver == r.user.name : x.state == state);
+        if (in_state) rows.push_back(std::move(x));
     }
     bool desc = r.has("desc") ? r.flag("desc") : sort == "requested" || sort == "amount";
     auto less = [&](const Crm::Approval& x, const Crm::Approval& y) {
@@ -127,7 +133,12 @@ Page list(Context& ctx, const Request& r) {
     size_t offset = size_t(r.id("offset")), limit = size_t(r.id("limit"));
     json items = json::array();
     auto violations = a.crm.approval_violations();
-    for (size_t k = offset; k < rows.size() && items.size() < limit; ++k) items.push_back(approval_detail(a, v, rows[k], r.user, violations));
+    for (size_t k = offset; k < rows.size() && items.size() < limit; ++k) {
+        items.push_back(approval_detail(a, v, rows[k], r.user, violations));
+        auto [ok, no] = decided[rows[k].customer];
+        items.back()["customer_approved"] = ok, items.back()["customer_rejected"] = no;
+        items.back()["has_customer_history"] = rows[k].customer && ok + no > 0;
+    }
     std::string base = "/approvals?state=" + query_escape(state);
     json view = paging_view(base, sort, desc, rows.size(), offset, limit);
     view["sorts"] = sort_links(base, kApprovalSorts, sort, desc);

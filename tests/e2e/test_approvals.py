@@ -146,6 +146,12 @@ with tempfile.TemporaryDirectory() as tmp:
                 "requested on the web, rejected with its reason: %s %s %s" % (st, st2, rej))
         code, out, _ = tw("audit", "--data", data)
         c.check("approval_reject" in out or "Rejected a document" in out, "the decisions are audited")
+        st, _, body = get(base, auth["wei.chen"], "/api/v1/approvals")
+        item = next((x for x in json.loads(body)["approvals"] if x["document"] == "PI-2026-0035"), {}) if st == 200 else {}
+        c.check(item.get("customer_approved", 0) >= 2 and item.get("customer_rejected", 0) >= 1
+                and [h["state"] for h in item.get("history", [])] == ["pending", "rejected"],
+                "each record carries its customer's record so far and its own history: %s" %
+                {k: item.get(k) for k in ("customer_approved", "customer_rejected", "history")})
         st, _, body = get(base, auth["wei.chen"], "/")
         m = re.search(r'id="violations"><strong>(\d+)</strong>', body)
         c.check(m and m.group(1) == "2", "his home counts the documents sent without approval: %s" % (m and m.group(1)))
