@@ -285,3 +285,31 @@ TEST_CASE("approval mail takes the customer of its document as the document reac
     CHECK(linked.getColumn(0).getInt() == 2);
     CHECK(a.crm.customers(out.customers[0]).front().owner == lily);
 }
+
+TEST_CASE("an archive of schema 6 migrates: mentions get their totals and hashes, approvals are found again", "[approvals][schema]") {
+    tw_test::TempDir dir;
+    {
+        // Schema 7's archive taken back to what schema 6 wrote (the columns and the records it did not have).
+        tw::Store store(dir.path.string(), tw::crm_linker());
+        auto& db = store.database();
+        for (const char* sql : {"INSERT INTO message_documents(message, number, place) VALUES (1, 'QT-2026-0001', 'subject')",
+                                "ALTER TABLE message_documents DROP COLUMN amount", "ALTER TABLE message_documents DROP COLUMN currency",
+                                "ALTER TABLE message_documents DROP COLUMN sha256", "ALTER TABLE message_documents DROP COLUMN words",
+                                "ALTER TABLE approval_mail DROP COLUMN revises", "ALTER TABLE approval_actions DROP COLUMN message",
+                                "DROP TABLE approvals",
+                                "CREATE TABLE approvals (id INTEGER PRIMARY KEY, document TEXT NOT NULL, type TEXT NOT NULL, amount TEXT NOT NULL,"
+                                " currency TEXT NOT NULL, customer INTEGER NOT NULL, rep TEXT NOT NULL, approver TEXT NOT NULL, tier INTEGER NOT NULL,"
+                                " state TEXT NOT NULL, requested INTEGER NOT NULL, decided INTEGER NOT NULL, comment TEXT NOT NULL, via TEXT NOT NULL,"
+                                " request_message INTEGER, decision_message INTEGER, reason TEXT NOT NULL DEFAULT '')",
+                                "INSERT INTO approval_actions(document, action, by_user, mailbox, at, comment) VALUES ('QT-2026-0001', 'request', 'lily', '', 1, 'note')",
+                                "UPDATE meta SET value = '6' WHERE key = 'schema'"})
+            db.exec(sql);
+    }
+    tw::Store store(dir.path.string(), tw::crm_linker());
+    auto& db = store.database();
+    CHECK(db.execAndGet("SELECT value FROM meta WHERE key = 'schema'").getString() == "7");
+    CHECK(db.execAndGet("SELECT COUNT(*) FROM message_documents WHERE number = 'QT-2026-0001' AND amount = '' AND words = ''").getInt() == 1);
+    CHECK(db.execAndGet("SELECT COUNT(*) FROM approval_actions WHERE message = 0 AND comment = 'note'").getInt() == 1);
+    CHECK(db.execAndGet("SELECT COUNT(*) FROM pragma_table_info('approvals') WHERE name IN ('outcome', 'chain', 'superseded_by', 'changed')").getInt() == 4);
+    CHECK(db.execAndGet("SELECT COUNT(*) FROM pragma_table_info('approval_mail') WHERE name = 'revises'").getInt() == 1);
+}
