@@ -248,14 +248,18 @@ size_t Crm::scan_approvals(std::vector<int64_t>* linked) {
     struct Action {
         std::string action, by_user, mailbox, comment;
         int64_t at = 0, message = 0;
+        std::string sha256, words;  // of the draft uploaded with it
     };
     std::map<std::string, std::vector<Action>> actions;  // by document, oldest first
     {
-        SQLite::Statement q(db_, "SELECT document, action, by_user, mailbox, comment, at, message FROM approval_actions ORDER BY at, id");
+        SQLite::Statement q(db_, "SELECT a.document, a.action, a.by_user, a.mailbox, a.comment, a.at, a.message,"
+                                 " COALESCE(d.sha256, ''), COALESCE(d.words, '') FROM approval_actions a"
+                                 " LEFT JOIN approval_drafts d ON d.action = a.id ORDER BY a.at, a.id");
         while (q.executeStep())
             actions[q.getColumn(0).getString()].push_back({q.getColumn(1).getString(), q.getColumn(2).getString(),
                                                            q.getColumn(3).getString(), q.getColumn(4).getString(),
-                                                           q.getColumn(5).getInt64(), q.getColumn(6).getInt64()});
+                                                           q.getColumn(5).getInt64(), q.getColumn(6).getInt64(),
+                                                           q.getColumn(7).getString(), q.getColumn(8).getString()});
     }
     std::set<std::string> edited;  // documents a user corrected: their amount is the user's
     {
@@ -386,7 +390,8 @@ size_t Crm::scan_approvals(std::vector<int64_t>* linked) {
             e.at = act.at, e.actor = act.by_user, e.any_tier = true, e.comment = act.comment;
             if (e.kind == E::Request) {
                 e.actor = act.mailbox;
-                if (act.message)
+                if (!act.sha256.empty()) e.sha256 = act.sha256, e.words = act.words;
+                else if (act.message)
                     for (const auto& x : mentions[doc.number])
                         if (x.row == act.message && !x.sha256.empty()) e.sha256 = x.sha256, e.words = x.words;
             }
@@ -541,7 +546,7 @@ size_t Crm::scan_approvals(std::vector<int64_t>* linked) {
 }
 
 void Crm::act_on_approval(const std::string& number, const std::string& action, const std::string& by_user,
-                          const std::string& mailbox, int64_t now, const std::string& comment, int64_t message) {
+                          const std::string& mailbox, int64_t now, const std::string& comment, int64_t message, int64_t draft) {
     if (action != "request" && action != "approve" && action != "reject" && action != "withdraw")
         throw InvalidError("an approval is requested, approved, rejected or withdrawn, not \"" + action + "\"");
     if (documents(0, number).empty()) throw NotFoundError("no document " + number);
@@ -574,6 +579,13 @@ void Crm::act_on_approval(const std::string& number, const std::string& action, 
     q.bind(7, message);
     q.exec();
     int64_t action_id = db_.getLastInsertRowid();
+    if (draft) {
+        SQLite::Statement d(db_, "UPDATE approval_drafts SET action = ? WHERE id = ? AND document = ?");
+        d.bind(1, action_id);
+        d.bind(2, draft);
+        d.bind(3, number);
+        d.exec();
+    }
     scan_approvals();
     std::optional<Approval> after;
     for (auto& x : approvals())
@@ -653,6 +665,55 @@ std::vector<Crm::ApprovalStep> Crm::approval_history(const std::string& number) 
         out.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getInt64(), q.getColumn(3).getString(),
                        q.getColumn(4).getString(), q.getColumn(5).getString(), q.getColumn(6).getString(), q.getColumn(7).getString(),
                        q.getColumn(8).getString()});
+    return out;
+}
+
+int64_t Crm::add_approval_draft(const std::string& number, const std::string& filename, const std::string& content_type,
+                                const std::string& data, const std::string& words, const std::string& by_user, int64_t now) {
+    if (data.empty()) throw InvalidError("the draft is empty: choose the file again");
+    if (data.size() > (10u << 20)) throw InvalidError("the draft is over 10 MB: attach a smaller file, or point at the mail that carries it");
+    SQLite::Statement q(db_, "INSERT INTO approval_drafts(document, filename, content_type, size, sha256, words, data, by_user, at)"
+                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    q.bind(1, number);
+    q.bind(2, filename);
+    q.bind(3, content_type);
+    q.bind(4, int64_t(data.size()));
+    q.bind(5, sha256_hex(data));
+    q.bind(6, words);
+    q.bind(7, data.data(), int(data.size()));
+    q.bind(8, by_user);
+    q.bind(9, now);
+    q.exec();
+    return db_.getLastInsertRowid();
+}
+
+std::optional<Crm::ApprovalDraft> Crm::approval_draft(int64_t id) {
+    SQLite::Statement q(db_, "SELECT id, action, size, at, document, filename, content_type, sha256, words, by_user, data"
+                             " FROM approval_drafts WHERE id = ?");
+    q.bind(1, id);
+    if (!q.executeStep()) return std::nullopt;
+    ApprovalDraft d{q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getInt64(), q.getColumn(3).getInt64(),
+                    q.getColumn(4).getString(), q.getColumn(5).getString(), q.getColumn(6).getString(), q.getColumn(7).getString(),
+                    q.getColumn(8).getString(), q.getColumn(9).getString(), {}};
+    d.data.assign(static_cast<const char*>(q.getColumn(10).getBlob()), size_t(q.getColumn(10).getBytes()));
+    return d;
+}
+
+void Crm::drop_approval_draft(int64_t id) {
+    SQLite::Statement q(db_, "DELETE FROM approval_drafts WHERE id = ? AND action = 0");
+    q.bind(1, id);
+    q.exec();
+}
+
+std::vector<Crm::ApprovalDraft> Crm::approval_drafts(const std::string& number) {
+    std::vector<ApprovalDraft> out;
+    SQLite::Statement q(db_, "SELECT id, action, size, at, document, filename, content_type, sha256, words, by_user"
+                             " FROM approval_drafts WHERE document = ? AND action <> 0 ORDER BY at, id");
+    q.bind(1, number);
+    while (q.executeStep())
+        out.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getInt64(), q.getColumn(3).getInt64(),
+                       q.getColumn(4).getString(), q.getColumn(5).getString(), q.getColumn(6).getString(), q.getColumn(7).getString(),
+                       q.getColumn(8).getString(), q.getColumn(9).getString(), {}});
     return out;
 }
 

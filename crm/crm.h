@@ -260,6 +260,17 @@ public:
     std::vector<ApprovalStep> approval_history(const std::string& number);
     // The mail the web's requests for it pointed at (the draft), oldest first.
     std::vector<int64_t> approval_request_messages(const std::string& number);
+    // A draft uploaded with a request on the web (act_on_approval's draft): kept in the archive.
+    struct ApprovalDraft {
+        int64_t id = 0, action = 0, size = 0, at = 0;
+        std::string document, filename, content_type, sha256, words, by_user, data;
+    };
+    // InvalidError: empty or over 10 MB. words: the hash of its text (rules as for attachments), "" if none.
+    int64_t add_approval_draft(const std::string& number, const std::string& filename, const std::string& content_type,
+                               const std::string& data, const std::string& words, const std::string& by_user, int64_t now);
+    std::optional<ApprovalDraft> approval_draft(int64_t id);             // with its bytes
+    void drop_approval_draft(int64_t id);                                // one no request took (the request failed)
+    std::vector<ApprovalDraft> approval_drafts(const std::string& number);  // of a document, oldest first, without bytes
     struct Violation {
         std::string document, kind, message_id;  // kind: sent_before_approval | sent_after_rejection | sent_without_request
                                                  // | changed_after_approval
@@ -291,7 +302,8 @@ public:
     void acknowledge_violation(const std::string& number, const std::string& kind, const std::string& by_user, int64_t now,
                                const std::string& comment);
     void act_on_approval(const std::string& number, const std::string& action, const std::string& by_user,
-                         const std::string& mailbox, int64_t now, const std::string& comment, int64_t message = 0);
+                         const std::string& mailbox, int64_t now, const std::string& comment, int64_t message = 0,
+                         int64_t draft = 0);
 
     // ---- Settings (internal_domains, doc_patterns, pool_days), checked when set.
     void set_setting(const std::string& key, const std::string& value);

@@ -248,6 +248,14 @@ std::optional<Money> stated_total(std::string_view text) {
     return std::nullopt;
 }
 
+std::string words_hash(std::string_view text) {
+    std::string flat;
+    flat.reserve(text.size());
+    for (char ch : text)
+        if (!std::isspace(static_cast<unsigned char>(ch))) flat += ch;
+    return flat.empty() ? std::string() : sha256_hex(flat);
+}
+
 std::vector<DocMention> trade_documents(const Message& m) {
     std::vector<DocMention> out;
     std::set<std::pair<std::string, std::string>> seen;
@@ -283,10 +291,7 @@ std::vector<DocMention> trade_documents(const Message& m) {
             scan(a.filename, "filename", a.sha256);
             scan(a.text, "attachment", a.sha256);
             if (out.size() > before && !a.text.empty()) {  // it names a document: the hash of its words too
-                std::string flat;
-                for (char ch : a.text)
-                    if (!std::isspace(static_cast<unsigned char>(ch))) flat += ch;
-                std::string words = sha256_hex(flat);
+                std::string words = words_hash(a.text);
                 for (size_t k = before; k < out.size(); ++k) out[k].words = words;
             }
             if (a.message) {  // a forwarded message: its subject and text count as attachment text

@@ -27,6 +27,10 @@ struct DocMention {
     std::string words;   // and of its text, spaces collapsed (a PDF saved again: new bytes, the same words)
 };
 
+// The hash of a document's words (its text without spaces): the same document saved again has new bytes and
+// the same words.
+std::string words_hash(std::string_view text);
+
 // Every document number in the message, once per (number, place).
 std::vector<DocMention> trade_documents(const Message& m);
 

@@ -11,6 +11,7 @@
 #include "mail/charset.h"
 #include "mail/date.h"
 #include "mail/message.h"
+#include "mail/text_worker.h"
 #include "mail/strutil.h"
 #include "web/route.h"
 
@@ -70,9 +71,19 @@ json approval_detail(LinkedArchive& a, const Visibility& v, const Crm::Approval&
     j["has_history"] = !steps.empty();
     j["note"] = note;
     j["has_note"] = !note.empty();
-    // The draft a web request pointed at, else the request mail's own attachments.
+    // The draft uploaded with the latest web request, else the mail a request pointed at, else the request
+    // mail's own attachments.
     for (const auto& act : a.crm.approval_request_messages(x.document)) draft = act;
     json files = json::array();
+    auto uploads = a.crm.approval_drafts(x.document);
+    if (!uploads.empty()) {
+        const auto& d = uploads.back();
+        bool pdf = doc_format(d.content_type, d.filename) == DocFormat::Pdf;
+        std::string base = "/approvals/drafts/" + std::to_string(d.id);
+        files.push_back({{"name", d.filename.empty() ? tr("(no name)") : d.filename}, {"url", base}, {"pdf", pdf},
+                         {"preview", base + "/preview"}, {"size", d.size}, {"uploaded", true}});
+        draft = 0;
+    }
     if (draft && a.people.sees_message(v, draft)) {
         ParseLimits lim;
         lim.extract_attachment_text = false;
@@ -153,6 +164,36 @@ Page list(Context& ctx, const Request& r) {
 }
 
 // The documents that reached the customer without a valid approval, for managers (their teams' documents).
+// A draft uploaded with a request: for whoever sees its document (a download, or a PDF's first page as PNG).
+Page draft(Context& ctx, const Request& r, bool preview) {
+    LinkedArchive a(ctx.o.data_dir);
+    auto d = a.crm.approval_draft(r.id("id"));
+    if (!d || !d->action || !a.people.sees_document(a.people.visibility(r.user), d->document))
+        throw NotFoundError("no draft " + std::to_string(r.id("id")));
+    if (d->by_user != r.user.name)
+        ctx.audit(r, audit_entry(preview ? "view_attachment" : "download", "document", d->document, "", true, "draft " + d->filename));
+    Page p;
+    p.headers["Content-Security-Policy"] = "sandbox; default-src 'none'";
+    if (preview) {
+        if (doc_format(d->content_type, d->filename) != DocFormat::Pdf) throw NotFoundError("only a PDF has a preview; download it instead");
+        if (ctx.o.worker_command.empty()) throw NotFoundError("previews are drawn by the attachment worker, which this server has not");
+        TextWorker worker(ctx.o.worker_command, WorkerLimits{10000, size_t(1) << 30});
+        std::string error;
+        std::string png = worker.extract(DocFormat::PdfPreview, d->data, 0, &error);
+        if (png.empty()) throw NotFoundError(error.empty() ? "the PDF could not be drawn" : error);
+        p.body = std::move(png);
+        p.content_type = "image/png";
+        p.headers["Cache-Control"] = "private, max-age=3600";
+        return p;
+    }
+    std::string ascii;
+    for (unsigned char ch : d->filename) ascii += ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\' && ch != '/' ? char(ch) : '_';
+    p.body = std::move(d->data);
+    p.content_type = "application/octet-stream";
+    p.headers["Content-Disposition"] = "attachment; filename=\"" + (ascii.empty() ? std::string("draft") : ascii) + "\"";
+    return p;
+}
+
 Page violations(Context& ctx, const Request& r) {
     LinkedArchive a(ctx.o.data_dir);
     Visibility v = a.people.visibility(r.user);
@@ -192,9 +233,27 @@ Page act(Context& ctx, const Request& r) {
     }
     if (what == "withdraw" && now && now->rep != to_lower(r.user.mailbox()) && r.user.role != "admin")
         throw ForbiddenError("only the rep who asked (or an admin) withdraws the request for " + number);
-    int64_t message = r.id("message");
+    int64_t message = r.id("message"), now_t = int64_t(std::time(nullptr));
     if (message && !a.people.sees_message(a.people.visibility(r.user), message)) throw NotFoundError("no message " + std::to_string(message));
-    a.crm.act_on_approval(number, what, r.user.name, r.user.mailbox(), int64_t(std::time(nullptr)), r.text("comment"), message);
+    // A draft uploaded with the request: kept with it; a PDF's words are read in the attachment worker.
+    int64_t draft = 0;
+    if (r.http.has_file("draft") && !r.http.get_file_value("draft").filename.empty()) {
+        if (what != "request") throw InvalidError("a draft goes with a request, not with " + what);
+        const auto& f = r.http.get_file_value("draft");
+        std::string words;
+        if (doc_format(f.content_type, f.filename) == DocFormat::Pdf && !ctx.o.worker_command.empty()) {
+            TextWorker worker(ctx.o.worker_command, WorkerLimits{20000, size_t(1) << 30});
+            std::string error;
+            words = words_hash(worker.extract(DocFormat::Pdf, f.content, 0, &error));
+        }
+        draft = a.crm.add_approval_draft(number, f.filename, f.content_type, f.content, words, r.user.name, now_t);
+    }
+    try {
+        a.crm.act_on_approval(number, what, r.user.name, r.user.mailbox(), now_t, r.text("comment"), message, draft);
+    } catch (...) {
+        if (draft) a.crm.drop_approval_draft(draft);
+        throw;
+    }
     ctx.audit(r, audit_entry("approval_" + what, "document", number, now ? now->rep : "", true, r.text("comment")));
     return after_form({{"document", number}, {"done", what}}, local_path(r.text("back"), "/document?number=" + query_escape(number)));
 }
@@ -232,7 +291,11 @@ std::vector<Route> approval_routes(Context& ctx) {
         {"POST", {R"(/api/v1/approvals/(request|approve|reject|withdraw))", R"(/approvals/(request|approve|reject|withdraw))"}, kEditors,
          {"what"}, {text_param("number", true, "", 64), text_param("comment", false, "", 1000), text_param("back", false, "", 300),
                     int_param("message", false, 0, 0)},
-         [&ctx](const Request& r) { return act(ctx, r); }, "document"},
+         [&ctx](const Request& r) { return act(ctx, r); }, "document", 10 * 1024 * 1024 + 64 * 1024},
+        {"GET", {R"(/approvals/drafts/([^/]+))"}, kUsers, {"id"}, {int_param("id", true, 0, 1)},
+         [&ctx](const Request& r) { return draft(ctx, r, false); }, "document"},
+        {"GET", {R"(/approvals/drafts/([^/]+)/preview)"}, kUsers, {"id"}, {int_param("id", true, 0, 1)},
+         [&ctx](const Request& r) { return draft(ctx, r, true); }, "document"},
     };
 }
 

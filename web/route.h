@@ -103,6 +103,8 @@ struct Route {
     // What the route's id names, for the access matrix (`serve --routes`):
     // message, conversation, customer, document, conflict, user, or "" (none).
     std::string object;
+    // The largest body it takes: a form's 64 KB, unless it takes a file.
+    size_t max_body = 64 * 1024;
 };
 
 // What handlers share: the options, the users, and the audit trail.

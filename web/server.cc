@@ -12,6 +12,7 @@
 #include <ctime>
 #include <mutex>
 #include <filesystem>
+#include <optional>
 #include <fstream>
 #include <iterator>
 #include <regex>
@@ -315,8 +316,23 @@ struct WebServer::Impl {
         return true;
     }
 
-    void serve(const web::Route& route, const httplib::Request& req, httplib::Response& res) {
+    void serve(const web::Route& route, const httplib::Request& in, httplib::Response& res) {
+        // A multipart form (one that uploads a file) gives its plain fields as parameters, as any form does.
+        std::optional<httplib::Request> form;
+        if (in.is_multipart_form_data()) {
+            form = in;
+            for (const auto& [name, f] : in.files)
+                if (f.filename.empty()) form->params.emplace(name, f.content);
+        }
+        const httplib::Request& req = form ? *form : in;
         web::Request r{req, {}, wants_json(req), {}, {}, {}, {}};
+        if (in.body.size() > route.max_body) {
+            res.status = 413;
+            res.set_content("this form is too large (" + std::to_string(in.body.size() / 1024) + " KB; at most " +
+                                std::to_string(route.max_body / 1024) + " KB here)\n",
+                            "text/plain; charset=utf-8");
+            return;
+        }
         res.set_header("X-Content-Type-Options", "nosniff");
         res.set_header("Referrer-Policy", "same-origin");  // nothing leaves; our own forms carry their Origin
         res.set_header("Cache-Control", "no-store");
@@ -504,7 +520,7 @@ std::string render_mail(const std::string& templates_dir, const std::string& nam
 WebServer::WebServer(const WebOptions& opts) : d_(std::make_unique<Impl>(opts)) {
     int threads = std::max(1, opts.threads);
     d_->svr.new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
-    d_->svr.set_payload_max_length(64 * 1024);  // forms only
+    d_->svr.set_payload_max_length(11 * 1024 * 1024);  // forms, and a draft of up to 10 MB with an approval request
     d_->routes();
 }
 

@@ -128,6 +128,9 @@ inline constexpr Table kTables[] = {
      "attachment's sha256, and the SHA-256 of them; a document that differs afterwards (changed_at: first seen so) falls "
      "back to pending"},
     {"approval_audited", "crm", "key", "the transitions read out of the mail already written to the audit trail (once each)"},
+    {"approval_drafts", "crm", "id document action filename content_type size sha256 words data by_user at",
+     "drafts a rep attached to a request on the web (action: the approval_actions row): the file as uploaded, its "
+     "sha256 and the hash of its words (what was approved)"},
     {"forwarded_parties", "crm", "message address name", "the From/To/Cc of the mail a message forwards (message/rfc822 parts)"},
 };
 
@@ -287,6 +290,9 @@ CREATE TABLE IF NOT EXISTS approval_terms (document TEXT NOT NULL, decided INTEG
   currency TEXT NOT NULL, customer INTEGER NOT NULL, sha256 TEXT NOT NULL, hash TEXT NOT NULL,
   changed_at INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (document, decided));
 CREATE TABLE IF NOT EXISTS approval_audited (key TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS approval_drafts (id INTEGER PRIMARY KEY, document TEXT NOT NULL, action INTEGER NOT NULL DEFAULT 0,
+  filename TEXT NOT NULL, content_type TEXT NOT NULL, size INTEGER NOT NULL, sha256 TEXT NOT NULL, words TEXT NOT NULL,
+  data BLOB NOT NULL, by_user TEXT NOT NULL, at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS approvals_document ON approvals(document);
 CREATE TABLE IF NOT EXISTS approval_acks (document TEXT NOT NULL, kind TEXT NOT NULL, by_user TEXT NOT NULL,
   at INTEGER NOT NULL, comment TEXT NOT NULL, PRIMARY KEY (document, kind));

@@ -187,3 +187,22 @@ def pool_on_since_always(data):
     import sqlite3
     with sqlite3.connect(os.path.join(data, "archive.db")) as db:
         db.execute("UPDATE meta SET value = '0' WHERE key = 'pool_since'")
+
+
+def pdf(lines):
+    """A small real PDF: one page with these lines of text (Helvetica), offsets computed."""
+    import zlib
+    text = "BT /F1 14 Tf 50 780 Td 18 TL " + " ".join("(%s) '" % l for l in lines) + " ET"
+    stream = zlib.compress(text.encode())
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >>",
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = b"%PDF-1.4\n", []
+    for i, o in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % x for x in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)

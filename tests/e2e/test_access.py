@@ -147,6 +147,9 @@ POLICY = {
                                                     lambda role, rel: 404),
     ("POST", "/approvals/(request|approve|reject|withdraw)"): (EDITORS, lambda o, rel: ({"what": "request"}, {"number": DOC[rel]}),
                                                        lambda role, rel: 400 if sees(role, rel) else 404),
+    # Drafts uploaded with a request: none in this fixture (e2e.approvals uploads and reads one).
+    ("GET", "/approvals/drafts/([^/]+)"): (ALL, lambda o, rel: ({"id": 999999}, None), lambda role, rel: 404),
+    ("GET", "/approvals/drafts/([^/]+)/preview"): (ALL, lambda o, rel: ({"id": 999999}, None), lambda role, rel: 404),
     ("POST", "/me/language"): (ALL, lambda o, rel: ({}, {"lang": "en"}), lambda role, rel: "ok"),
 }
 # The session's own routes, tested in e2e.web and e2e.web_routes (they change the session).

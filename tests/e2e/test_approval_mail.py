@@ -14,10 +14,9 @@ import os
 import subprocess
 import sys
 import tempfile
-import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import SKIP, Checker, NoRedirect, args, login, request, start_serve, terminate, write_file  # noqa: E402
+from common import SKIP, Checker, NoRedirect, args, login, pdf, request, start_serve, terminate, write_file  # noqa: E402
 from browser import check_pages  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
 from dovecot_fixture import Dovecot, free_port  # noqa: E402
@@ -37,24 +36,6 @@ if not dv.available():
 if subprocess.run([PY, "-c", "import aiosmtpd"], capture_output=True).returncode != 0:
     print("SKIP: python3-aiosmtpd is not installed (scripts/install-deps.sh installs it)")
     sys.exit(SKIP)
-
-
-def pdf(lines):
-    """A small real PDF: one page with these lines of text (Helvetica), offsets computed."""
-    text = "BT /F1 14 Tf 50 780 Td 18 TL " + " ".join("(%s) '" % l for l in lines) + " ET"
-    stream = zlib.compress(text.encode())
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-            b"/Resources << /Font << /F1 5 0 R >> >> >>",
-            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out, offsets = b"%PDF-1.4\n", []
-    for i, o in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + o + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % x for x in offsets)
-    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
 
 
 QT_PDF = pdf(["ACME Trading Co., Ltd.", "QUOTATION QT-2026-0500", "LED panel 600x600, 3,000 pcs", "Total: USD 18,000.00"])

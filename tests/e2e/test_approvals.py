@@ -15,7 +15,7 @@ import tempfile
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import Checker, NoRedirect, args, login, request, start_serve, terminate, write_file  # noqa: E402
+from common import Checker, NoRedirect, args, login, pdf, request, start_serve, terminate, write_file  # noqa: E402
 from browser import check_pages  # noqa: E402
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
 from dovecot_fixture import free_port  # noqa: E402
@@ -65,6 +65,30 @@ def get(base, auth, path):
 def post(base, auth, path, data):
     return request(urllib.request.build_opener(NoRedirect), base + path, dict(data, csrf=auth["X-CSRF-Token"]),
                    {"Cookie": auth["Cookie"]})
+
+
+def post_file(base, auth, path, fields, name, filename, content, ctype="application/pdf"):
+    """A multipart form as a browser sends it (fields and one file)."""
+    boundary = "----tw%d" % os.getpid()
+    parts = []
+    for k, v in dict(fields, csrf=auth["X-CSRF-Token"]).items():
+        parts.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n" % (boundary, k, v)).encode())
+    parts.append(("--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\nContent-Type: %s\r\n\r\n"
+                  % (boundary, name, filename, ctype)).encode() + content + b"\r\n")
+    body = b"".join(parts) + ("--%s--\r\n" % boundary).encode()
+    req = urllib.request.Request(base + path, data=body, headers={
+        "Cookie": auth["Cookie"], "Origin": base, "Content-Type": "multipart/form-data; boundary=" + boundary})
+    try:
+        r = urllib.request.build_opener(NoRedirect).open(req, timeout=30)
+        return r.status, dict(r.headers), r.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read().decode("utf-8", "replace")
+
+
+def get_bytes(base, auth, path):
+    r = urllib.request.build_opener(NoRedirect).open(urllib.request.Request(base + path, headers={"Cookie": auth["Cookie"]}),
+                                                     timeout=30)
+    return r.status, dict(r.headers), r.read()
 
 
 def text_of(html):
@@ -202,6 +226,30 @@ with tempfile.TemporaryDirectory() as tmp:
                 c.check(len([l for l in open(outbox)]) == len(got), "and nothing twice")
             finally:
                 terminate(smtp)
+        # Asked again after the rejection, with the revised draft uploaded from the document page.
+        draft = pdf(["ACME Trading Co., Ltd.", "PROFORMA INVOICE PI-2026-0035 (revised)", "Total: USD 27,500.00"])
+        st, hd, body = post_file(base, auth["lily"], "/approvals/request", {"number": "PI-2026-0035", "comment": "price raised 10%"},
+                                 "draft", "PI-2026-0035 rev1.pdf", draft)
+        c.check(st == 303, "a request with its draft uploaded: %s %s" % (st, text_of(body)[:200]))
+        st, _, body = get(base, auth["wei.chen"], "/api/v1/approvals?state=mine")
+        item = next((x for x in json.loads(body)["approvals"] if x["document"] == "PI-2026-0035"), {}) if st == 200 else {}
+        files = item.get("files", [])
+        c.check(item.get("state") == "pending" and item.get("note") == "price raised 10%" and len(files) == 1
+                and files[0].get("uploaded") and files[0]["name"] == "PI-2026-0035 rev1.pdf",
+                "wei's queue has it with the note and the uploaded draft: %s" % {k: item.get(k) for k in ("state", "note", "files")})
+        if files:
+            st, hd, got = get_bytes(base, auth["wei.chen"], files[0]["url"])
+            c.check(st == 200 and got == draft and "attachment" in hd.get("Content-Disposition", ""),
+                    "the draft downloads byte for byte: %s %d" % (st, len(got)))
+            st, hd, png = get_bytes(base, auth["wei.chen"], files[0]["preview"])
+            c.check(st == 200 and png[:8] == b"\x89PNG\r\n\x1a\n", "its first page is drawn: %s %s" % (st, hd.get("Content-Type")))
+        st, _, body = get(base, auth["wei.chen"], "/approvals/drafts/999999")
+        c.check(st == 404 and "no draft" in body, "an unknown draft is a 404 that says so: %s" % st)
+        st, _, body = post_file(base, auth["lily"], "/approvals/request", {"number": "PI-2026-0035"}, "draft", "big.pdf",
+                                b"%PDF-1.4\n" + b"0" * (11 * 1024 * 1024))
+        c.check(st == 413, "a draft over the limit is refused with a 413 that says so: %s %s" % (st, body[:120]))
+        st, _, body = post(base, auth["lily"], "/documents/edit", {"number": "PI-2026-0035", "status": "x" * (70 * 1024)})
+        c.check(st == 413, "a plain form stays within 64 KB: %s" % st)
         st, _, body = get(base, auth["wei.chen"], "/approvals?state=nonsense")
         c.check(st == 400 and "state is" in body, "a bad state is a 400 that names the choices")
         shots = os.environ.get("TW_SCREENSHOTS") or tempfile.mkdtemp(prefix="tw-approvals-")
