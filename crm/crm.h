@@ -305,6 +305,36 @@ public:
                          const std::string& mailbox, int64_t now, const std::string& comment, int64_t message = 0,
                          int64_t draft = 0);
 
+    // ---- Reports (crm/reports.cc): one function over the archive each, the same numbers in every output.
+    struct ReportFilter {
+        int64_t from = 0, to = 0;  // the customer messages' dates, [from, to); 0: open
+        int64_t now = 0;           // what is later has not happened yet; 0: the clock
+        std::string rep, team;     // one rep's (mailbox) or one team's figures; "": all
+        std::optional<std::vector<std::string>> mailboxes;  // visibility: the reps whose figures may be shown
+    };
+    struct ResponseItem {
+        int64_t message = 0, thread = 0, at = 0, reply = 0, replied_at = 0, customer = 0;
+        std::string rep;
+        double business_minutes = 0, wall_minutes = 0;
+    };
+    struct ResponseFigures {
+        std::string rep;  // a mailbox, or "" for everyone's
+        size_t received = 0, replied = 0, unreplied = 0, within_sla = 0;
+        double median_business_minutes = 0, p90_business_minutes = 0, mean_business_minutes = 0;
+        double median_wall_minutes = 0, p90_wall_minutes = 0, mean_wall_minutes = 0;
+        double within_sla_share = 0;  // of the messages received
+    };
+    struct ResponsesReport {
+        std::vector<ResponseFigures> reps;  // by rep
+        ResponseFigures total;
+        std::vector<ResponseItem> messages;  // each customer message and its first reply, oldest first
+        int64_t sla_seconds = 0;
+    };
+    // responses: the firm's first customer-facing reply in the conversation after each customer message (the
+    // owner's calendar gives business minutes; auto-replies and internal mail do not count). InvalidError: an
+    // unknown team.
+    ResponsesReport report_responses(const ReportFilter& f);
+
     // ---- Settings (internal_domains, doc_patterns, pool_days), checked when set.
     void set_setting(const std::string& key, const std::string& value);
     std::string setting(const std::string& key);
@@ -344,6 +374,8 @@ private:
     void note_automated(int64_t row, const std::string& why);
     void refresh_every_conversation();
     bool answered_elsewhere(int64_t message, int64_t thread, bool by_firm);  // a reply threaded apart
+    // The firm's earliest reply to a customer message that the threading put apart: (row, date).
+    std::optional<std::pair<int64_t, int64_t>> firm_reply_elsewhere(int64_t message, int64_t thread);
     void judge(Followup& f, int64_t now);  // overdue, escalated
     void end_answered_elsewhere(const std::vector<rules::FlowMessage>& flow, int64_t thread);
     std::set<int64_t> touched_;  // conversations stored into in this batch (follow-ups at its commit)

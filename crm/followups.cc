@@ -198,19 +198,30 @@ void Crm::refresh_followups(int64_t thread) {
 
 // A later reply on the subject that the threading put in a conversation of its own: the firm's to the customer
 // who wrote `message` (by_firm), or the customer's to the firm's `message`.
+std::optional<std::pair<int64_t, int64_t>> Crm::firm_reply_elsewhere(int64_t message, int64_t thread) {
+    SQLite::Statement& q =
+        sql("SELECT o.from_addr, o.id, o.date FROM messages m JOIN messages o ON o.subject_key = m.subject_key AND o.date > m.date"
+            " AND o.thread <> ?2 JOIN parties p ON p.message = o.id AND p.address = m.from_addr"
+            " WHERE m.id = ?1 AND m.subject_key <> '' AND o.from_addr <> m.from_addr" ORPHAN_REPLY("o") " ORDER BY o.date, o.id");
+    q.bind(1, message);
+    q.bind(2, thread);
+    std::optional<std::pair<int64_t, int64_t>> out;
+    while (!out && q.executeStep())
+        if (internal(address_domain(to_lower(q.getColumn(0).getString())))) out = {{q.getColumn(1).getInt64(), q.getColumn(2).getInt64()}};
+    q.reset();
+    return out;
+}
+
 bool Crm::answered_elsewhere(int64_t message, int64_t thread, bool by_firm) {
-    SQLite::Statement& q = by_firm
-        ? sql("SELECT o.from_addr FROM messages m JOIN messages o ON o.subject_key = m.subject_key AND o.date > m.date"
-              " AND o.thread <> ?2 JOIN parties p ON p.message = o.id AND p.address = m.from_addr"
-              " WHERE m.id = ?1 AND m.subject_key <> '' AND o.from_addr <> m.from_addr" ORPHAN_REPLY("o"))
-        : sql("SELECT o.from_addr FROM messages m JOIN messages o ON o.subject_key = m.subject_key AND o.date > m.date"
+    if (by_firm) return firm_reply_elsewhere(message, thread).has_value();
+    SQLite::Statement& q = sql("SELECT o.from_addr FROM messages m JOIN messages o ON o.subject_key = m.subject_key AND o.date > m.date"
               " AND o.thread <> ?2 JOIN parties p ON p.message = m.id AND p.address = o.from_addr"
               " WHERE m.id = ?1 AND m.subject_key <> '' AND o.from_addr <> m.from_addr"
               " AND NOT EXISTS (SELECT 1 FROM automated_mail a WHERE a.message = o.id)" ORPHAN_REPLY("o"));
     q.bind(1, message);
     q.bind(2, thread);
     bool answered = false;
-    while (!answered && q.executeStep()) answered = internal(address_domain(to_lower(q.getColumn(0).getString()))) == by_firm;
+    while (!answered && q.executeStep()) answered = !internal(address_domain(to_lower(q.getColumn(0).getString())));
     q.reset();
     return answered;
 }

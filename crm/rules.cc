@@ -1,6 +1,7 @@
 #include "crm/rules.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cctype>
 #include <set>
 #include <tuple>
@@ -215,6 +216,36 @@ Decision decision_in(std::string_view text) {
         d.comment = own.substr(0, 500);
     }
     return d;
+}
+
+std::vector<Response> first_responses(std::vector<FlowMessage> flow) {
+    std::stable_sort(flow.begin(), flow.end(), [](const FlowMessage& x, const FlowMessage& y) {
+        return std::tie(x.date, x.row) < std::tie(y.date, y.row);
+    });
+    std::vector<Response> out;
+    size_t answered = 0;  // out[answered..] wait for the next reply
+    for (const auto& m : flow) {
+        if (m.automated) continue;
+        if (m.dir == FlowMessage::Dir::In) out.push_back({m.row, m.date, 0, 0});
+        if (m.dir == FlowMessage::Dir::Out) {
+            for (; answered < out.size(); ++answered) out[answered].reply = m.row, out[answered].replied_at = m.date;
+        }
+    }
+    return out;
+}
+
+double median_of(std::vector<double> v) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+double percentile_of(std::vector<double> v, double p) {
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    size_t rank = size_t(std::ceil(p * double(v.size())));
+    return v[std::min(v.size(), std::max<size_t>(rank, 1)) - 1];
 }
 
 bool revises(std::string_view subject, std::string_view text) {

@@ -129,6 +129,19 @@ struct FlowMessage {
     bool automated = false;  // an auto-reply, bounce, newsletter or list mail: never a customer's word
 };
 
+// ---- Reports
+
+// Each customer message of a conversation (oldest first in flow) with the firm's first customer-facing reply
+// after it (reply 0: none yet). Auto-replies and internal mail are no customer message and no reply.
+struct Response {
+    int64_t message = 0, at = 0, reply = 0, replied_at = 0;
+};
+std::vector<Response> first_responses(std::vector<FlowMessage> flow);
+// The median (the mean of the two middle values for an even count) and the nearest-rank percentile
+// (p in (0, 1]: the smallest value with at least p of them at or below it); 0 for none.
+double median_of(std::vector<double> v);
+double percentile_of(std::vector<double> v, double p);
+
 // What a conversation waits for: reply_due (the customer wrote last: the firm owes a reply), customer_silent
 // (the firm wrote last and the deal is not finished: chase the customer), or nothing.
 struct Awaiting {

@@ -46,6 +46,7 @@ int cmd_audit(const std::vector<std::string>& args);
 int cmd_smtp(const std::vector<std::string>& args);
 int cmd_notify(const std::vector<std::string>& args);
 int cmd_approvals(const std::vector<std::string>& args);  // daemon/cmd_approvals.cc
+int cmd_report(const std::vector<std::string>& args);     // daemon/cmd_reports.cc
 
 // tradewind _extract-worker FD: the attachment text worker (internal).
 int cmd_extract_worker(const std::vector<std::string>& args);

@@ -36,6 +36,7 @@ void usage(FILE* out) {
         "  audit [verify]           the audit trail (who read or changed what); verify checks its hash chain\n"
         "  smtp set|show|test        the mail server Tradewind sends its digests and escalations through\n"
         "  approvals [rule|recheck|violations]  documents that need a manager's approval, read out of the mail\n"
+        "  report responses         reports over the archive: response times in business hours per rep\n"
         "  notify --once            send the digests, escalations and retries due now (serve does it every minute)\n"
         "  (archive commands take --data DIR; default $TRADEWIND_DATA or ./data)\n"
         "  help                     this text\n"
@@ -78,6 +79,7 @@ int main(int argc, char** argv) {
         if (cmd == "smtp") return tw::cmd_smtp(args);
         if (cmd == "notify") return tw::cmd_notify(args);
         if (cmd == "approvals") return tw::cmd_approvals(args);
+        if (cmd == "report") return tw::cmd_report(args);
     } catch (const std::exception& e) {
         // The one place the CLI turns an error into its message and exit code.
         if (auto kind = tw::kind_of(e)) {
