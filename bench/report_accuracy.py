@@ -5,7 +5,10 @@ unreplied counts, and the median and p90 first-response time in business minutes
 (computed here from the truth times, by the same definitions: the median of an even count is the mean of the middle
 two, p90 is the nearest rank). Prints the differences and whether each is within the target (counts exact, times
 within 1 minute).
-Usage: report_accuracy.py CORPUS RESPONSES.json   (tradewind report responses --json)"""
+With FUNNEL.json (tradewind report funnel --json): the deals reaching each stage against the truth's stages (within
+0.5% from quotation on; inquiry counts conversations, so threading splits show there) and the values against the
+truth's amounts (each deal's latest quotation, or PI from the PI stage on, that was sent).
+Usage: report_accuracy.py CORPUS RESPONSES.json [FUNNEL.json]"""
 import datetime as dt
 import json
 import math
@@ -36,7 +39,7 @@ def p90(v):
     return v[max(1, math.ceil(0.9 * len(v))) - 1] if v else 0
 
 
-def main(corpus, responses_path):
+def main(corpus, responses_path, funnel_path):
     meta = json.load(open(corpus + "/meta.json"))
     cal = meta["rep_calendar"]
     tz = ZoneInfo(cal["tz"])
@@ -63,7 +66,30 @@ def main(corpus, responses_path):
                                         for k in ("median_business_minutes", "p90_business_minutes"))
         ok = ok and row["counts_exact"] and row["times_within_1_min"]
         rows.append(row)
-    print(json.dumps({"reps": rows, "all_within_targets": ok}, indent=1))
+    out = {"reps": rows, "all_within_targets": ok}
+    if funnel_path:
+        counts, values, deals = {}, {}, 0
+        for line in open(corpus + "/deals.jsonl"):
+            d = json.loads(line)
+            deals += 1
+            sent = lambda t: [x for x in d["documents"] if x["type"] == t and x.get("sent")]  # noqa: E731
+            latest = lambda xs: max(xs, key=lambda x: x["sent"])["amount"] if xs else 0  # noqa: E731
+            for st in d["stages"]:
+                counts[st] = counts.get(st, 0) + 1
+                if st == "quotation":
+                    values[st] = values.get(st, 0) + latest(sent("QT"))
+                if st in ("pi", "po", "shipping", "invoice"):
+                    values[st] = values.get(st, 0) + latest(sent("PI"))
+        stages = []
+        for x in json.load(open(funnel_path))["stages"]:
+            t = counts.get(x["stage"], 0)
+            stages.append({"stage": x["stage"], "deals": [x["deals"], t],
+                           "off": round(abs(x["deals"] - t) / t, 4) if t else None,
+                           "value": [x["value"], round(values.get(x["stage"], 0), 2)]})
+        out["funnel"] = {"truth_deals": deals, "stages": stages,
+                         "within_0.5%_from_quotation": all(s["off"] is not None and s["off"] <= 0.005
+                                                           for s in stages if s["stage"] != "inquiry")}
+    print(json.dumps(out, indent=1))
 
 
-main(*sys.argv[1:3])
+main(sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)

@@ -2,7 +2,7 @@
 # Reports against the truth of a tradegen --workflow corpus (20,000 messages, 8 reps plus the manager): imports
 # it, sets meta.json's rep calendar, then times each report as a whole process and compares it with deals.jsonl
 # (bench/report_accuracy.py). Built so far: responses (counts exact, median and p90 business minutes within 1
-# minute per rep).
+# minute per rep) and funnel (deals per stage within 0.5%, values equal to the truth's amounts).
 # Usage: bench/reports.sh [MESSAGES] [REPS]
 set -eu
 . "$(dirname "$0")/common.sh"
@@ -19,4 +19,5 @@ tz=$(python3 -c "import json; print(json.load(open('$corpus/meta.json'))['rep_ca
 hours=$(python3 -c "import json; c=json.load(open('$corpus/meta.json'))['rep_calendar']; print(c['days'], c['hours'])")
 "$tw" calendar set --data "$data" --tz "$tz" --hours "$hours" >/dev/null
 /usr/bin/time -f "report responses: %e s, %M KB" "$tw" report responses --data "$data" --json > "$work/responses.json"
-python3 "$src/bench/report_accuracy.py" "$corpus" "$work/responses.json"
+/usr/bin/time -f "report funnel: %e s, %M KB" "$tw" report funnel --data "$data" --json > "$work/funnel.json"
+python3 "$src/bench/report_accuracy.py" "$corpus" "$work/responses.json" "$work/funnel.json"

@@ -330,10 +330,29 @@ public:
         std::vector<ResponseItem> messages;  // each customer message and its first reply, oldest first
         int64_t sla_seconds = 0;
     };
+    // The conversations with customers up to `now`, by thread, oldest first: each message's direction.
+    struct ConversationMessage;  // crm/reports.cc: the message's flow, its customer and the customer's owner
+    std::map<int64_t, std::vector<ConversationMessage>> customer_conversations(int64_t now);
     // responses: the firm's first customer-facing reply in the conversation after each customer message (the
     // owner's calendar gives business minutes; auto-replies and internal mail do not count). InvalidError: an
     // unknown team.
     ResponsesReport report_responses(const ReportFilter& f);
+    struct FunnelStage {
+        std::string stage;  // inquiry | quotation | pi | po | shipping | invoice
+        size_t deals = 0;
+        double conversion = 0;  // of the stage before (1 for inquiry)
+        double value = 0;       // in currency: the latest quotation (quotation) or PI (pi and later) of each deal
+        std::string currency = "USD";
+        double median_days = 0;  // from the stage before
+        std::vector<int64_t> threads;  // the deals (conversations) at this stage
+    };
+    struct FunnelReport {
+        std::vector<FunnelStage> stages;
+        size_t unconverted = 0;  // amounts left out: no rate in fx_rates
+    };
+    // funnel: deals are conversations with a customer; a stage is reached by its document (a quotation, a PI
+    // sent; a PO received; a B/L or packing list, an invoice sent) or a later one. from/to: the deal's start.
+    FunnelReport report_funnel(const ReportFilter& f);
 
     // ---- Settings (internal_domains, doc_patterns, pool_days), checked when set.
     void set_setting(const std::string& key, const std::string& value);

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <map>
 #include <set>
+#include <nlohmann/json.hpp>
 
 #include "crm/crm.h"
 #include "crm/rules.h"
@@ -13,6 +14,13 @@
 #include "mail/strutil.h"
 
 namespace tw {
+
+struct Crm::ConversationMessage {
+    rules::FlowMessage flow;
+    int64_t customer = 0;
+    std::string owner;  // the customer's
+};
+
 namespace {
 
 Crm::ResponseFigures figures(const std::string& rep, const std::vector<const Crm::ResponseItem*>& items, int64_t sla) {
@@ -43,6 +51,39 @@ Crm::ResponseFigures figures(const std::string& rep, const std::vector<const Crm
 
 }  // namespace
 
+std::map<int64_t, std::vector<Crm::ConversationMessage>> Crm::customer_conversations(int64_t now) {
+    // The conversations with customers: each message's direction, and the customer's owner.
+    std::map<int64_t, std::vector<ConversationMessage>> threads;
+    std::map<int64_t, bool> outside;  // message -> a party outside the firm (besides its sender)
+    SQLite::Statement p(db_, "SELECT p.message, lower(p.address), lower(m.from_addr) FROM parties p JOIN messages m ON m.id = p.message");
+    while (p.executeStep()) {
+        std::string a = p.getColumn(1).getString();
+        bool out = a != p.getColumn(2).getString() && a.find('@') != std::string::npos && !internal(address_domain(a));
+        auto& o = outside[p.getColumn(0).getInt64()];
+        o = o || out;
+    }
+    SQLite::Statement q(db_, "SELECT m.id, m.thread, m.date, lower(m.from_addr), EXISTS (SELECT 1 FROM automated_mail a WHERE"
+                             " a.message = m.id), COALESCE(mc.customer, 0), COALESCE(c.owner, '') FROM messages m"
+                             " JOIN message_customers mc ON mc.message = m.id LEFT JOIN customers c ON c.id = mc.customer"
+                             " WHERE m.date <= ? GROUP BY m.id ORDER BY m.date, m.id");
+    q.bind(1, now);
+    while (q.executeStep()) {
+        ConversationMessage x;
+        x.flow.row = q.getColumn(0).getInt64();
+        x.flow.date = q.getColumn(2).getInt64();
+        std::string from = q.getColumn(3).getString();
+        x.flow.automated = q.getColumn(4).getInt() != 0;
+        using D = rules::FlowMessage::Dir;
+        if (from.find('@') == std::string::npos) x.flow.dir = D::Internal;
+        else if (!internal(address_domain(from))) x.flow.dir = D::In;
+        else x.flow.dir = outside[x.flow.row] ? D::Out : D::Internal;
+        x.customer = q.getColumn(5).getInt64();
+        x.owner = to_lower(q.getColumn(6).getString());
+        threads[q.getColumn(1).getInt64()].push_back(std::move(x));
+    }
+    return threads;
+}
+
 Crm::ResponsesReport Crm::report_responses(const ReportFilter& f) {
     const int64_t now = f.now ? f.now : clock_();
     std::set<std::string> reps;  // the reps asked for ("": any)
@@ -63,42 +104,7 @@ Crm::ResponsesReport Crm::report_responses(const ReportFilter& f) {
     std::set<std::string> visible;
     if (f.mailboxes)
         for (const auto& m : *f.mailboxes) visible.insert(to_lower(m));
-    // The conversations with customers: each message's direction, and the customer's owner.
-    struct Msg {
-        rules::FlowMessage flow;
-        int64_t customer = 0;
-        std::string owner;
-    };
-    std::map<int64_t, std::vector<Msg>> threads;
-    {
-        std::map<int64_t, bool> outside;  // message -> a party outside the firm (besides its sender)
-        SQLite::Statement p(db_, "SELECT p.message, lower(p.address), lower(m.from_addr) FROM parties p JOIN messages m ON m.id = p.message");
-        while (p.executeStep()) {
-            std::string a = p.getColumn(1).getString();
-            bool out = a != p.getColumn(2).getString() && a.find('@') != std::string::npos && !internal(address_domain(a));
-            auto& o = outside[p.getColumn(0).getInt64()];
-            o = o || out;
-        }
-        SQLite::Statement q(db_, "SELECT m.id, m.thread, m.date, lower(m.from_addr), EXISTS (SELECT 1 FROM automated_mail a WHERE"
-                                 " a.message = m.id), COALESCE(mc.customer, 0), COALESCE(c.owner, '') FROM messages m"
-                                 " JOIN message_customers mc ON mc.message = m.id LEFT JOIN customers c ON c.id = mc.customer"
-                                 " WHERE m.date <= ? GROUP BY m.id ORDER BY m.date, m.id");
-        q.bind(1, now);
-        while (q.executeStep()) {
-            Msg x;
-            x.flow.row = q.getColumn(0).getInt64();
-            x.flow.date = q.getColumn(2).getInt64();
-            std::string from = q.getColumn(3).getString();
-            x.flow.automated = q.getColumn(4).getInt() != 0;
-            using D = rules::FlowMessage::Dir;
-            if (from.find('@') == std::string::npos) x.flow.dir = D::Internal;
-            else if (!internal(address_domain(from))) x.flow.dir = D::In;
-            else x.flow.dir = outside[x.flow.row] ? D::Out : D::Internal;
-            x.customer = q.getColumn(5).getInt64();
-            x.owner = to_lower(q.getColumn(6).getString());
-            threads[q.getColumn(1).getInt64()].push_back(std::move(x));
-        }
-    }
+    auto threads = customer_conversations(now);
     ResponsesReport out;
     out.sla_seconds = [&] {
         auto v = parse_int(setting("reply_sla_hours"));
@@ -106,10 +112,10 @@ Crm::ResponsesReport Crm::report_responses(const ReportFilter& f) {
     }();
     for (const auto& [thread, msgs] : threads) {
         std::vector<rules::FlowMessage> flow;
-        std::map<int64_t, const Msg*> by_row;
+        std::map<int64_t, const ConversationMessage*> by_row;
         for (const auto& m : msgs) flow.push_back(m.flow), by_row[m.flow.row] = &m;
         for (auto r : rules::first_responses(flow)) {
-            const Msg& m = *by_row[r.message];
+            const ConversationMessage& m = *by_row[r.message];
             if ((f.from && r.at < f.from) || (f.to && r.at >= f.to)) continue;
             if (!reps.empty() && !reps.count(m.owner)) continue;
             if (f.mailboxes && !visible.count(m.owner)) continue;
@@ -132,6 +138,107 @@ Crm::ResponsesReport Crm::report_responses(const ReportFilter& f) {
     for (const auto& x : out.messages) by_rep[x.rep].push_back(&x), all.push_back(&x);
     for (const auto& [rep, items] : by_rep) out.reps.push_back(figures(rep, items, out.sla_seconds));
     out.total = figures("", all, out.sla_seconds);
+    return out;
+}
+
+Crm::FunnelReport Crm::report_funnel(const ReportFilter& f) {
+    const int64_t now = f.now ? f.now : clock_();
+    static const char* kStages[] = {"inquiry", "quotation", "pi", "po", "shipping", "invoice"};
+    constexpr size_t kN = 6;
+    auto threads = customer_conversations(now);
+    std::map<int64_t, const ConversationMessage*> by_row;
+    for (const auto& [t, msgs] : threads)
+        for (const auto& m : msgs) by_row[m.flow.row] = &m;
+    std::set<std::string> visible;
+    if (f.mailboxes)
+        for (const auto& m : *f.mailboxes) visible.insert(to_lower(m));
+    std::set<std::string> reps;
+    if (!f.rep.empty()) reps.insert(to_lower(f.rep));
+    if (!f.team.empty()) {
+        SQLite::Statement t(db_, "SELECT 1 FROM teams WHERE name = ?");
+        t.bind(1, f.team);
+        if (!t.executeStep()) throw InvalidError("no team " + f.team + " (`tradewind team list`)");
+        SQLite::Statement q(db_, "SELECT lower(m.address) FROM users u JOIN user_mailboxes m ON m.user = u.name AND m.pos = 0 WHERE u.team = ?");
+        q.bind(1, f.team);
+        std::set<std::string> team;
+        while (q.executeStep()) team.insert(q.getColumn(0).getString());
+        if (reps.empty()) reps = team;
+        else if (!team.count(*reps.begin())) reps = {"\x01"};
+        if (reps.empty()) reps = {"\x01"};
+    }
+    std::map<std::string, double> rates;
+    auto fx = nlohmann::json::parse(setting("fx_rates"), nullptr, false);
+    if (fx.is_object())
+        for (auto it = fx.begin(); it != fx.end(); ++it)
+            if (it.value().is_number()) rates[it.key()] = it.value().get<double>();
+    struct Deal {
+        int64_t started = 0;
+        std::string rep;
+        int64_t at[kN] = {0, 0, 0, 0, 0, 0};  // the first evidence of each stage
+        int64_t qt_at = 0, pi_at = 0;
+        std::string qt_amount, qt_currency, pi_amount, pi_currency;  // the latest sent
+    };
+    std::map<int64_t, Deal> deals;
+    for (const auto& [thread, msgs] : threads) {
+        for (const auto& m : msgs) {
+            if (m.flow.automated || m.flow.dir == rules::FlowMessage::Dir::Internal) continue;
+            Deal& d = deals[thread];
+            if (!d.started) d.started = m.flow.date, d.rep = m.owner, d.at[0] = m.flow.date;
+        }
+    }
+    {
+        SQLite::Statement q(db_, "SELECT DISTINCT md.message, m.thread, d.type, d.amount, d.currency FROM message_documents md"
+                                 " JOIN messages m ON m.id = md.message JOIN documents d ON d.number = md.number");
+        while (q.executeStep()) {
+            auto it = deals.find(q.getColumn(1).getInt64());
+            auto mit = by_row.find(q.getColumn(0).getInt64());
+            if (it == deals.end() || mit == by_row.end() || mit->second->flow.automated) continue;
+            const auto& m = *mit->second;
+            bool out = m.flow.dir == rules::FlowMessage::Dir::Out, in = m.flow.dir == rules::FlowMessage::Dir::In;
+            std::string type = q.getColumn(2).getString();
+            int stage = type == "quotation" && out ? 1 : type == "proforma_invoice" && out ? 2 : type == "purchase_order" && in ? 3
+                      : (type == "bill_of_lading" || type == "packing_list") && out ? 4 : type == "commercial_invoice" && out ? 5 : -1;
+            if (stage < 0) continue;
+            Deal& d = it->second;
+            int64_t at = m.flow.date;
+            if (!d.at[stage] || at < d.at[stage]) d.at[stage] = at;
+            if (stage == 1 && at >= d.qt_at) d.qt_at = at, d.qt_amount = q.getColumn(3).getString(), d.qt_currency = q.getColumn(4).getString();
+            if (stage == 2 && at >= d.pi_at) d.pi_at = at, d.pi_amount = q.getColumn(3).getString(), d.pi_currency = q.getColumn(4).getString();
+        }
+    }
+    FunnelReport out;
+    for (size_t k = 0; k < kN; ++k) out.stages.push_back({kStages[k], 0, 0, 0, "USD", 0, {}});
+    std::vector<std::vector<double>> gaps(kN);
+    for (auto& [thread, d] : deals) {
+        if ((f.from && d.started < f.from) || (f.to && d.started >= f.to)) continue;
+        if (!reps.empty() && !reps.count(d.rep)) continue;
+        if (f.mailboxes && !visible.count(d.rep)) continue;
+        // A stage is reached by its own evidence or a later stage's (the funnel narrows); its date, the earliest.
+        int64_t reached[kN] = {0, 0, 0, 0, 0, 0};
+        int64_t later = 0;
+        for (size_t k = kN; k-- > 0;) {
+            if (d.at[k]) later = later ? std::min(later, d.at[k]) : d.at[k];
+            reached[k] = d.at[k] ? d.at[k] : later;
+        }
+        for (size_t k = 0; k < kN; ++k) {
+            if (!reached[k]) continue;
+            auto& st = out.stages[k];
+            ++st.deals;
+            st.threads.push_back(thread);
+            if (k > 0 && reached[k - 1]) gaps[k].push_back(double(std::max<int64_t>(0, reached[k] - reached[k - 1])) / 86400.0);
+            const std::string& amount = k == 1 ? d.qt_amount : k >= 2 ? d.pi_amount : std::string();
+            const std::string& currency = k == 1 ? d.qt_currency : d.pi_currency;
+            if (k == 0 || amount.empty()) continue;
+            auto v = rules::convert(std::atof(amount.c_str()), currency.empty() ? "USD" : currency, "USD", rates);
+            if (v) st.value += *v;
+            else ++out.unconverted;
+        }
+    }
+    for (size_t k = 0; k < kN; ++k) {
+        auto& st = out.stages[k];
+        st.conversion = k == 0 ? 1.0 : out.stages[k - 1].deals ? double(st.deals) / double(out.stages[k - 1].deals) : 0;
+        st.median_days = rules::median_of(gaps[k]);
+    }
     return out;
 }
 

@@ -21,7 +21,12 @@ const char* kUsage =
     "  (the firm's first customer-facing reply in the conversation after the customer's message) in business\n"
     "  minutes of the rep's calendar and in wall minutes: median, p90, mean, and the share answered within\n"
     "  the reply_sla_hours setting. Auto-replies and internal mail do not count. --from/--to: the customer\n"
-    "  messages' days (UTC, --to inclusive); --detail: each message and its reply too.\n";
+    "  messages' days (UTC, --to inclusive); --detail: each message and its reply too.\n"
+    "       tradewind report funnel [filters] [--json | --csv]\n"
+    "  funnel: the deals (conversations with a customer) that reached each stage (inquiry, quotation sent, PI\n"
+    "  sent, PO received, shipped: B/L or packing list sent, invoiced), the conversion from the stage before,\n"
+    "  the value (each deal's latest quotation, or PI from the PI stage on, in USD through fx_rates) and the\n"
+    "  median days from the stage before. --from/--to: the deals' first day.\n";
 
 // YYYY-MM-DD as the UTC midnight starting it; `next`: the one after it (an inclusive end).
 int64_t day_arg(const Opts& o, const char* name, bool next) {
@@ -52,8 +57,8 @@ int cmd_report(const std::vector<std::string>& args) {
         std::fputs(kUsage, o.rest.empty() && !o.has("--help") && !o.has("-h") ? stderr : stdout);
         return o.rest.empty() && !o.has("--help") && !o.has("-h") ? 2 : 0;
     }
-    if (o.rest[0] != "responses" || o.rest.size() != 1)
-        throw InvalidError("there is no report \"" + join(o.rest, " ") + "\" yet: responses (funnel, volume, customers and approvals come next)");
+    if ((o.rest[0] != "responses" && o.rest[0] != "funnel") || o.rest.size() != 1)
+        throw InvalidError("there is no report \"" + join(o.rest, " ") + "\" yet: responses, funnel (volume, customers and approvals come next)");
     LinkedArchive a(o.get("--data"));
     Crm::ReportFilter f;
     f.from = day_arg(o, "--from", false);
@@ -61,6 +66,29 @@ int cmd_report(const std::vector<std::string>& args) {
     f.now = o.get("--now").empty() ? 0 : day_arg(o, "--now", false);
     f.rep = o.get("--rep");
     f.team = o.get("--team");
+    if (o.rest[0] == "funnel") {
+        auto fu = a.crm.report_funnel(f);
+        auto r2 = [](double v) { return double(int64_t(v * 100 + 0.5)) / 100; };
+        if (o.has("--json")) {
+            nlohmann::json st = nlohmann::json::array();
+            for (const auto& s : fu.stages)
+                st.push_back({{"stage", s.stage}, {"deals", s.deals}, {"conversion", double(int64_t(s.conversion * 10000 + 0.5)) / 10000},
+                              {"value", r2(s.value)}, {"currency", s.currency}, {"median_days", r2(s.median_days)}});
+            std::cout << nlohmann::json{{"stages", st}, {"unconverted", fu.unconverted}}.dump() << '\n';
+        } else if (o.has("--csv")) {
+            std::cout << "\xEF\xBB\xBF" << "stage,deals,conversion,value,currency,median_days\r\n";
+            for (const auto& s : fu.stages)
+                std::cout << s.stage << ',' << s.deals << ',' << s.conversion << ',' << r2(s.value) << ',' << s.currency << ','
+                          << r2(s.median_days) << "\r\n";
+        } else {
+            std::printf("%-10s %7s %10s %18s %12s\n", "stage", "deals", "conversion", "value", "median days");
+            for (const auto& s : fu.stages)
+                std::printf("%-10s %7zu %9.1f%% %14.2f %s %12.1f\n", s.stage.c_str(), s.deals, 100 * s.conversion, s.value,
+                            s.currency.c_str(), s.median_days);
+            if (fu.unconverted) std::printf("%zu amounts left out: no rate in fx_rates\n", fu.unconverted);
+        }
+        return 0;
+    }
     auto r = a.crm.report_responses(f);
     if (o.has("--json")) {
         nlohmann::json reps = nlohmann::json::array();

@@ -36,7 +36,7 @@ void usage(FILE* out) {
         "  audit [verify]           the audit trail (who read or changed what); verify checks its hash chain\n"
         "  smtp set|show|test        the mail server Tradewind sends its digests and escalations through\n"
         "  approvals [rule|recheck|violations]  documents that need a manager's approval, read out of the mail\n"
-        "  report responses         reports over the archive: response times in business hours per rep\n"
+        "  report responses|funnel  reports over the archive: response times in business hours, the deal funnel\n"
         "  notify --once            send the digests, escalations and retries due now (serve does it every minute)\n"
         "  (archive commands take --data DIR; default $TRADEWIND_DATA or ./data)\n"
         "  help                     this text\n"

@@ -101,3 +101,48 @@ TEST_CASE("responses: per rep, in business minutes of the owner's calendar and i
     f.team = "nobody";
     CHECK_THROWS_AS(a.crm.report_responses(f), tw::InvalidError);
 }
+
+TEST_CASE("funnel: deals by stage, conversions, values of the latest quotation or PI, days between stages", "[reports]") {
+    Archive a;
+    const std::string lily = "lily.zhou@acme-trading.example";
+    a.crm.set_setting("fx_rates", R"({"EUR": 1.1})");
+    // Deal 1: inquiry, QT-0001 then its revision QT-0002 (USD 12,000 replaces 10,000), PI (EUR 10,000 = USD 11,000),
+    // the customer's PO, the B/L and the invoice.
+    std::string r = "In-Reply-To: <d1-0@nordhandel.example>\r\n";
+    a.add(mail("d1-0@nordhandel.example", "anna@nordhandel.example", lily, "Inquiry valves", "Mon, 06 Jan 2025 02:00:00 +0000", "Price?"), lily);
+    a.add(mail("d1-1@acme-trading.example", lily, "anna@nordhandel.example", "Re: Inquiry valves", "Tue, 07 Jan 2025 02:00:00 +0000",
+               "Quotation QT-2025-0001. Total: USD 10,000.00", r), lily, "Sent");
+    a.add(mail("d1-2@acme-trading.example", lily, "anna@nordhandel.example", "Re: Inquiry valves", "Wed, 08 Jan 2025 02:00:00 +0000",
+               "Revised quotation QT-2025-0002. Total: USD 12,000.00", r), lily, "Sent");
+    a.add(mail("d1-3@acme-trading.example", lily, "anna@nordhandel.example", "Re: Inquiry valves", "Fri, 10 Jan 2025 02:00:00 +0000",
+               "Proforma invoice PI-2025-0001. Total: EUR 10,000.00", r), lily, "Sent");
+    a.add(mail("d1-4@nordhandel.example", "anna@nordhandel.example", lily, "Re: Inquiry valves", "Mon, 13 Jan 2025 02:00:00 +0000",
+               "Our order PO-2025-0001 attached.", r), lily);
+    a.add(mail("d1-5@acme-trading.example", lily, "anna@nordhandel.example", "Re: Inquiry valves", "Mon, 20 Jan 2025 02:00:00 +0000",
+               "B/L COSU1234567890 and invoice INV-2025-0001.", r), lily, "Sent");
+    // Deal 2: inquiry and a quotation of USD 5,000, nothing after.
+    std::string r2 = "In-Reply-To: <d2-0@hanse.example>\r\n";
+    a.add(mail("d2-0@hanse.example", "jan@hanse.example", lily, "Inquiry pumps", "Tue, 07 Jan 2025 02:00:00 +0000", "Price?"), lily);
+    a.add(mail("d2-1@acme-trading.example", lily, "jan@hanse.example", "Re: Inquiry pumps", "Thu, 09 Jan 2025 02:00:00 +0000",
+               "Quotation QT-2025-0003. Total: USD 5,000.00", r2), lily, "Sent");
+    // Deal 3: an inquiry only.
+    a.add(mail("d3-0@nord.example", "eva@nord.example", lily, "Inquiry hoses", "Wed, 08 Jan 2025 02:00:00 +0000", "Price?"), lily);
+
+    tw::Crm::ReportFilter f;
+    f.now = 1738000000;
+    auto fu = a.crm.report_funnel(f);
+    REQUIRE(fu.stages.size() == 6);
+    std::vector<size_t> deals;
+    for (const auto& s : fu.stages) deals.push_back(s.deals);
+    CHECK(deals == std::vector<size_t>{3, 2, 1, 1, 1, 1});
+    CHECK(fu.stages[1].conversion == Approx(2.0 / 3));
+    CHECK(fu.stages[1].value == Approx(12000 + 5000));  // the revision replaces QT-2025-0001
+    CHECK(fu.stages[2].value == Approx(11000));        // EUR 10,000 through fx_rates
+    CHECK(fu.stages[5].value == Approx(11000));        // invoiced: the deal's PI value
+    CHECK(fu.stages[1].median_days == Approx((1.0 + 2.0) / 2));  // inquiry -> first quotation: 1 day and 2 days
+    CHECK(fu.stages[3].median_days == Approx(3.0));                // PI (Fri) -> PO (Mon)
+    CHECK(fu.stages[4].threads.size() == 1);
+    // A window on the deals' first day: deal 1 started on the 6th.
+    f.from = 1736208000;  // 2025-01-07
+    CHECK(a.crm.report_funnel(f).stages[0].deals == 2);
+}
