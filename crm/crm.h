@@ -333,6 +333,7 @@ public:
     // The conversations with customers up to `now`, by thread, oldest first: each message's direction.
     struct ConversationMessage;  // crm/reports.cc: the message's flow, its customer and the customer's owner
     std::map<int64_t, std::vector<ConversationMessage>> customer_conversations(int64_t now);
+    std::set<std::string> reps_asked(const ReportFilter& f);  // the filter's rep or team as mailboxes ({}: any)
     // responses: the firm's first customer-facing reply in the conversation after each customer message (the
     // owner's calendar gives business minutes; auto-replies and internal mail do not count). InvalidError: an
     // unknown team.

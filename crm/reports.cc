@@ -51,6 +51,23 @@ Crm::ResponseFigures figures(const std::string& rep, const std::vector<const Crm
 
 }  // namespace
 
+std::set<std::string> Crm::reps_asked(const ReportFilter& f) {
+    std::set<std::string> reps;
+    if (!f.rep.empty()) reps.insert(to_lower(f.rep));
+    if (f.team.empty()) return reps;
+    SQLite::Statement t(db_, "SELECT 1 FROM teams WHERE name = ?");
+    t.bind(1, f.team);
+    if (!t.executeStep()) throw InvalidError("no team " + f.team + " (`tradewind team list`)");
+    SQLite::Statement q(db_, "SELECT lower(m.address) FROM users u JOIN user_mailboxes m ON m.user = u.name AND m.pos = 0 WHERE u.team = ?");
+    q.bind(1, f.team);
+    std::set<std::string> team;
+    while (q.executeStep()) team.insert(q.getColumn(0).getString());
+    if (reps.empty()) reps = team;
+    else if (!team.count(*reps.begin())) reps.clear();  // a rep outside the team: nobody
+    if (reps.empty()) reps.insert("\x01");                // (no address: nothing matches)
+    return reps;
+}
+
 std::map<int64_t, std::vector<Crm::ConversationMessage>> Crm::customer_conversations(int64_t now) {
     // The conversations with customers: each message's direction, and the customer's owner.
     std::map<int64_t, std::vector<ConversationMessage>> threads;
@@ -86,21 +103,7 @@ std::map<int64_t, std::vector<Crm::ConversationMessage>> Crm::customer_conversat
 
 Crm::ResponsesReport Crm::report_responses(const ReportFilter& f) {
     const int64_t now = f.now ? f.now : clock_();
-    std::set<std::string> reps;  // the reps asked for ("": any)
-    if (!f.rep.empty()) reps.insert(to_lower(f.rep));
-    if (!f.team.empty()) {
-        SQLite::Statement t(db_, "SELECT 1 FROM teams WHERE name = ?");
-        t.bind(1, f.team);
-        if (!t.executeStep()) throw InvalidError("no team " + f.team + " (`tradewind team list`)");
-        SQLite::Statement q(db_, "SELECT lower(m.address) FROM users u JOIN user_mailboxes m ON m.user = u.name AND m.pos = 0"
-                                 " WHERE u.team = ?");
-        q.bind(1, f.team);
-        std::set<std::string> team;
-        while (q.executeStep()) team.insert(q.getColumn(0).getString());
-        if (reps.empty()) reps = team;
-        else if (!team.count(*reps.begin())) reps.clear(), reps.insert("\x01");  // a rep outside the team: nothing
-        if (reps.empty()) reps.insert("\x01");
-    }
+    std::set<std::string> reps = reps_asked(f);  // "": any
     std::set<std::string> visible;
     if (f.mailboxes)
         for (const auto& m : *f.mailboxes) visible.insert(to_lower(m));
@@ -152,20 +155,7 @@ Crm::FunnelReport Crm::report_funnel(const ReportFilter& f) {
     std::set<std::string> visible;
     if (f.mailboxes)
         for (const auto& m : *f.mailboxes) visible.insert(to_lower(m));
-    std::set<std::string> reps;
-    if (!f.rep.empty()) reps.insert(to_lower(f.rep));
-    if (!f.team.empty()) {
-        SQLite::Statement t(db_, "SELECT 1 FROM teams WHERE name = ?");
-        t.bind(1, f.team);
-        if (!t.executeStep()) throw InvalidError("no team " + f.team + " (`tradewind team list`)");
-        SQLite::Statement q(db_, "SELECT lower(m.address) FROM users u JOIN user_mailboxes m ON m.user = u.name AND m.pos = 0 WHERE u.team = ?");
-        q.bind(1, f.team);
-        std::set<std::string> team;
-        while (q.executeStep()) team.insert(q.getColumn(0).getString());
-        if (reps.empty()) reps = team;
-        else if (!team.count(*reps.begin())) reps = {"\x01"};
-        if (reps.empty()) reps = {"\x01"};
-    }
+    std::set<std::string> reps = reps_asked(f);
     std::map<std::string, double> rates;
     auto fx = nlohmann::json::parse(setting("fx_rates"), nullptr, false);
     if (fx.is_object())
