@@ -113,6 +113,23 @@ void Crm::recheck_approvals() {
     scan_approvals();
 }
 
+std::map<std::string, double> Crm::fx_rates() {
+    std::map<std::string, double> rates;
+    auto fx = nlohmann::json::parse(setting("fx_rates"), nullptr, false);
+    if (fx.is_object())
+        for (auto it = fx.begin(); it != fx.end(); ++it)
+            if (it.value().is_number()) rates[it.key()] = it.value().get<double>();
+    return rates;
+}
+
+std::string Crm::own_mailbox(const std::string& user) {
+    SQLite::Statement& q = sql("SELECT lower(address) FROM user_mailboxes WHERE user = ? AND pos = 0");
+    q.bind(1, user);
+    std::string out = q.executeStep() ? q.getColumn(0).getString() : std::string();
+    q.reset();
+    return out;
+}
+
 size_t Crm::link_approval_mail(std::vector<int64_t>* linked) {
     // Approval mail belongs to the deal: a request that went to the manager before the document reached the
     // customer, and its answer, take the customers of the documents they name once those have one.
@@ -161,11 +178,7 @@ size_t Crm::scan_approvals(std::vector<int64_t>* linked) {
         return 0;
     }
     const int64_t now = clock_();
-    std::map<std::string, double> rates;
-    auto fx = nlohmann::json::parse(setting("fx_rates"), nullptr, false);
-    if (fx.is_object())
-        for (auto it = fx.begin(); it != fx.end(); ++it)
-            if (it.value().is_number()) rates[it.key()] = it.value().get<double>();
+    const auto rates = fx_rates();
     // The internal mail read as approval, with its parties and documents.
     std::map<int64_t, Mail> mail;
     {
@@ -235,11 +248,6 @@ size_t Crm::scan_approvals(std::vector<int64_t>* linked) {
         }
         for (auto& [key, x] : merged) mentions[key.first].push_back(std::move(x));
     }
-    auto mailbox_of = [&](const std::string& user) {
-        SQLite::Statement q(db_, "SELECT lower(address) FROM user_mailboxes WHERE user = ? AND pos = 0");
-        q.bind(1, user);
-        return q.executeStep() ? q.getColumn(0).getString() : std::string();
-    };
     std::map<std::string, std::string> user_of;  // mailbox -> user, for the history
     {
         SQLite::Statement q(db_, "SELECT lower(address), user FROM user_mailboxes WHERE pos = 0");
@@ -314,7 +322,7 @@ size_t Crm::scan_approvals(std::vector<int64_t>* linked) {
         std::vector<std::string> chain_users = {rule->approver};
         if (!rule->then_approver.empty()) chain_users.push_back(rule->then_approver);
         std::vector<std::string> chain;
-        for (const auto& u : chain_users) chain.push_back(mailbox_of(u));
+        for (const auto& u : chain_users) chain.push_back(own_mailbox(u));
         auto in_chain = [&](const std::string& box) { return std::find(chain.begin(), chain.end(), box) != chain.end(); };
         // What happened to it, from the mail and the web, for rules::replay_approval.
         using E = rules::ApprovalEvent;
@@ -593,18 +601,13 @@ void Crm::act_on_approval(const std::string& number, const std::string& action, 
     // The other side is told by mail (the outbox of crm/notifications.cc): the approver of a request (or the
     // next tier of its turn), the rep of a decision. A decision made in the mail needs no notice: the mail is it.
     std::string to, told = action;
-    auto mailbox_of = [&](const std::string& user) {
-        SQLite::Statement m(db_, "SELECT address FROM user_mailboxes WHERE user = ? AND pos = 0");
-        m.bind(1, user);
-        return m.executeStep() ? m.getColumn(0).getString() : std::string();
-    };
     if (action == "request" || (action == "approve" && after && after->state == "pending")) {
-        to = mailbox_of(after ? after->approver : now_->approver);
+        to = own_mailbox(after ? after->approver : now_->approver);
         told = "request";
     } else if (action != "withdraw") {
         to = now_->rep;
     } else {
-        to = mailbox_of(now_->approver);
+        to = own_mailbox(now_->approver);
     }
     if (!to.empty() && to != to_lower(mailbox)) {
         nlohmann::json item = {{"document", number}, {"type", now_->type}, {"amount", now_->amount}, {"currency", now_->currency},

@@ -376,6 +376,8 @@ private:
     int64_t customer_for(const Party& p);
     void name_company(const std::string& sender, const std::string& company);
     void note_approval_mail(const StoredFacts& m, bool asks, bool revises, const rules::Decision& decision);
+    std::map<std::string, double> fx_rates();       // the fx_rates setting (rules::convert's rates)
+    std::string own_mailbox(const std::string& user);  // a user's own (pos 0) mailbox, lower-case; "" for none
     int64_t new_customer(const std::string& name, const char* kind, bool named_by_user);
     void take_owner(int64_t customer);
     void record_documents(int64_t row, const std::vector<int64_t>& customers, const std::vector<DocMention>& docs,

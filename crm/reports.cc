@@ -6,7 +6,6 @@
 #include <ctime>
 #include <map>
 #include <set>
-#include <nlohmann/json.hpp>
 
 #include "crm/crm.h"
 #include "crm/rules.h"
@@ -156,11 +155,7 @@ Crm::FunnelReport Crm::report_funnel(const ReportFilter& f) {
     if (f.mailboxes)
         for (const auto& m : *f.mailboxes) visible.insert(to_lower(m));
     std::set<std::string> reps = reps_asked(f);
-    std::map<std::string, double> rates;
-    auto fx = nlohmann::json::parse(setting("fx_rates"), nullptr, false);
-    if (fx.is_object())
-        for (auto it = fx.begin(); it != fx.end(); ++it)
-            if (it.value().is_number()) rates[it.key()] = it.value().get<double>();
+    const auto rates = fx_rates();
     struct Deal {
         int64_t started = 0;
         std::string rep;
