@@ -93,10 +93,7 @@ void Crm::refresh_followups(int64_t thread) {
                 if (a != from && a.find('@') != std::string::npos && !internal(address_domain(a))) external_party = true;
                 pos = end + 1;
             }
-            using D = rules::FlowMessage::Dir;
-            if (from.find('@') == std::string::npos) f.dir = D::Internal;
-            else if (!internal(address_domain(from))) f.dir = D::In;
-            else f.dir = external_party ? D::Out : D::Internal;
+            f.dir = rules::direction_of(from, internal(address_domain(from)), external_party);
             flow.push_back(f);
         }
         q.reset();

@@ -89,10 +89,7 @@ std::map<int64_t, std::vector<Crm::ConversationMessage>> Crm::customer_conversat
         x.flow.date = q.getColumn(2).getInt64();
         std::string from = q.getColumn(3).getString();
         x.flow.automated = q.getColumn(4).getInt() != 0;
-        using D = rules::FlowMessage::Dir;
-        if (from.find('@') == std::string::npos) x.flow.dir = D::Internal;
-        else if (!internal(address_domain(from))) x.flow.dir = D::In;
-        else x.flow.dir = outside[x.flow.row] ? D::Out : D::Internal;
+        x.flow.dir = rules::direction_of(from, internal(address_domain(from)), outside[x.flow.row]);
         x.customer = q.getColumn(5).getInt64();
         x.owner = to_lower(q.getColumn(6).getString());
         threads[q.getColumn(1).getInt64()].push_back(std::move(x));

@@ -218,6 +218,13 @@ Decision decision_in(std::string_view text) {
     return d;
 }
 
+FlowMessage::Dir direction_of(std::string_view from, bool from_internal, bool outside_party) {
+    using D = FlowMessage::Dir;
+    if (from.find('@') == std::string_view::npos) return D::Internal;
+    if (!from_internal) return D::In;
+    return outside_party ? D::Out : D::Internal;
+}
+
 std::vector<Response> first_responses(std::vector<FlowMessage> flow) {
     std::stable_sort(flow.begin(), flow.end(), [](const FlowMessage& x, const FlowMessage& y) {
         return std::tie(x.date, x.row) < std::tie(y.date, y.row);

@@ -142,6 +142,10 @@ std::vector<Response> first_responses(std::vector<FlowMessage> flow);
 double median_of(std::vector<double> v);
 double percentile_of(std::vector<double> v, double p);
 
+// A message's direction: from a customer (a sender outside the firm), from the firm to one (a party outside it
+// besides the sender), or among the firm's people (or no sender address at all).
+FlowMessage::Dir direction_of(std::string_view from, bool from_internal, bool outside_party);
+
 // What a conversation waits for: reply_due (the customer wrote last: the firm owes a reply), customer_silent
 // (the firm wrote last and the deal is not finished: chase the customer), or nothing.
 struct Awaiting {
